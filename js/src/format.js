@@ -1,0 +1,50 @@
+// Cell text for Arrow values. Everything returned is plain text: the view only ever sets
+// textContent, so a value such as "<img onerror=...>" stays inert.
+import { DataType } from "apache-arrow";
+
+const pad = (n, w = 2) => String(n).padStart(w, "0");
+
+function formatDate(ms, withTime) {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  if (!withTime) return day;
+  const msPart = d.getUTCMilliseconds() ? `.${pad(d.getUTCMilliseconds(), 3)}` : "";
+  return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${msPart}`;
+}
+
+function formatFloat(v) {
+  if (Number.isNaN(v)) return "NaN";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-4 || a >= 1e15)) return v.toExponential(4);
+  return String(Number.parseFloat(v.toFixed(6)));
+}
+
+const jsonReplacer = (_k, v) => (typeof v === "bigint" ? v.toString() : v);
+
+/** Is this column right-aligned (numbers)? */
+export function isNumeric(type) {
+  return !!type && (DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type));
+}
+
+/** Text for one cell; `null` for a missing value (the view marks it visibly). */
+export function formatValue(value, type) {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number") {
+    if (type && DataType.isTimestamp(type)) return formatDate(value, true);
+    if (type && DataType.isDate(type)) return formatDate(value, false);
+    return type && DataType.isInt(type) ? String(value) : formatFloat(value);
+  }
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (value instanceof Date) return formatDate(value.getTime(), !(type && DataType.isDate(type)));
+  if (value instanceof Uint8Array) return `<${value.byteLength} bytes>`;
+  const plain = typeof value.toJSON === "function" ? value.toJSON() : value;
+  try {
+    return JSON.stringify(plain, jsonReplacer);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,198 @@
+// Wire format of livestream-widget, version 1 (docs/protocol.md): decode and check a `diff`
+// message, apply it to a RowStore, and track message numbering.
+//
+// Every check here throws ProtocolError with a message naming the problem, because the widget
+// shows that message to the user and reports it to the kernel: a vague error there is useless.
+
+import { tableFromIPC, Type } from "apache-arrow";
+
+export const PROTOCOL_VERSION = 1;
+
+const DOM_ID = "__dom_id";
+
+export class ProtocolError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "ProtocolError";
+  }
+}
+
+// JupyterLab/Notebook hand us DataViews, Colab Uint8Arrays. Keep the exact window: the
+// backing ArrayBuffer may be larger than the message.
+export function toBytes(buf) {
+  if (buf instanceof Uint8Array) return buf;
+  if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf instanceof ArrayBuffer) return new Uint8Array(buf);
+  // Another realm (iframe) fails instanceof; duck-type the view shape.
+  if (buf && buf.buffer && typeof buf.byteLength === "number" && typeof buf.byteOffset === "number") {
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  if (buf && typeof buf.byteLength === "number" && typeof buf.slice === "function") return new Uint8Array(buf);
+  throw new ProtocolError(`buffer is not binary data (got ${show(buf)})`);
+}
+
+function show(v) {
+  if (v === undefined) return "undefined";
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "function") return "a function";
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return Object.prototype.toString.call(v);
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? String(v) : s.length > 80 ? s.slice(0, 77) + "..." : s;
+  } catch {
+    return String(v);
+  }
+}
+
+const isInt = (v) => typeof v === "number" && Number.isInteger(v);
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+// -> {seq, ops}; ops: {op:"reset"} | {op:"insert", table, at, limit, update_only, rows} |
+// {op:"delete", dom_ids}. Everything is checked before anything is applied, so a bad message
+// never leaves the store half updated.
+export function decodeDiff(content, buffers) {
+  if (!isObject(content)) throw new ProtocolError(`diff: content must be an object, got ${show(content)}`);
+  if (content.kind !== "diff") throw new ProtocolError(`diff: expected kind "diff", got ${show(content.kind)}`);
+  if (content.protocol !== PROTOCOL_VERSION) {
+    throw new ProtocolError(
+      `diff: unsupported protocol ${show(content.protocol)} (this widget speaks protocol ${PROTOCOL_VERSION}; ` +
+        `the Python package and the front end are out of sync)`,
+    );
+  }
+  const { seq } = content;
+  if (!isInt(seq) || seq < 1) throw new ProtocolError(`diff: seq must be an integer >= 1, got ${show(seq)}`);
+  if (!Array.isArray(content.ops)) throw new ProtocolError(`diff ${seq}: ops must be a list, got ${show(content.ops)}`);
+  if (buffers === undefined || buffers === null) buffers = [];
+  if (!Array.isArray(buffers)) throw new ProtocolError(`diff ${seq}: buffers must be a list, got ${show(buffers)}`);
+
+  const bytes = [];
+  const tables = new Map(); // one decode per buffer even if two ops share it
+  const ops = content.ops.map((op, i) => {
+    const where = `diff ${seq}, op ${i}`;
+    if (!isObject(op)) throw new ProtocolError(`${where}: op must be an object, got ${show(op)}`);
+    switch (op.op) {
+      case "reset":
+        return { op: "reset" };
+      case "delete": {
+        const ids = op.dom_ids;
+        if (!Array.isArray(ids)) throw new ProtocolError(`${where} (delete): dom_ids must be a list, got ${show(ids)}`);
+        const bad = ids.findIndex((d) => typeof d !== "string");
+        if (bad >= 0) throw new ProtocolError(`${where} (delete): dom_ids[${bad}] is not a string: ${show(ids[bad])}`);
+        return { op: "delete", dom_ids: ids };
+      }
+      case "insert": {
+        const w = `${where} (insert)`;
+        const { buffer, rows } = op;
+        const at = op.at === undefined ? -1 : op.at;
+        const limit = op.limit === undefined ? null : op.limit;
+        const update_only = op.update_only === undefined ? false : op.update_only;
+        if (!isInt(buffer) || buffer < 0) throw new ProtocolError(`${w}: buffer must be an integer >= 0, got ${show(buffer)}`);
+        if (buffer >= buffers.length) {
+          throw new ProtocolError(`${w}: buffer index ${buffer} out of range (message has ${buffers.length} buffer(s))`);
+        }
+        if (!isInt(rows) || rows < 0) throw new ProtocolError(`${w}: rows must be an integer >= 0, got ${show(rows)}`);
+        if (!isInt(at) || at < -1) throw new ProtocolError(`${w}: at must be an integer >= -1, got ${show(at)}`);
+        if (limit !== null && !isInt(limit)) throw new ProtocolError(`${w}: limit must be an integer or null, got ${show(limit)}`);
+        if (typeof update_only !== "boolean") {
+          throw new ProtocolError(`${w}: update_only must be true or false, got ${show(update_only)}`);
+        }
+        let table = tables.get(buffer);
+        if (table === undefined) {
+          if (bytes[buffer] === undefined) {
+            try {
+              bytes[buffer] = toBytes(buffers[buffer]);
+            } catch (e) {
+              throw new ProtocolError(`${w}: buffer ${buffer}: ${e.message}`);
+            }
+          }
+          if (bytes[buffer].byteLength === 0) throw new ProtocolError(`${w}: buffer ${buffer} is empty, expected an Arrow IPC stream`);
+          try {
+            table = tableFromIPC(bytes[buffer]);
+          } catch (e) {
+            throw new ProtocolError(`${w}: buffer ${buffer} is not a readable Arrow IPC stream: ${e.message}`, { cause: e });
+          }
+          tables.set(buffer, table);
+        }
+        checkTable(table, w, buffer, rows);
+        return { op: "insert", table, at, limit, update_only, rows };
+      }
+      default:
+        throw new ProtocolError(`${where}: unknown op ${show(op.op)} (expected "reset", "insert" or "delete")`);
+    }
+  });
+  return { seq, ops };
+}
+
+function checkTable(table, w, buffer, rows) {
+  const id = table.getChild(DOM_ID);
+  if (!id) {
+    // Corrupt bytes often decode to an empty schema instead of throwing; say so.
+    const names = table.schema.fields.map((f) => f.name);
+    throw new ProtocolError(
+      names.length === 0
+        ? `${w}: buffer ${buffer} holds no Arrow schema (corrupt or not an Arrow IPC stream)`
+        : `${w}: table has no "${DOM_ID}" column (columns: ${names.join(", ")})`,
+    );
+  }
+  const t = id.type.typeId;
+  if (t !== Type.Utf8 && t !== Type.LargeUtf8 && t !== Type.Utf8View) {
+    throw new ProtocolError(`${w}: "${DOM_ID}" column must be utf8, got ${id.type}`);
+  }
+  if (id.nullCount > 0) throw new ProtocolError(`${w}: "${DOM_ID}" column has ${id.nullCount} null value(s)`);
+  if (table.numRows !== rows) {
+    throw new ProtocolError(`${w}: rows says ${rows} but the Arrow table in buffer ${buffer} has ${table.numRows}`);
+  }
+}
+
+// Applies ops in list order (the order the Python calls were made).
+export function applyDiff(store, diff) {
+  diff.ops.forEach((op, i) => {
+    try {
+      if (op.op === "reset") store.reset();
+      else if (op.op === "insert") store.insert(op.table, { at: op.at, limit: op.limit, update_only: op.update_only });
+      else if (op.op === "delete") store.delete(op.dom_ids);
+      else throw new Error(`unknown op ${show(op.op)}`);
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      throw new ProtocolError(`diff ${diff.seq}, op ${i} (${op.op}): ${e.message}`, { cause: e });
+    }
+  });
+}
+
+// Numbering of diff messages. seq grows by exactly 1 per message; the Jupyter server drops
+// messages above its rate limit, so a jump is the only sign rows were lost.
+export class Sequencer {
+  constructor() {
+    this.expected = 1;
+  }
+
+  // {ok:true}: in order. {stale:true}: already applied, ignore it. {gap:{expected, received}}:
+  // messages in between were lost; this one is still valid and should be applied (the stream
+  // goes on from it), so `expected` moves past it.
+  accept(seq) {
+    if (!isInt(seq) || seq < 1) throw new ProtocolError(`seq must be an integer >= 1, got ${show(seq)}`);
+    if (seq < this.expected) return { stale: true };
+    if (seq === this.expected) {
+      this.expected++;
+      return { ok: true };
+    }
+    const gap = { expected: this.expected, received: seq };
+    this.expected = seq + 1;
+    return { gap };
+  }
+
+  // Reply to our `hello`: lastSentSeq is the last diff the kernel had sent. Diffs arrive in
+  // order, so lastSentSeq >= expected means some never reached this front end: sent before it
+  // existed (page reload, new tab) or dropped. Returns true when those rows are missing from an
+  // empty store (the widget then shows the "rows live in a page that is gone" notice);
+  // storeEmpty defaults to "no diff accepted yet". Either way the next expected diff is
+  // lastSentSeq + 1.
+  welcome(lastSentSeq, storeEmpty = this.expected === 1) {
+    if (!isInt(lastSentSeq) || lastSentSeq < 0) {
+      throw new ProtocolError(`welcome: seq must be an integer >= 0, got ${show(lastSentSeq)}`);
+    }
+    if (lastSentSeq < this.expected) return false;
+    this.expected = lastSentSeq + 1;
+    return Boolean(storeEmpty);
+  }
+}

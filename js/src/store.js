@@ -1,0 +1,546 @@
+// Model-level row store for livestream-widget.
+//
+// The browser owns the rows (the kernel forgets them once sent), so this store must hold up to
+// millions of rows cheaply and apply LiveView stream ops (insert at / limit / update_only /
+// delete / reset, see docs/protocol.md) with per-row semantics.
+//
+// Design
+// - Rows stay columnar: every received Arrow record batch becomes a Chunk; a row is a RowHandle
+//   (dom id, chunk, row index). Values are read lazily with vector.get(row); nothing is copied.
+// - Order lives in a blocked list (sqrt decomposition): `blocks` is an array of Blocks, each an
+//   array of handles. Finding position N scans block sizes (~n/blockSize steps); the splice
+//   inside one block is O(blockSize). Blocks split above 2*blockSize, small ones merge with a
+//   neighbour, empty ones are dropped.
+// - `ids` maps dom id -> handle for O(1) lookup; each handle knows its block, so delete by id
+//   only touches that block.
+// - Each Chunk counts its live rows; at zero it is dropped from `chunks`, so the Arrow buffers
+//   can be collected once no row refers to them. (Batches decoded from one IPC message share
+//   that message's ArrayBuffer, so memory returns when the last batch of a message goes.)
+//
+// What apache-arrow 21 `vector.get(i)` returns (checked in node; the view formats from these):
+// - null (any type)                 -> null
+// - Int8/16/32, Uint8/16/32, Float  -> number (Float16 too); Bool -> boolean; Utf8 -> string
+// - Int64 / Uint64                  -> BigInt (also Duration: BigInt in its unit)
+// - Timestamp, any unit, tz or not  -> number of epoch *milliseconds* (us/ns keep the rest as a
+//                                      fraction: 1704164645123.456), never a Date
+// - Date32<DAY> / Date64<MS>        -> number of epoch milliseconds (UTC midnight for days)
+// - Time32 (s/ms)                   -> number in the type's unit; Time64 (us/ns) -> BigInt
+// - Binary -> Uint8Array; List -> an arrow Vector; Struct -> a row proxy (toJSON() for a plain
+//   object)
+// - Decimal                         -> a Uint32Array subclass (arrow "BN"); String(v) is the
+//                                      unscaled integer; use arrow's util.bigNumToNumber(v, scale)
+//                                      or insert the decimal point by type.scale for display
+// - Dictionary<_, Utf8>             -> the decoded string
+
+import { Type, makeVector } from "apache-arrow";
+
+const DOM_ID = "__dom_id";
+
+// One record batch: column vectors by name, plus how many live rows still point here.
+class Chunk {
+  constructor(batch) {
+    this.vectors = new Map();
+    const fields = batch.schema.fields;
+    for (let i = 0; i < fields.length; i++) {
+      if (fields[i].name !== DOM_ID) this.vectors.set(fields[i].name, batch.getChildAt(i));
+    }
+    this.live = 0;
+  }
+}
+
+// Mutable on purpose: an in-place update just retargets chunk/row, and splits retarget block.
+class RowHandle {
+  constructor(id, chunk, row) {
+    this.id = id;
+    this.chunk = chunk;
+    this.row = row;
+    this.block = null;
+  }
+}
+
+class Block {
+  constructor(items) {
+    this.items = items;
+  }
+}
+
+// ignoreBOM: a dom id starting with U+FEFF must keep it. fatal: invalid UTF-8 in the whole
+// buffer sends us to the per-value path, which decodes like arrow does (U+FFFD).
+const strictDecoder = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
+const lenientDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+// Dom ids of one batch as JS strings. One decode per value is the slow part of a 1M-row
+// insert (especially in browsers, where each TextDecoder call has a fixed cost), so decode the
+// whole data buffer once and slice it:
+// - pure ASCII (decoded length === byte length): UTF-16 indices equal byte offsets;
+// - other valid UTF-8: walk the bytes once to turn byte offsets into UTF-16 indices;
+// - invalid UTF-8, or a value boundary inside a character: one decode per value.
+function decodeDomIds(vector) {
+  const out = new Array(vector.length);
+  let k = 0;
+  for (const data of vector.data) {
+    const n = data.length;
+    if (data.typeId === Type.Utf8 || data.typeId === Type.LargeUtf8) {
+      // valueOffsets is already relative to data.offset; its entries index data.values.
+      // LargeUtf8 offsets are BigInts; copy them once into doubles.
+      const offs = data.typeId === Type.LargeUtf8 ? Float64Array.from(data.valueOffsets.subarray(0, n + 1), Number) : data.valueOffsets;
+      if (decodeWhole(data.values, offs, n, out, k)) {
+        k += n;
+        continue;
+      }
+      for (let i = 0; i < n; i++) out[k++] = lenientDecoder.decode(data.values.subarray(offs[i], offs[i + 1]));
+      continue;
+    }
+    // Utf8View: per value through arrow.
+    const v = makeVector(data);
+    for (let i = 0; i < n; i++) out[k++] = v.get(i);
+  }
+  return out;
+}
+
+// Fills out[k..k+n) and returns true, or returns false (out partly written) when the fast
+// paths do not apply.
+function decodeWhole(values, offs, n, out, k) {
+  const start = offs[0];
+  const end = offs[n];
+  const bytes = values.subarray(start, end);
+  let text;
+  try {
+    text = strictDecoder.decode(bytes);
+  } catch {
+    return false;
+  }
+  if (text.length === bytes.length) {
+    for (let i = 0; i < n; i++) out[k + i] = text.slice(offs[i] - start, offs[i + 1] - start);
+    return true;
+  }
+  // Valid UTF-8: every non-continuation byte starts a code point; 4-byte ones (lead >= 0xF0)
+  // are surrogate pairs, two UTF-16 units.
+  let u = 0;
+  let p = start;
+  for (let i = 0; i < n; i++) {
+    const b = offs[i + 1];
+    if (p < b && (values[p] & 0xc0) === 0x80) return false;
+    const u0 = u;
+    for (; p < b; p++) {
+      const c = values[p];
+      if ((c & 0xc0) !== 0x80) u += c >= 0xf0 ? 2 : 1;
+    }
+    out[k + i] = text.slice(u0, u);
+  }
+  return true;
+}
+
+function isUtf8Type(type) {
+  return type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8 || type.typeId === Type.Utf8View;
+}
+
+function checkInt(name, v) {
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    throw new Error(`${name} must be an integer, got ${describe(v)}`);
+  }
+}
+
+function describe(v) {
+  if (typeof v === "bigint") return `${v}n (BigInt)`;
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v === null || v === undefined || typeof v !== "object") return String(v);
+  return Object.prototype.toString.call(v);
+}
+
+export class RowStore {
+  constructor({ blockSize = 1024 } = {}) {
+    if (!Number.isInteger(blockSize) || blockSize < 2) {
+      throw new Error(`blockSize must be an integer >= 2, got ${describe(blockSize)}`);
+    }
+    this._b = blockSize;
+    this._maxBlock = 2 * blockSize; // split above this
+    this._minBlock = Math.max(1, blockSize >> 2); // try to merge below this
+    this._listeners = new Set();
+    this.version = 0;
+    this._clear();
+  }
+
+  _clear() {
+    this._blocks = [];
+    this._ids = new Map();
+    this._chunks = new Set();
+    this._size = 0;
+    this._columns = [];
+    this._haveColumns = false; // columns are fixed by the first insert after a reset
+    this._types = new Map();
+    this._starts = null; // lazy prefix sums of block sizes, for reads; null = stale
+  }
+
+  get size() {
+    return this._size;
+  }
+
+  get columns() {
+    return this._columns.slice();
+  }
+
+  // Live chunks (record batches some row still points at). Exposed for tests and debugging.
+  get chunkCount() {
+    return this._chunks.size;
+  }
+
+  get blockCount() {
+    return this._blocks.length;
+  }
+
+  onChange(fn) {
+    if (typeof fn !== "function") throw new Error("onChange needs a function");
+    this._listeners.add(fn);
+    return () => this._listeners.delete(fn);
+  }
+
+  _changed() {
+    this.version++;
+    this._starts = null;
+    for (const fn of [...this._listeners]) {
+      try {
+        fn();
+      } catch (e) {
+        // A broken listener must not abort the op batch that is being applied; surface it as
+        // an uncaught error instead of swallowing it.
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
+  // ---- mutations -------------------------------------------------------------------------
+
+  insert(table, { at = -1, limit = null, update_only = false } = {}) {
+    checkInt("insert: at", at);
+    if (at < -1) throw new Error(`insert: at must be >= -1, got ${at}`);
+    if (limit === undefined) limit = null;
+    if (limit !== null) checkInt("insert: limit", limit);
+    if (typeof update_only !== "boolean") {
+      throw new Error(`insert: update_only must be a boolean, got ${describe(update_only)}`);
+    }
+    if (!table || typeof table.getChild !== "function" || !table.schema || !Array.isArray(table.batches)) {
+      throw new Error(`insert: expected an apache-arrow Table, got ${describe(table)}`);
+    }
+    const idCol = table.getChild(DOM_ID);
+    if (!idCol) {
+      const names = table.schema.fields.map((f) => f.name).join(", ");
+      throw new Error(`insert: table has no "${DOM_ID}" column (columns: ${names || "none"})`);
+    }
+    if (!isUtf8Type(idCol.type)) {
+      throw new Error(`insert: "${DOM_ID}" column must be utf8, got ${idCol.type}`);
+    }
+    if (idCol.nullCount > 0) {
+      throw new Error(`insert: "${DOM_ID}" column has ${idCol.nullCount} null value(s)`);
+    }
+
+    let changed = false;
+    if (!this._haveColumns) {
+      this._haveColumns = true;
+      this._columns = table.schema.fields.map((f) => f.name).filter((n) => n !== DOM_ID);
+      changed = true;
+    }
+    for (const f of table.schema.fields) if (f.name !== DOM_ID) this._types.set(f.name, f.type);
+
+    for (const batch of table.batches) {
+      if (batch.numRows === 0) continue;
+      const ids = decodeDomIds(batch.getChild(DOM_ID));
+      const chunk = new Chunk(batch);
+      if (this._applyRows(ids, chunk, at, limit, update_only)) changed = true;
+    }
+    if (changed) this._changed();
+  }
+
+  // Per-row semantics, in row order: existing id -> retarget in place; else drop if
+  // update_only; else place at `at`, then prune to `limit`.
+  _applyRows(ids, chunk, at, limit, updateOnly) {
+    const map = this._ids;
+    const n = ids.length;
+    let changed = false;
+    for (let r = 0; r < n; r++) {
+      const id = ids[r];
+      let h = map.get(id);
+      if (h !== undefined) {
+        // Position kept, `at` ignored, no pruning.
+        this._release(h.chunk);
+        h.chunk = chunk;
+        h.row = r;
+        if (chunk.live++ === 0) this._chunks.add(chunk);
+        changed = true;
+        continue;
+      }
+      if (updateOnly) continue;
+      h = new RowHandle(id, chunk, r);
+      if (chunk.live++ === 0) this._chunks.add(chunk);
+      map.set(id, h);
+      if (at === 0) this._prepend(h);
+      else if (at === -1 || at >= this._size) this._append(h);
+      else this._insertAt(at, h);
+      this._size++;
+      changed = true;
+      if (limit !== null) {
+        if (limit < 0) {
+          if (this._size > -limit) this._pruneFront(this._size + limit);
+        } else if (this._size > limit) {
+          this._pruneBack(this._size - limit);
+        }
+      }
+    }
+    return changed;
+  }
+
+  delete(domIds) {
+    if (!Array.isArray(domIds)) throw new Error(`delete: expected an array of dom ids, got ${describe(domIds)}`);
+    let changed = false;
+    for (const id of domIds) {
+      const h = this._ids.get(id);
+      if (h === undefined) continue;
+      this._removeHandle(h);
+      changed = true;
+    }
+    if (changed) this._changed();
+  }
+
+  reset() {
+    const had = this._size > 0 || this._haveColumns;
+    // Dropping the references is enough: handles, blocks and chunks become garbage together.
+    this._clear();
+    if (had) this._changed();
+  }
+
+  // ---- blocked list internals ------------------------------------------------------------
+
+  _release(chunk) {
+    if (--chunk.live === 0) this._chunks.delete(chunk);
+  }
+
+  _drop(h) {
+    this._ids.delete(h.id);
+    this._release(h.chunk);
+    h.block = null;
+  }
+
+  _append(h) {
+    const blocks = this._blocks;
+    const last = blocks[blocks.length - 1];
+    if (last === undefined || last.items.length >= this._b) {
+      const blk = new Block([h]);
+      h.block = blk;
+      blocks.push(blk);
+    } else {
+      h.block = last;
+      last.items.push(h);
+    }
+  }
+
+  _prepend(h) {
+    const blocks = this._blocks;
+    const first = blocks[0];
+    // Prepending fills the first block up to blockSize (unshift costs O(blockSize), a
+    // constant), then opens a new front block (blocks.unshift is O(block count), once per
+    // blockSize prepends).
+    if (first === undefined || first.items.length >= this._b) {
+      const blk = new Block([h]);
+      h.block = blk;
+      blocks.unshift(blk);
+    } else {
+      h.block = first;
+      first.items.unshift(h);
+    }
+  }
+
+  // 0 < pos < size: walk block sizes from the nearer end, splice inside one block.
+  _insertAt(pos, h) {
+    const blocks = this._blocks;
+    let bi;
+    let off;
+    if (pos <= this._size >> 1) {
+      let acc = 0;
+      bi = 0;
+      while (acc + blocks[bi].items.length < pos) acc += blocks[bi++].items.length;
+      off = pos - acc;
+    } else {
+      let acc = this._size; // position just past block bi
+      bi = blocks.length - 1;
+      while (acc - blocks[bi].items.length > pos) acc -= blocks[bi--].items.length;
+      off = pos - (acc - blocks[bi].items.length);
+    }
+    const blk = blocks[bi];
+    h.block = blk;
+    blk.items.splice(off, 0, h);
+    if (blk.items.length > this._maxBlock) this._split(bi);
+  }
+
+  _split(bi) {
+    const blk = this._blocks[bi];
+    const half = blk.items.length >> 1;
+    const nb = new Block(blk.items.slice(half));
+    blk.items.length = half;
+    for (const h of nb.items) h.block = nb;
+    this._blocks.splice(bi + 1, 0, nb);
+  }
+
+  _removeHandle(h) {
+    const blk = h.block;
+    const items = blk.items;
+    const last = items.length - 1;
+    if (items[last] === h) items.pop();
+    else if (items[0] === h) items.shift();
+    else items.splice(items.indexOf(h), 1);
+    this._size--;
+    this._drop(h);
+    if (items.length === 0) this._blocks.splice(this._blocks.indexOf(blk), 1);
+    else if (items.length < this._minBlock) this._maybeMerge(blk);
+  }
+
+  // Keeps the block count near size/blockSize when deletes hollow blocks out.
+  _maybeMerge(blk) {
+    const blocks = this._blocks;
+    const bi = blocks.indexOf(blk);
+    const prev = blocks[bi - 1];
+    const next = blocks[bi + 1];
+    const len = blk.items.length;
+    let into = null;
+    if (prev && (!next || prev.items.length <= next.items.length)) into = prev;
+    else if (next) into = next;
+    if (into === null || into.items.length + len > this._b) return;
+    for (const h of blk.items) h.block = into;
+    if (into === prev) {
+      for (const h of blk.items) prev.items.push(h);
+    } else {
+      next.items = blk.items.concat(next.items);
+    }
+    blocks.splice(bi, 1);
+  }
+
+  // Bulk pruning: whole blocks go at once, at most one block is spliced.
+  _pruneFront(k) {
+    const blocks = this._blocks;
+    this._size -= k;
+    let whole = 0;
+    while (k > 0) {
+      const items = blocks[whole].items;
+      if (items.length <= k) {
+        for (let i = 0; i < items.length; i++) this._drop(items[i]);
+        k -= items.length;
+        whole++;
+      } else {
+        if (k === 1) this._drop(items.shift());
+        else for (const h of items.splice(0, k)) this._drop(h);
+        k = 0;
+      }
+    }
+    if (whole === 1) blocks.shift();
+    else if (whole > 0) blocks.splice(0, whole);
+  }
+
+  _pruneBack(k) {
+    const blocks = this._blocks;
+    this._size -= k;
+    let end = blocks.length;
+    while (k > 0) {
+      const items = blocks[end - 1].items;
+      if (items.length <= k) {
+        for (let i = 0; i < items.length; i++) this._drop(items[i]);
+        k -= items.length;
+        end--;
+      } else {
+        if (k === 1) this._drop(items.pop());
+        else for (const h of items.splice(items.length - k, k)) this._drop(h);
+        k = 0;
+      }
+    }
+    blocks.length = end;
+  }
+
+  // ---- reads -----------------------------------------------------------------------------
+
+  // Prefix sums of block sizes, rebuilt at most once per change, so reads between changes
+  // (a view painting its visible rows) locate rows by binary search.
+  _prefix() {
+    if (this._starts === null) {
+      const blocks = this._blocks;
+      const starts = new Array(blocks.length + 1);
+      let acc = 0;
+      for (let i = 0; i < blocks.length; i++) {
+        starts[i] = acc;
+        acc += blocks[i].items.length;
+      }
+      starts[blocks.length] = acc;
+      this._starts = starts;
+    }
+    return this._starts;
+  }
+
+  // Block index holding position i (0 <= i < size).
+  _blockAt(i) {
+    const starts = this._prefix();
+    let lo = 0;
+    let hi = this._blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  _handleAt(i) {
+    if (!Number.isInteger(i) || i < 0 || i >= this._size) return undefined;
+    const bi = this._blockAt(i);
+    return this._blocks[bi].items[i - this._starts[bi]];
+  }
+
+  has(domId) {
+    return this._ids.has(domId);
+  }
+
+  indexOf(domId) {
+    const h = this._ids.get(domId);
+    if (h === undefined) return -1;
+    const bi = this._blocks.indexOf(h.block);
+    return this._prefix()[bi] + h.block.items.indexOf(h);
+  }
+
+  domIdAt(i) {
+    const h = this._handleAt(i);
+    return h === undefined ? undefined : h.id;
+  }
+
+  valueAt(i, columnName) {
+    const h = this._handleAt(i);
+    if (h === undefined) return undefined;
+    const v = h.chunk.vectors.get(columnName);
+    return v === undefined ? undefined : v.get(h.row);
+  }
+
+  rowAt(i) {
+    const h = this._handleAt(i);
+    if (h === undefined) return undefined;
+    const values = {};
+    for (const [name, v] of h.chunk.vectors) values[name] = v.get(h.row);
+    return { domId: h.id, values };
+  }
+
+  slice(start = 0, end = this._size) {
+    start = Math.max(0, Math.min(this._size, Math.trunc(start) || 0));
+    end = Math.max(start, Math.min(this._size, Math.trunc(end) || 0));
+    const out = new Array(end - start);
+    if (end === start) return out;
+    let bi = this._blockAt(start);
+    let off = start - this._starts[bi];
+    for (let k = 0; k < out.length; ) {
+      const items = this._blocks[bi].items;
+      for (; off < items.length && k < out.length; off++) out[k++] = items[off].id;
+      bi++;
+      off = 0;
+    }
+    return out;
+  }
+
+  fieldType(columnName) {
+    return this._types.get(columnName);
+  }
+}

@@ -1,0 +1,171 @@
+// Virtualized table view. The DOM holds only the visible rows plus a small overscan, whatever
+// the store's size; row elements are recycled, and cells are set with textContent only.
+import { formatValue, isNumeric } from "./format.js";
+
+const ROW_HEIGHT = 28; // px; keep in sync with --lsw-row-height in style.css
+const OVERSCAN = 8;
+// Browsers cap an element's height (~33.5M px in Chromium); past this the scroll range is scaled.
+const MAX_SCROLL_PX = 15_000_000;
+
+function h(tag, className, attrs = {}) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  return e;
+}
+
+export class TableView {
+  constructor(el, model, store, notices) {
+    this.model = model;
+    this.store = store;
+    this.notices = notices;
+    this.root = h("div", "lsw", { "data-count": "0" });
+    this.noticeBox = h("div", "lsw-notices", { role: "status", "aria-live": "polite" });
+    this.scroller = h("div", "lsw-scroll", { role: "table", tabindex: "0" });
+    this.header = h("div", "lsw-header lsw-row", { role: "row" });
+    this.spacer = h("div", "lsw-spacer");
+    this.rowsBox = h("div", "lsw-rows", { role: "rowgroup" });
+    this.empty = h("div", "lsw-empty");
+    this.spacer.append(this.rowsBox);
+    this.scroller.append(this.header, this.spacer, this.empty);
+    this.root.append(this.noticeBox, this.scroller);
+    el.append(this.root);
+
+    this.rowEls = [];
+    this.columnsKey = null;
+    this.frame = 0;
+    this.schedule = () => {
+      if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
+    };
+    this.unsubscribe = [store.onChange(this.schedule), notices.onChange(() => this.drawNotices())];
+    this.scroller.addEventListener("scroll", this.schedule, { passive: true });
+    for (const name of ["height", "empty_message", "columns"]) {
+      model.on(`change:${name}`, this.schedule);
+    }
+    this.resizeObserver = new ResizeObserver(this.schedule);
+    this.resizeObserver.observe(this.scroller);
+    this.drawNotices();
+    this.draw();
+  }
+
+  destroy() {
+    cancelAnimationFrame(this.frame);
+    for (const off of this.unsubscribe) off();
+    for (const name of ["height", "empty_message", "columns"]) {
+      this.model.off(`change:${name}`, this.schedule);
+    }
+    this.resizeObserver.disconnect();
+    this.root.remove();
+  }
+
+  columns() {
+    const fromData = this.store.columns;
+    return fromData.length ? fromData : this.model.get("columns") || [];
+  }
+
+  drawNotices() {
+    this.noticeBox.replaceChildren(
+      ...this.notices.list().map((n) => {
+        const line = h("div", `lsw-notice lsw-notice-${n.level}`);
+        line.textContent = n.text;
+        return line;
+      }),
+    );
+  }
+
+  drawHeader(columns) {
+    const key = JSON.stringify(columns);
+    if (key === this.columnsKey) return;
+    this.columnsKey = key;
+    this.numeric = columns.map((c) => isNumeric(this.store.fieldType(c)));
+    this.header.replaceChildren(
+      ...columns.map((c, i) => {
+        const cell = h("div", `lsw-cell lsw-th${this.numeric[i] ? " lsw-num" : ""}`, {
+          role: "columnheader",
+          title: c,
+        });
+        cell.textContent = c;
+        return cell;
+      }),
+    );
+    this.root.style.setProperty("--lsw-columns", this.columnWidths(columns));
+    for (const row of this.rowEls) row.remove();
+    this.rowEls = [];
+  }
+
+  // Widths from the header and a sample of values, so columns neither jump nor truncate early.
+  columnWidths(columns) {
+    const n = Math.min(this.store.size, 50);
+    return columns
+      .map((c) => {
+        let chars = c.length;
+        const type = this.store.fieldType(c);
+        for (let i = 0; i < n; i++) {
+          const text = formatValue(this.store.valueAt(i, c), type);
+          chars = Math.max(chars, text === null ? 4 : text.length);
+        }
+        return `minmax(5ch, ${Math.min(chars, 48) + 3}ch)`;
+      })
+      .join(" ");
+  }
+
+  draw() {
+    this.frame = 0;
+    const { store, scroller } = this;
+    const size = store.size;
+    this.root.dataset.count = String(size);
+    scroller.setAttribute("aria-rowcount", String(size));
+    scroller.style.height = this.model.get("height") || "400px";
+    this.empty.textContent = this.model.get("empty_message") ?? "";
+    this.empty.hidden = size > 0;
+
+    const columns = this.columns();
+    this.drawHeader(columns);
+
+    const full = size * ROW_HEIGHT;
+    const total = Math.min(full, MAX_SCROLL_PX);
+    this.spacer.style.height = `${total}px`;
+    const viewport = Math.max(scroller.clientHeight - ROW_HEIGHT, ROW_HEIGHT);
+    const visible = Math.ceil(viewport / ROW_HEIGHT) + 1;
+    let first;
+    let offset;
+    if (full === total) {
+      first = Math.floor(scroller.scrollTop / ROW_HEIGHT);
+      offset = first * ROW_HEIGHT;
+    } else {
+      const ratio = scroller.scrollTop / Math.max(total - viewport, 1);
+      first = Math.floor(Math.min(ratio, 1) * Math.max(size - visible, 0));
+      offset = Math.min(scroller.scrollTop, total - visible * ROW_HEIGHT);
+    }
+    const start = Math.max(0, first - OVERSCAN);
+    const end = Math.min(size, first + visible + OVERSCAN);
+    this.rowsBox.style.transform = `translateY(${Math.max(0, offset - (first - start) * ROW_HEIGHT)}px)`;
+    this.drawRows(start, end, columns);
+  }
+
+  drawRows(start, end, columns) {
+    const ids = this.store.slice(start, end);
+    const types = columns.map((c) => this.store.fieldType(c));
+    while (this.rowEls.length < ids.length) {
+      const row = h("div", "lsw-row", { role: "row" });
+      for (let c = 0; c < columns.length; c++) {
+        row.append(h("div", `lsw-cell${this.numeric[c] ? " lsw-num" : ""}`, { role: "cell" }));
+      }
+      this.rowsBox.append(row);
+      this.rowEls.push(row);
+    }
+    while (this.rowEls.length > ids.length) this.rowEls.pop().remove();
+    ids.forEach((domId, r) => {
+      const row = this.rowEls[r];
+      row.dataset.domId = domId;
+      row.setAttribute("aria-rowindex", String(start + r + 1));
+      columns.forEach((c, j) => {
+        const cell = row.children[j];
+        const text = formatValue(this.store.valueAt(start + r, c), types[j]);
+        cell.classList.toggle("lsw-null", text === null);
+        cell.textContent = text === null ? "null" : text;
+        cell.title = text === null ? "" : text;
+      });
+    });
+  }
+}

@@ -1,0 +1,78 @@
+"""The op log: operations queued since the last flush, and nothing else.
+
+Like LiveView's `live_stream.ex`, it only queues and is emptied by `take()`; once the ops are
+sent the kernel holds no row. Ops keep call order (see docs/protocol.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+
+@dataclass
+class Insert:
+    """One insert per row of `tables` (concatenated), in row order, all with these options."""
+
+    at: int
+    limit: int | None
+    update_only: bool
+    tables: list[pa.Table] = field(default_factory=list)
+
+
+@dataclass
+class Delete:
+    dom_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reset:
+    pass
+
+
+Op = Insert | Delete | Reset
+
+
+class OpLog:
+    """Pending ops in call order. Not thread-safe by itself: the widget holds a lock."""
+
+    def __init__(self) -> None:
+        self._ops: list[Op] = []
+        self.nbytes = 0  # row bytes pending: drives size-triggered flushes
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def insert(
+        self, table: pa.Table, at: int, limit: int | None, update_only: bool, nbytes: int
+    ) -> None:
+        last = self._ops[-1] if self._ops else None
+        # Consecutive inserts with equal options are one bulk insert: the contract defines a
+        # bulk insert as one insert per row, so merging them changes nothing in the browser.
+        if (
+            isinstance(last, Insert)
+            and (last.at, last.limit, last.update_only) == (at, limit, update_only)
+            and last.tables[-1].schema == table.schema
+        ):
+            last.tables.append(table)
+        else:
+            self._ops.append(Insert(at, limit, update_only, [table]))
+        self.nbytes += nbytes
+
+    def delete(self, dom_ids: list[str]) -> None:
+        last = self._ops[-1] if self._ops else None
+        if isinstance(last, Delete):
+            last.dom_ids.extend(dom_ids)
+        else:
+            self._ops.append(Delete(list(dom_ids)))
+
+    def reset(self) -> None:
+        # A reset removes every row, so pending ops before it can have no visible effect.
+        self._ops = [Reset()]
+        self.nbytes = 0
+
+    def take(self) -> list[Op]:
+        """Hand over every pending op and forget them."""
+        ops, self._ops, self.nbytes = self._ops, [], 0
+        return ops

@@ -1,0 +1,223 @@
+"""StreamWidget: a live table whose rows live in the browser, fed by LiveView-style stream ops."""
+
+from __future__ import annotations
+
+import logging
+import numbers
+import pathlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anywidget
+import pyarrow as pa
+import traitlets as t
+
+from . import items as _items
+from .encoder import PROTOCOL_VERSION, encode
+from .flusher import FLUSHER
+from .oplog import OpLog
+
+log = logging.getLogger(__name__)
+_STATIC = pathlib.Path(__file__).parent / "static"
+
+#: Pending row bytes that trigger a flush from the calling thread instead of waiting for the timer.
+FLUSH_BYTES = 4 * 2**20
+#: Minimum seconds between two messages of one widget (~100 messages/s at most).
+MIN_SEND_INTERVAL = 0.01
+
+
+class StreamWidget(anywidget.AnyWidget):
+    """A live table fed by stream operations; the kernel keeps no rows once they are sent.
+
+    >>> w = StreamWidget(name="trades", key="id")
+    >>> w.stream(df, at=0, limit=1000)   # newest first, keep 1000
+    >>> w.insert({"id": 7, "price": 1.5})  # update row trades-7 in place, or add it
+    >>> w.delete_by_dom_id("trades-3")
+    """
+
+    _esm = _STATIC / "widget.js"
+    _css = _STATIC / "widget.css"
+
+    #: str, default "items". Stream name; prefix of default dom ids (`f"{name}-{key}"`).
+    name = t.Unicode("items", read_only=True).tag(sync=True)
+    #: str, default "id". Column (or dict field, or DataFrame index name) identifying a row.
+    key = t.Unicode("id", read_only=True)
+    #: list[str] | None, default None. Columns shown, in order. None: the first batch's columns
+    #: (and later batches may not add columns). Given: extra columns of a batch are dropped and
+    #: missing ones shown as null. Set by the widget to the columns in use after the first batch.
+    columns = t.List(t.Unicode(), allow_none=True, default_value=None).tag(sync=True)
+    #: str, default "400px". Table height: an int means pixels, a str is any CSS length.
+    height = t.Union([t.Unicode(), t.Int(), t.Float()], default_value="400px").tag(sync=True)
+    #: str, default "No rows yet". Text shown while the browser holds no row.
+    empty_message = t.Unicode("No rows yet").tag(sync=True)
+    #: int, read-only. Rows the browser holds, as reported by the front end after it applies a
+    #: diff (so it lags calls by a round trip; it is 0 until a front end reports).
+    count = t.Int(0, read_only=True)
+
+    def __init__(
+        self,
+        name: str = "items",
+        key: str = "id",
+        columns: list[str] | None = None,
+        height: int | str = 400,
+        empty_message: str = "No rows yet",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(height=height, empty_message=empty_message, columns=columns, **kwargs)
+        self.set_trait("name", name)
+        self.set_trait("key", key)
+        self._schema = _items.StreamSchema(columns)
+        self._log = OpLog()
+        self._dom_id: Callable[[dict], str] | None = None
+        self._inserted = False
+        self._lock = threading.Lock()  # guards the op log and schema against other threads
+        self._send_lock = threading.Lock()  # keeps seq order when two threads flush at once
+        self._seq = 0
+        self._last_send = 0.0
+        self.on_msg(self._on_front_end_msg)
+
+    @t.validate("height")
+    def _valid_height(self, proposal: dict) -> str:
+        value = proposal["value"]
+        return f"{value}px" if isinstance(value, int | float) else str(value)
+
+    # -- stream API ---------------------------------------------------------------------------
+
+    def configure(self, *, dom_id: Callable[[dict], str]) -> None:
+        """Set how a dom id is made from a row (given as a dict). Only before the first insert."""
+        if not callable(dom_id):
+            raise TypeError("configure(dom_id=...) takes a function of one row (a dict) -> str")
+        if self._inserted:
+            raise RuntimeError(
+                "configure() must come before the first insert: rows already sent keep their "
+                "dom ids. Call it right after creating the widget, or create a new StreamWidget."
+            )
+        self._dom_id = dom_id
+
+    def stream(
+        self, items: Any, at: int = -1, limit: int | None = None, reset: bool = False
+    ) -> None:
+        """Insert many items in order (one insert per item); with `reset`, remove all rows first."""
+        at, limit = _check_options(at, limit)
+        if reset:
+            self.reset()
+        self._insert(items, at, limit, False)
+
+    def insert(
+        self, item: Any, at: int = -1, limit: int | None = None, update_only: bool = False
+    ) -> None:
+        """Insert one item, or replace the row with its dom id in place (position kept).
+
+        With `update_only`, an item whose row is not in the browser is dropped. A DataFrame or
+        list is accepted too and applied row by row with the same options.
+        """
+        at, limit = _check_options(at, limit)
+        if not isinstance(update_only, bool):
+            raise TypeError(f"update_only must be True or False, not {update_only!r}")
+        self._insert(item, at, limit, update_only)
+
+    def delete(self, item: Any) -> None:
+        """Remove the row of `item` (a dict, Series, DataFrame or Arrow table of rows to remove)."""
+        table = _items.to_table(item, self.key)
+        ids = _items.dom_ids(table, self.name, self.key, self._dom_id)
+        self._queue_delete(ids.to_pylist())
+
+    def delete_by_dom_id(self, dom_id: str) -> None:
+        """Remove the row with this dom id; unknown ids are ignored by the browser."""
+        if not isinstance(dom_id, str):
+            raise TypeError(f"dom_id must be a str such as '{self.name}-1', not {dom_id!r}")
+        self._queue_delete([dom_id])
+
+    def reset(self, items: Any = ()) -> None:
+        """Remove every row, then insert `items` (if any). Columns may change after a reset."""
+        with self._lock:
+            self._log.reset()
+            self._schema.reset()
+        FLUSHER.mark(self)
+        self._insert(items, -1, None, False)
+
+    def flush(self) -> None:
+        """Send pending ops now (at most ~100 messages/s: a call right after a send is deferred
+        to the background timer, which sends within 50 ms)."""
+        with self._send_lock:
+            wait = self._last_send + MIN_SEND_INTERVAL - time.monotonic()
+            if wait > 0:
+                if len(self._log):
+                    FLUSHER.mark(self)
+                return
+            with self._lock:
+                ops = self._log.take()
+            if not ops:
+                return
+            for content, buffers in encode(ops, self._seq + 1):
+                self._seq = content["seq"]
+                self.send(content, buffers)
+            del ops  # the kernel keeps no row once the diff is handed to the comm
+            self._last_send = time.monotonic()
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _insert(self, items: Any, at: int, limit: int | None, update_only: bool) -> None:
+        with self._lock:
+            table = self._read(items)
+            if table.num_rows == 0:
+                return
+            ids = _items.dom_ids(table, self.name, self.key, self._dom_id)
+            table = self._schema.conform(table).add_column(0, _items.DOM_ID, ids)
+            self._log.insert(table, at, limit, update_only, table.get_total_buffer_size())
+            self._inserted = True
+            pending = self._log.nbytes
+            if self.columns != self._schema.names:
+                self.columns = self._schema.names
+        FLUSHER.mark(self)
+        if pending >= FLUSH_BYTES:
+            self._flush_for_size()
+
+    def _read(self, items: Any) -> pa.Table:
+        if isinstance(items, dict | list) or items is None:
+            rows = [items] if isinstance(items, dict) else items
+            return _items.rows_to_table(rows or [], self._schema.schema)
+        return _items.to_table(items, self.key)
+
+    def _queue_delete(self, ids: list[str]) -> None:
+        with self._lock:
+            self._log.delete(ids)
+        FLUSHER.mark(self)
+
+    def _flush_for_size(self) -> None:
+        # The producer outpaces the timer: send from its own thread, waiting out the pacing
+        # interval so that pending memory stays bounded by about FLUSH_BYTES.
+        wait = self._last_send + MIN_SEND_INTERVAL - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self.flush()
+
+    def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: list) -> None:
+        kind = content.get("kind") if isinstance(content, dict) else None
+        if kind == "ack" and isinstance(content.get("count"), int):
+            self.set_trait("count", content["count"])
+        elif kind == "hello":
+            self.send({"kind": "welcome", "protocol": PROTOCOL_VERSION, "seq": self._seq})
+        elif kind in ("gap", "error"):
+            log.warning("livestream-widget %s: front end reported %s: %s", self.name, kind, content)
+        else:
+            log.warning("livestream-widget %s: ignored malformed message %r", self.name, content)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_options(at: Any, limit: Any) -> tuple[int, int | None]:
+    if not _is_int(at) or at < -1:
+        raise ValueError(
+            f"at must be -1 (append), 0 (prepend) or an index N >= 0 (insert before row N); "
+            f"got {at!r}"
+        )
+    if limit is not None and not _is_int(limit):
+        raise TypeError(
+            f"limit must be an int (negative: keep the last rows) or None; got {limit!r}"
+        )
+    return int(at), None if limit is None else int(limit)

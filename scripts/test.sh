@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install everything the tests need on a fresh Debian machine, then run the whole suite:
+# ruff, vitest (JS store, protocol, golden messages), pytest (contract, delivery, memory, and
+# end to end in real JupyterLab + headless Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing Debian's chromium for the browser tests"
+  SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+command -v node >/dev/null || { echo "node and npm are needed to build the front end" >&2; exit 1; }
+
+echo "== installing the package (builds the front end with npm) and test dependencies"
+python -m pip install -q -e ".[test]"
+(cd js && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "== ruff"
+python -m ruff check livestream_widget tests benchmarks
+python -m ruff format --check livestream_widget tests benchmarks
+
+echo "== vitest"
+python tests/write_golden.py
+(cd js && npx vitest run)
+
+echo "== pytest"
+python -m pytest "$@"

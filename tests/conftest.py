@@ -1,0 +1,43 @@
+import itertools
+
+import pytest
+
+from .kernel import Kernel
+from .reference import ReferenceStore
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    k = Kernel().start()
+    k.run(
+        "import time, gc, weakref\nimport pandas as pd, pyarrow as pa\nfrom livestream_widget import StreamWidget"
+    )
+    yield k
+    k.stop()
+
+
+class Stream:
+    """A StreamWidget living in the test kernel, plus the reference store its diffs build."""
+
+    def __init__(self, kernel: Kernel, args: str = "") -> None:
+        self.kernel = kernel
+        self.var = f"w{next(_names)}"
+        kernel.run(f"{self.var} = StreamWidget({args})")
+        self.comm_id = kernel.comm_id(self.var)
+        self.store = ReferenceStore()
+
+    def run(self, code: str) -> str:
+        return self.kernel.run(f"w = {self.var}\n{code}")
+
+    def sync(self) -> ReferenceStore:
+        self.kernel.drain(0.15)
+        for m in self.kernel.diffs(self.comm_id):
+            self.store.apply(m.data["content"], m.buffers)
+        return self.store
+
+
+@pytest.fixture
+def stream(kernel):
+    return lambda args="": Stream(kernel, args)
