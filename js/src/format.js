@@ -2,6 +2,21 @@
 // textContent, so a value such as "<img onerror=...>" stays inert.
 import { DataType } from "apache-arrow";
 
+// What apache-arrow 21 `vector.get(i)` returns (checked in node; the view formats from these):
+// - null (any type)                 -> null
+// - Int8/16/32, Uint8/16/32, Float  -> number (Float16 too); Bool -> boolean; Utf8 -> string
+// - Int64 / Uint64                  -> BigInt (also Duration: BigInt in its unit)
+// - Timestamp, any unit, tz or not  -> number of epoch *milliseconds* (us/ns keep the rest as a
+//                                      fraction: 1704164645123.456), never a Date
+// - Date32<DAY> / Date64<MS>        -> number of epoch milliseconds (UTC midnight for days)
+// - Time32 (s/ms)                   -> number in the type's unit; Time64 (us/ns) -> BigInt
+// - Binary -> Uint8Array; List -> an arrow Vector; Struct -> a row proxy (toJSON() for a plain
+//   object)
+// - Decimal                         -> a Uint32Array subclass (arrow "BN"); String(v) is the
+//                                      unscaled integer; use arrow's util.bigNumToNumber(v, scale)
+//                                      or insert the decimal point by type.scale for display
+// - Dictionary<_, Utf8>             -> the decoded string
+
 const pad = (n, w = 2) => String(n).padStart(w, "0");
 
 function formatDate(ms, withTime) {

@@ -1,0 +1,69 @@
+// Dom ids of an Arrow utf8 column as JS strings, fast enough for a 1M-row insert.
+import { Type, makeVector } from "apache-arrow";
+
+// ignoreBOM: a dom id starting with U+FEFF must keep it. fatal: invalid UTF-8 in the whole
+// buffer sends us to the per-value path, which decodes like arrow does (U+FFFD).
+const strictDecoder = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
+const lenientDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+// Dom ids of one batch as JS strings. One decode per value is the slow part of a 1M-row
+// insert (especially in browsers, where each TextDecoder call has a fixed cost), so decode the
+// whole data buffer once and slice it:
+// - pure ASCII (decoded length === byte length): UTF-16 indices equal byte offsets;
+// - other valid UTF-8: walk the bytes once to turn byte offsets into UTF-16 indices;
+// - invalid UTF-8, or a value boundary inside a character: one decode per value.
+export function decodeDomIds(vector) {
+  const out = new Array(vector.length);
+  let k = 0;
+  for (const data of vector.data) {
+    const n = data.length;
+    if (data.typeId === Type.Utf8 || data.typeId === Type.LargeUtf8) {
+      // valueOffsets is already relative to data.offset; its entries index data.values.
+      // LargeUtf8 offsets are BigInts; copy them once into doubles.
+      const offs = data.typeId === Type.LargeUtf8 ? Float64Array.from(data.valueOffsets.subarray(0, n + 1), Number) : data.valueOffsets;
+      if (decodeWhole(data.values, offs, n, out, k)) {
+        k += n;
+        continue;
+      }
+      for (let i = 0; i < n; i++) out[k++] = lenientDecoder.decode(data.values.subarray(offs[i], offs[i + 1]));
+      continue;
+    }
+    // Utf8View: per value through arrow.
+    const v = makeVector(data);
+    for (let i = 0; i < n; i++) out[k++] = v.get(i);
+  }
+  return out;
+}
+
+// Fills out[k..k+n) and returns true, or returns false (out partly written) when the fast
+// paths do not apply.
+function decodeWhole(values, offs, n, out, k) {
+  const start = offs[0];
+  const end = offs[n];
+  const bytes = values.subarray(start, end);
+  let text;
+  try {
+    text = strictDecoder.decode(bytes);
+  } catch {
+    return false;
+  }
+  if (text.length === bytes.length) {
+    for (let i = 0; i < n; i++) out[k + i] = text.slice(offs[i] - start, offs[i + 1] - start);
+    return true;
+  }
+  // Valid UTF-8: every non-continuation byte starts a code point; 4-byte ones (lead >= 0xF0)
+  // are surrogate pairs, two UTF-16 units.
+  let u = 0;
+  let p = start;
+  for (let i = 0; i < n; i++) {
+    const b = offs[i + 1];
+    if (p < b && (values[p] & 0xc0) === 0x80) return false;
+    const u0 = u;
+    for (; p < b; p++) {
+      const c = values[p];
+      if ((c & 0xc0) !== 0x80) u += c >= 0xf0 ? 2 : 1;
+    }
+    out[k + i] = text.slice(u0, u);
+  }
+  return true;
+}
