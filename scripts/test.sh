@@ -18,8 +18,8 @@ python -m pip install -q -e ".[test]"
 (cd js && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== ruff"
-python -m ruff check livestream_widget tests benchmarks
-python -m ruff format --check livestream_widget tests benchmarks
+python -m ruff check .
+python -m ruff format --check .
 
 echo "== vitest"
 python tests/write_golden.py
