@@ -74,7 +74,9 @@ export class TableView {
   }
 
   drawHeader(columns) {
-    const key = JSON.stringify(columns);
+    // Types are part of the key: a header first drawn from the `columns` trait, before any row
+    // (so without types or values), must be redrawn (alignment, widths) when the rows arrive.
+    const key = JSON.stringify(columns.map((c) => [c, String(this.store.fieldType(c) ?? "")]));
     if (key === this.columnsKey) return;
     this.columnsKey = key;
     this.numeric = columns.map((c) => isNumeric(this.store.fieldType(c)));
