@@ -28,12 +28,26 @@ function formatDate(ms, withTime) {
   return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${msPart}`;
 }
 
-function formatFloat(v) {
+function formatFloat(v, decimals) {
   if (Number.isNaN(v)) return "NaN";
   if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-4 || a >= 1e15)) return v.toExponential(4);
+  // A column-wide number of decimals lines the decimal points up, as pandas does.
+  if (decimals !== undefined) return v.toFixed(decimals);
   return String(Number.parseFloat(v.toFixed(6)));
+}
+
+/** Decimals (0..6) that show every sampled float of a column without rounding. */
+export function floatDecimals(values) {
+  let most = 0;
+  for (const v of values) {
+    if (typeof v !== "number" || !Number.isFinite(v)) continue;
+    const text = String(Number.parseFloat(v.toFixed(6)));
+    const dot = text.indexOf(".");
+    if (dot >= 0 && !text.includes("e")) most = Math.max(most, text.length - dot - 1);
+  }
+  return Math.min(Math.max(most, 1), 6);
 }
 
 const jsonReplacer = (_k, v) => (typeof v === "bigint" ? v.toString() : v);
@@ -44,13 +58,13 @@ export function isNumeric(type) {
 }
 
 /** Text for one cell; `null` for a missing value (the view marks it visibly). */
-export function formatValue(value, type) {
+export function formatValue(value, type, decimals) {
   if (value === null || value === undefined) return null;
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number") {
     if (type && DataType.isTimestamp(type)) return formatDate(value, true);
     if (type && DataType.isDate(type)) return formatDate(value, false);
-    return type && DataType.isInt(type) ? String(value) : formatFloat(value);
+    return type && DataType.isInt(type) ? String(value) : formatFloat(value, decimals);
   }
   if (typeof value === "string") return value;
   if (typeof value === "boolean") return value ? "true" : "false";

@@ -1,6 +1,7 @@
 // Virtualized table view. The DOM holds only the visible rows plus a small overscan, whatever
 // the store's size; row elements are recycled, and cells are set with textContent only.
-import { formatValue, isNumeric } from "./format.js";
+import { DataType } from "apache-arrow";
+import { floatDecimals, formatValue, isNumeric } from "./format.js";
 
 const ROW_HEIGHT = 28; // px; keep in sync with --lsw-row-height in style.css
 const OVERSCAN = 8;
@@ -95,15 +96,23 @@ export class TableView {
     this.rowEls = [];
   }
 
-  // Widths from the header and a sample of values, so columns neither jump nor truncate early.
+  // Widths (and float decimals) from the header and a sample of values, so columns neither
+  // jump nor truncate early.
   columnWidths(columns) {
     const n = Math.min(this.store.size, 50);
+    this.decimals = columns.map((c) => {
+      const type = this.store.fieldType(c);
+      if (!type || !DataType.isFloat(type)) return undefined;
+      const sample = [];
+      for (let i = 0; i < n; i++) sample.push(this.store.valueAt(i, c));
+      return floatDecimals(sample);
+    });
     return columns
-      .map((c) => {
+      .map((c, j) => {
         let chars = c.length;
         const type = this.store.fieldType(c);
         for (let i = 0; i < n; i++) {
-          const text = formatValue(this.store.valueAt(i, c), type);
+          const text = formatValue(this.store.valueAt(i, c), type, this.decimals[j]);
           chars = Math.max(chars, text === null ? 4 : text.length);
         }
         return `minmax(5ch, ${Math.min(chars, 48) + 3}ch)`;
@@ -161,12 +170,15 @@ export class TableView {
       const row = this.rowEls[r];
       row.dataset.domId = domId;
       row.setAttribute("aria-rowindex", String(start + r + 1));
+      row.classList.toggle("lsw-odd", (start + r) % 2 === 1); // by row number: elements are recycled
       columns.forEach((c, j) => {
         const cell = row.children[j];
-        const text = formatValue(this.store.valueAt(start + r, c), types[j]);
+        const value = this.store.valueAt(start + r, c);
+        const text = formatValue(value, types[j], this.decimals[j]);
         cell.classList.toggle("lsw-null", text === null);
         cell.textContent = text === null ? "null" : text;
-        cell.title = text === null ? "" : text;
+        // The tooltip keeps full precision where the column rounds floats.
+        cell.title = text === null ? "" : formatValue(value, types[j]);
       });
     });
   }
