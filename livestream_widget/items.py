@@ -145,10 +145,14 @@ class StreamSchema:
     def __init__(self, columns: list[str] | None = None):
         self.fixed = list(columns) if columns is not None else None
         self.schema: pa.Schema | None = None
+        # The last incoming schema that conformed with every column present: a feed repeats it,
+        # so the next batch needs only a select + cast (e.g. pandas large_string -> string).
+        self._seen: pa.Schema | None = None
 
     def reset(self) -> None:
         """After a reset the stream holds no rows, so a new batch may bring new columns."""
         self.schema = None
+        self._seen = None
 
     @property
     def names(self) -> list[str]:
@@ -162,6 +166,17 @@ class StreamSchema:
             raise StreamSchemaError(f"column name {DOM_ID!r} is reserved for dom ids; rename it")
         if self.schema is not None and table.schema.equals(self.schema, check_metadata=False):
             return table  # the common case of a feed: nothing to select or cast
+        if self._seen is not None and table.schema.equals(self._seen, check_metadata=False):
+            try:
+                return table.select(self.schema.names).cast(self.schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass  # e.g. an overflow: the slow path names the column at fault
+        out = self._conform(table)
+        if set(self.schema.names) <= set(table.column_names):
+            self._seen = table.schema
+        return out
+
+    def _conform(self, table: pa.Table) -> pa.Table:
         if self.schema is None:
             first = self._first(table)
             self.schema = first.schema

@@ -143,3 +143,16 @@ def test_encoder_splits_by_bytes_and_keeps_order_and_seq():
     inserts = [op for op in ops if op["op"] == "insert"]
     assert sum(op["rows"] for op in inserts) == 10_000
     assert all((op["at"], op["limit"]) == (0, 5000) for op in inserts)
+
+
+def test_repeated_batch_schema_takes_the_fast_path_and_still_checks_values():
+    s = StreamSchema()
+    s.conform(pa.table({"id": pa.array([1], pa.int32()), "s": pa.array(["a"], pa.large_string())}))
+    later = pa.table({"id": pa.array([2], pa.int64()), "s": pa.array(["b"], pa.large_string())})
+    assert s.conform(later).schema == s.schema  # int64 -> int32, large_string -> string
+    assert s._seen is not None
+    too_big = pa.table(
+        {"id": pa.array([2**40], pa.int64()), "s": pa.array(["c"], pa.large_string())}
+    )
+    with pytest.raises(StreamSchemaError, match="'id'"):
+        s.conform(too_big)

@@ -1,0 +1,207 @@
+// Browser benchmark entry: the real front-end code (js/src) driven from Playwright.
+// Bundled with esbuild into a temp dir by benchmarks/browser_bench.py; exposes `window.lsw`.
+import { tableFromIPC } from "apache-arrow";
+import { RowStore } from "../../js/src/store.js";
+import { applyDiff, decodeDiff } from "../../js/src/protocol.js";
+import { TableView } from "../../js/src/view.js";
+import "../../js/src/style.css";
+
+const sets = new Map(); // name -> [{content, buffers: DataView[]}] as JupyterLab hands them over
+let store = null;
+let view = null;
+
+// The next frame has been rendered: a message posted from rAF runs after that frame's paint.
+function afterFrame() {
+  return new Promise((resolve) =>
+    requestAnimationFrame((ts) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => resolve(ts);
+      ch.port2.postMessage(0);
+    }),
+  );
+}
+
+async function load(name) {
+  const manifest = await (await fetch("manifest.json")).json();
+  const messages = await Promise.all(
+    manifest[name].map(async (m) => ({
+      content: m.content,
+      buffers: await Promise.all(m.buffers.map(async (url) => new DataView(await (await fetch(url)).arrayBuffer()))),
+    })),
+  );
+  sets.set(name, messages);
+  const bytes = messages.reduce((n, m) => n + m.buffers.reduce((k, b) => k + b.byteLength, 0), 0);
+  return { messages: messages.length, bytes };
+}
+
+function unload(name) {
+  sets.delete(name);
+}
+
+// decodeDiff + applyDiff for every message of a set into a fresh store, as index.js does.
+function decodeApply(name) {
+  if (view) throw new Error("destroy the view first");
+  store = null;
+  const s = new RowStore();
+  let decode = 0;
+  let apply = 0;
+  const t0 = performance.now();
+  for (const m of sets.get(name)) {
+    const a = performance.now();
+    const diff = decodeDiff(m.content, m.buffers);
+    const b = performance.now();
+    applyDiff(s, diff);
+    const c = performance.now();
+    decode += b - a;
+    apply += c - b;
+  }
+  const total = performance.now() - t0;
+  store = s;
+  return { total, decode, apply, size: s.size, chunks: s.chunkCount, blocks: s.blockCount };
+}
+
+// Floor 1: apache-arrow reading the same IPC bytes (what any Arrow front end pays).
+function arrowFloor(name) {
+  let rows = 0;
+  const t0 = performance.now();
+  for (const m of sets.get(name)) {
+    for (const b of m.buffers) rows += tableFromIPC(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).numRows;
+  }
+  return { total: performance.now() - t0, rows };
+}
+
+// Floor 2: the least a keyed store must do per row: read the IPC bytes, turn every dom id into
+// a JS string (one TextDecoder call per batch, then slices: the ids are ASCII) and index it in
+// a Map. No order, no handles, no pruning.
+const ascii = new TextDecoder();
+function keyFloor(name) {
+  const index = new Map();
+  const t0 = performance.now();
+  for (const m of sets.get(name)) {
+    for (const b of m.buffers) {
+      const table = tableFromIPC(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+      for (const data of table.getChild("__dom_id").data) {
+        const offs = data.valueOffsets;
+        const base = offs[0];
+        const text = ascii.decode(data.values.subarray(base, offs[data.length]));
+        for (let i = 0; i < data.length; i++) index.set(text.slice(offs[i] - base, offs[i + 1] - base), i);
+      }
+    }
+  }
+  return { total: performance.now() - t0, rows: index.size };
+}
+
+function makeView(rows) {
+  const host = document.getElementById("host");
+  const el = document.createElement("div");
+  host.append(el);
+  const state = { height: "400px", empty_message: "No rows yet", columns: store.columns };
+  const model = { get: (k) => state[k], on() {}, off() {} };
+  const notices = { onChange: () => () => {}, list: () => [] };
+  return { el, make: () => new TableView(el, model, rows, notices) };
+}
+
+// Time from `new TableView` over the whole store to its first rendered frame. With `empty`,
+// the same over an empty store: the floor (a view's fixed cost plus waiting for the frame).
+async function render(empty = false) {
+  if (view) view.destroy();
+  view = null;
+  document.getElementById("host").replaceChildren();
+  await afterFrame();
+  const rows = empty ? new RowStore() : store;
+  const { el, make } = makeView(rows);
+  const t0 = performance.now();
+  view = make();
+  void el.offsetHeight; // style + layout of the first draw
+  const sync = performance.now() - t0;
+  await afterFrame();
+  const frame = performance.now() - t0;
+  const shown = el.querySelectorAll("[data-dom-id]");
+  const result = {
+    sync,
+    frame,
+    domRows: shown.length,
+    firstRowOk: empty || (shown.length > 0 && shown[0].dataset.domId === store.domIdAt(0)),
+    storeSize: rows.size,
+  };
+  if (empty) destroyView();
+  return result;
+}
+
+// Scroll `.lsw-scroll` through n positions, one per animation frame. Per frame: the interval
+// between rAF timestamps (what the user sees, quantised to the display rate) and the busy time
+// from the start of our rAF callback to after the frame's paint (the view draws in its own rAF
+// callback of the same frame, after the scroll event); plus the view's own draw() time.
+async function scroll(n, mode) {
+  const sc = view.root.querySelector(".lsw-scroll");
+  const max = sc.scrollHeight - sc.clientHeight;
+  const positions = Array.from({ length: n }, (_, i) =>
+    mode === "sweep" ? Math.round((max * (i + 1)) / n) : Math.min(max, (i + 1) * 140),
+  );
+  const draws = [];
+  const draw = view.draw;
+  view.draw = function timedDraw() {
+    const t = performance.now();
+    draw.call(this);
+    draws.push(performance.now() - t);
+  };
+  const stamps = [];
+  const busy = [];
+  await new Promise((resolve) => {
+    let i = 0;
+    function frame(ts) {
+      const start = performance.now();
+      stamps.push(ts);
+      if (i === n) return resolve();
+      sc.scrollTop = positions[i++];
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => busy.push(performance.now() - start);
+      ch.port2.postMessage(0);
+      requestAnimationFrame(frame);
+    }
+    requestAnimationFrame(frame);
+  });
+  await afterFrame();
+  delete view.draw;
+  const rows = view.root.querySelectorAll("[data-dom-id]");
+  return {
+    intervals: stamps.slice(1).map((t, i) => t - stamps[i]),
+    busy,
+    draws,
+    domRows: rows.length,
+    scrollTop: sc.scrollTop,
+    lastRowShown: mode === "sweep" ? [...rows].some((r) => r.dataset.domId === store.domIdAt(store.size - 1)) : null,
+  };
+}
+
+// The same frame loop with nothing to do: the display-rate floor of the two figures above.
+async function idle(n) {
+  const stamps = [];
+  const busy = [];
+  await new Promise((resolve) => {
+    function frame(ts) {
+      const start = performance.now();
+      stamps.push(ts);
+      if (stamps.length > n) return resolve();
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => busy.push(performance.now() - start);
+      ch.port2.postMessage(0);
+      requestAnimationFrame(frame);
+    }
+    requestAnimationFrame(frame);
+  });
+  return { intervals: stamps.slice(1).map((t, i) => t - stamps[i]), busy };
+}
+
+function destroyView() {
+  if (view) view.destroy();
+  view = null;
+}
+
+function dropStore() {
+  destroyView();
+  store = null;
+}
+
+window.lsw = { load, unload, decodeApply, arrowFloor, keyFloor, render, scroll, idle, destroyView, dropStore };
+window.lswReady = true;

@@ -1,0 +1,292 @@
+"""Browser side: the real front end (js/src) in real headless Chromium, over real Python diffs.
+
+1. Diffs: a real `StreamWidget` queues `w.stream(df)` of all rows (its flush is held back so the
+   ops stay queued), `w._log.take()` hands them over, and `livestream_widget.encoder.encode`
+   writes them twice: one message (max_bytes raised: one 1M-row insert) and the default
+   ~8 MB split.
+2. `benchmarks/browser/bench.js` (imports RowStore, decodeDiff, applyDiff, TableView) is bundled
+   with esbuild into a temp dir and served with the diffs from a localhost HTTP server.
+3. Playwright drives Debian's chromium; timings are taken in the page with performance.now(),
+   heap figures with the DevTools protocol (forced GC, then Runtime.getHeapUsage).
+
+Run alone: `python benchmarks/browser_bench.py [--rows N] [--repeat N]` (prints JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent
+for _p in (str(HERE), str(ROOT)):  # this tree's livestream_widget, even if another is installed
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+JS = ROOT / "js"
+ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
+# The Chromium binary and the flags that work on this machine are the end-to-end tests' own.
+from tests.e2e.harness import CHROMIUM  # noqa: E402
+from tests.e2e.harness import CHROMIUM_ARGS as FLAGS  # noqa: E402
+
+SCROLL_FRAMES = 200
+
+
+# --------------------------------------------------------------------------------------------
+# Diffs from the real Python encoder
+
+
+def write_diffs(out: pathlib.Path, rows: int) -> dict:
+    from data import make_frame
+
+    from livestream_widget.encoder import encode
+    from livestream_widget.widget import StreamWidget
+
+    df = make_frame(rows)
+    w = StreamWidget()
+    # Keep the ops queued: no size-triggered or timer flush may take them first.
+    w.flush = lambda: None
+    w._flush_for_size = lambda: None
+    t = time.perf_counter()
+    w.stream(df)
+    ops = w._log.take()
+    queue_s = time.perf_counter() - t
+    manifest, info = {}, {"queue_s": queue_s}
+    for name, kwargs in (("one", {"max_bytes": 2**62}), ("split", {})):
+        t = time.perf_counter()
+        messages = list(encode(ops, 1, **kwargs))
+        info[f"encode_{name}_s"] = time.perf_counter() - t
+        entries = []
+        for i, (content, buffers) in enumerate(messages):
+            urls = []
+            for j, buf in enumerate(buffers):
+                url = f"{name}/{i}_{j}.arrow"
+                (out / name).mkdir(exist_ok=True)
+                (out / url).write_bytes(buf)
+                urls.append(url)
+            entries.append({"content": content, "buffers": urls})
+        manifest[name] = entries
+        info[f"{name}_messages"] = len(messages)
+        info[f"{name}_bytes"] = sum(len(b) for _, bufs in messages for b in bufs)
+        info[f"{name}_max_message_bytes"] = max(sum(len(b) for b in bufs) for _, bufs in messages)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    return info
+
+
+def bundle(out: pathlib.Path) -> None:
+    for f in ("index.html",):
+        (out / f).write_text((HERE / "browser" / f).read_text())
+    env = {**os.environ, "NODE_PATH": str(JS / "node_modules")}  # bench.js imports apache-arrow
+    subprocess.run(
+        [
+            str(ESBUILD),
+            str(HERE / "browser" / "bench.js"),
+            "--bundle",
+            "--format=esm",
+            "--target=es2020",
+            f"--outdir={out}",
+            "--log-level=warning",
+        ],
+        check=True,
+        env=env,
+    )
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve(directory: pathlib.Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, name="bench-http", daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+# --------------------------------------------------------------------------------------------
+# Page measurements
+
+
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q / 100 * len(s) + 0.5) - 1))]
+
+
+def frame_stats(r: dict) -> dict:
+    out = {}
+    for key in ("intervals", "busy", "draws"):
+        if r.get(key):
+            out[f"{key}_p50"] = statistics.median(r[key])
+            out[f"{key}_p95"] = pct(r[key], 95)
+            out[f"{key}_max"] = max(r[key])
+            out[f"{key}_n"] = len(r[key])
+    for key in ("domRows", "lastRowShown", "scrollTop"):
+        if key in r:
+            out[key] = r[key]
+    return out
+
+
+def measure(url: str, rows: int, repeat: int, log=print) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    res: dict = {}
+    with tempfile.TemporaryDirectory(prefix="lsw-chromium-") as profile, sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            headless=False,  # --headless=new is in FLAGS
+            args=FLAGS,
+            viewport={"width": 1280, "height": 800},
+        )
+        try:
+            page = ctx.new_page()
+            page.set_default_timeout(300_000)
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+            page.goto(url + "index.html")
+            page.wait_for_function("window.lswReady === true")
+            cdp = ctx.new_cdp_session(page)
+            res["chromium"] = cdp.send("Browser.getVersion")["product"]
+
+            def heap() -> dict:
+                cdp.send("HeapProfiler.collectGarbage")
+                cdp.send("HeapProfiler.collectGarbage")
+                return cdp.send("Runtime.getHeapUsage")
+
+            def best(name: str, n: int) -> dict:
+                """decodeApply and its floors, interleaved n times (noise hits all alike);
+                the best run of each. The last decodeApply's store stays in the page."""
+                fns = ("keyFloor", "arrowFloor", "decodeApply")
+                runs: dict[str, list[dict]] = {fn: [] for fn in fns}
+                for _ in range(n):
+                    for fn in fns:
+                        if fn == "decodeApply":
+                            page.evaluate("lsw.dropStore()")  # the previous store is garbage too
+                        cdp.send("HeapProfiler.collectGarbage")  # no leftover garbage timed
+                        runs[fn].append(page.evaluate(f"lsw.{fn}({json.dumps(name)})"))
+                out = {}
+                for fn, rs in runs.items():
+                    b = min(rs, key=lambda r: r["total"])
+                    out[fn] = {**b, "all": [r["total"] for r in rs]}
+                return out
+
+            # -- one 1M-row insert ------------------------------------------------------------
+            m0 = heap()
+            res["one_load"] = page.evaluate("lsw.load('one')")
+            b = best("one", repeat)
+            res["one"] = b["decodeApply"]
+            res["one_arrow_floor"] = b["arrowFloor"]
+            res["one_key_floor"] = b["keyFloor"]
+            one = res["one"]
+            log(f"  browser decode+apply 1 message: {one['total']:8.0f} ms  {one['all']}")
+            assert res["one"]["size"] == rows, res["one"]
+            # Memory: the store built by the last decodeApply, message references dropped.
+            page.evaluate("lsw.unload('one')")
+            m1 = heap()
+            res["heap"] = {
+                "used_per_row": (m1["usedSize"] - m0["usedSize"]) / rows,
+                "backing_per_row": (
+                    m1.get("backingStorageSize", 0) - m0.get("backingStorageSize", 0)
+                )
+                / rows,
+                "used_bytes": m1["usedSize"] - m0["usedSize"],
+                "backing_bytes": m1.get("backingStorageSize", 0) - m0.get("backingStorageSize", 0),
+            }
+            log(
+                f"  browser heap: {res['heap']['used_per_row']:.0f} B/row JS heap, "
+                f"{res['heap']['backing_per_row']:.0f} B/row ArrayBuffers"
+            )
+
+            # -- first frame and scrolling over the 1M-row store ------------------------------
+            renders = [page.evaluate("lsw.render()") for _ in range(repeat)]
+            res["render"] = {
+                "sync": min(r["sync"] for r in renders),
+                "frame": min(r["frame"] for r in renders),
+                "all": [r["frame"] for r in renders],
+                "domRows": max(r["domRows"] for r in renders),
+                "firstRowOk": all(r["firstRowOk"] for r in renders),
+                "storeSize": renders[-1]["storeSize"],
+            }
+            empties = [page.evaluate("lsw.render(true)") for _ in range(repeat)]
+            res["render_empty"] = {
+                "sync": min(r["sync"] for r in empties),
+                "frame": min(r["frame"] for r in empties),
+                "all": [r["frame"] for r in empties],
+            }
+            page.evaluate("lsw.render()")  # the 1M-row view again, for scrolling
+            first = res["render"]
+            log(f"  browser first frame: {first['frame']:.1f} ms, {first['domRows']} DOM rows")
+            res["idle"] = frame_stats(page.evaluate(f"lsw.idle({SCROLL_FRAMES})"))
+            for mode in ("sweep", "step"):
+                res[f"scroll_{mode}"] = frame_stats(
+                    page.evaluate(f"lsw.scroll({SCROLL_FRAMES}, '{mode}')")
+                )
+                page.evaluate("lsw.render()")  # back to the top for the next mode
+            log(
+                f"  browser scroll sweep p50/p95: {res['scroll_sweep']['intervals_p50']:.1f}/"
+                f"{res['scroll_sweep']['intervals_p95']:.1f} ms"
+            )
+            page.evaluate("lsw.dropStore()")
+
+            # -- the same rows as ~8 MB messages ----------------------------------------------
+            res["split_load"] = page.evaluate("lsw.load('split')")
+            b = best("split", repeat)
+            res["split"] = b["decodeApply"]
+            res["split_arrow_floor"] = b["arrowFloor"]
+            res["split_key_floor"] = b["keyFloor"]
+            split = res["split"]
+            log(f"  browser decode+apply 8 MB split: {split['total']:8.0f} ms  {split['all']}")
+            assert res["split"]["size"] == rows, res["split"]
+            page.evaluate("lsw.dropStore(); lsw.unload('split')")
+            res["page_errors"] = errors
+        finally:
+            ctx.close()
+    return res
+
+
+def run(rows: int = 1_000_000, repeat: int = 3, log=print) -> dict:
+    with tempfile.TemporaryDirectory(prefix="lsw-browser-bench-") as tmp:
+        out = pathlib.Path(tmp)
+        t = time.monotonic()
+        info = write_diffs(out, rows)
+        bundle(out)
+        log(
+            f"  diffs written: {info['one_messages']} + {info['split_messages']} messages, "
+            f"{info['one_bytes'] / 2**20:.0f} MiB each set ({time.monotonic() - t:.0f} s)"
+        )
+        server, url = serve(out)
+        try:
+            res = measure(url, rows, repeat, log)
+        finally:
+            server.shutdown()
+            server.server_close()
+    import livestream_widget
+
+    info["module"] = livestream_widget.__file__
+    res["diffs"] = info
+    res["rows"] = rows
+    return res
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--repeat", type=int, default=3)
+    a = p.parse_args()
+    print(json.dumps(run(a.rows, a.repeat, log=lambda s: print(s, file=sys.stderr)), indent=1))
+
+
+if __name__ == "__main__":
+    main()
