@@ -176,9 +176,9 @@ class StreamWidget(anywidget.AnyWidget):
             self._flush_for_size()
 
     def _read(self, items: Any) -> pa.Table:
-        if isinstance(items, dict | list) or items is None:
+        if isinstance(items, dict | list):
             rows = [items] if isinstance(items, dict) else items
-            return _items.rows_to_table(rows or [], self._schema.schema)
+            return _items.rows_to_table(rows, self._schema.schema)
         return _items.to_table(items, self.key)
 
     def _queue_delete(self, ids: list[str]) -> None:

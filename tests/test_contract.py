@@ -133,6 +133,7 @@ def test_default_dom_id_uses_name_and_key_and_index(stream):
         ("w.insert({'name': 'x'})", "KeyError", "no 'id' column"),
         ("w.insert({'id': None})", "ValueError", "no value in key column"),
         ("w.stream(42)", "TypeError", "cannot read items of type int"),
+        ("w.stream(None)", "TypeError", "cannot read items of type NoneType"),
         ("w.stream([1, 2])", "TypeError", "must hold dicts"),
         (
             "w.insert({'id': 1, 'x': 1.5}); w.insert({'id': 2, 'x': 'text'})",
