@@ -6,7 +6,10 @@ holds the rows and renders only what is visible.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .async_result import AsyncResult
 from .items import StreamSchemaError
+from .loading import StreamItems
+from .tasks import Cancelled
 from .widget import StreamWidget
 
 try:
@@ -14,4 +17,11 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0"
 
-__all__ = ["StreamSchemaError", "StreamWidget", "__version__"]
+__all__ = [
+    "AsyncResult",
+    "Cancelled",
+    "StreamItems",
+    "StreamSchemaError",
+    "StreamWidget",
+    "__version__",
+]

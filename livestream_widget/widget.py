@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import numbers
 import pathlib
 import threading
 import time
@@ -17,7 +16,8 @@ import traitlets as t
 from . import items as _items
 from .encoder import PROTOCOL_VERSION, encode
 from .flusher import FLUSHER
-from .oplog import OpLog
+from .loading import AsyncLoading
+from .oplog import OpLog, check_options
 
 log = logging.getLogger(__name__)
 _STATIC = pathlib.Path(__file__).parent / "static"
@@ -28,7 +28,7 @@ FLUSH_BYTES = 4 * 2**20
 MIN_SEND_INTERVAL = 0.01
 
 
-class StreamWidget(anywidget.AnyWidget):
+class StreamWidget(AsyncLoading, anywidget.AnyWidget):
     """A live table fed by stream operations; the kernel keeps no rows once they are sent.
 
     >>> w = StreamWidget(name="trades", key="id")
@@ -76,6 +76,7 @@ class StreamWidget(anywidget.AnyWidget):
         self._send_lock = threading.Lock()  # keeps seq order when two threads flush at once
         self._seq = 0
         self._last_send = 0.0
+        self._init_async()
         self.on_msg(self._on_front_end_msg)
 
     @t.validate("height")
@@ -100,10 +101,12 @@ class StreamWidget(anywidget.AnyWidget):
         self, items: Any, at: int = -1, limit: int | None = None, reset: bool = False
     ) -> None:
         """Insert many items in order (one insert per item); with `reset`, remove all rows first."""
-        at, limit = _check_options(at, limit)
+        self._stream(items, *check_options(at, limit), reset)
+
+    def _stream(self, items: Any, at: int, limit: int | None, reset: bool) -> int:
         if reset:
             self.reset()
-        self._insert(items, at, limit, False)
+        return self._insert(items, at, limit, False)
 
     def insert(
         self, item: Any, at: int = -1, limit: int | None = None, update_only: bool = False
@@ -113,7 +116,7 @@ class StreamWidget(anywidget.AnyWidget):
         With `update_only`, an item whose row is not in the browser is dropped. A DataFrame or
         list is accepted too and applied row by row with the same options.
         """
-        at, limit = _check_options(at, limit)
+        at, limit = check_options(at, limit)
         if not isinstance(update_only, bool):
             raise TypeError(f"update_only must be True or False, not {update_only!r}")
         self._insert(item, at, limit, update_only)
@@ -159,11 +162,11 @@ class StreamWidget(anywidget.AnyWidget):
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _insert(self, items: Any, at: int, limit: int | None, update_only: bool) -> None:
+    def _insert(self, items: Any, at: int, limit: int | None, update_only: bool) -> int:
         with self._lock:
             table = self._read(items)
             if table.num_rows == 0:
-                return
+                return 0
             ids = _items.dom_ids(table, self.name, self.key, self._dom_id)
             table = self._schema.conform(table).add_column(0, _items.DOM_ID, ids)
             self._log.insert(table, at, limit, update_only, table.get_total_buffer_size())
@@ -173,7 +176,8 @@ class StreamWidget(anywidget.AnyWidget):
                 self.columns = self._schema.names
         FLUSHER.mark(self)
         if pending >= FLUSH_BYTES:
-            self._flush_for_size()
+            self._flush_now()
+        return table.num_rows
 
     def _read(self, items: Any) -> pa.Table:
         if isinstance(items, dict | list):
@@ -186,9 +190,10 @@ class StreamWidget(anywidget.AnyWidget):
             self._log.delete(ids)
         FLUSHER.mark(self)
 
-    def _flush_for_size(self) -> None:
-        # The producer outpaces the timer: send from its own thread, waiting out the pacing
-        # interval so that pending memory stays bounded by about FLUSH_BYTES.
+    def _flush_now(self) -> None:
+        # Send from the calling thread, waiting out the pacing interval rather than deferring
+        # to the timer: a producer outpacing the timer keeps pending memory near FLUSH_BYTES,
+        # and a finished load's rows go out before the state that announces them.
         wait = self._last_send + MIN_SEND_INTERVAL - time.monotonic()
         if wait > 0:
             time.sleep(wait)
@@ -200,24 +205,9 @@ class StreamWidget(anywidget.AnyWidget):
             self.set_trait("count", content["count"])
         elif kind == "hello":
             self.send({"kind": "welcome", "protocol": PROTOCOL_VERSION, "seq": self._seq})
+        elif kind in ("retry", "cancel"):
+            self._on_async_msg(kind)
         elif kind in ("gap", "error"):
             log.warning("livestream-widget %s: front end reported %s: %s", self.name, kind, content)
         else:
             log.warning("livestream-widget %s: ignored malformed message %r", self.name, content)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_options(at: Any, limit: Any) -> tuple[int, int | None]:
-    if not _is_int(at) or at < -1:
-        raise ValueError(
-            f"at must be -1 (append), 0 (prepend) or an index N >= 0 (insert before row N); "
-            f"got {at!r}"
-        )
-    if limit is not None and not _is_int(limit):
-        raise TypeError(
-            f"limit must be an int (negative: keep the last rows) or None; got {limit!r}"
-        )
-    return int(at), None if limit is None else int(limit)

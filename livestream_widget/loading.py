@@ -1,0 +1,214 @@
+"""Background loading for StreamWidget: stream_async, start_async, on_async, cancel_async.
+
+Ports LiveView's `stream_async` / `start_async` + `handle_async`: a load runs in the background
+(see tasks.py), its rows go straight into the stream as they arrive (the kernel keeps none), and
+its state is an AsyncResult mirrored to the front end as the `async_state` trait.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import traitlets as t
+
+from .async_result import AsyncResult
+from .oplog import check_options
+from .tasks import Cancelled, Task
+
+log = logging.getLogger(__name__)
+
+#: The task name `stream_async` runs under (so `cancel_async("stream")` stops it).
+STREAM = "stream"
+#: Seconds between two "N rows loaded" updates sent to the front end.
+PROGRESS_INTERVAL = 0.1
+
+IDLE_STATE = {
+    "status": "idle",
+    "ok": False,
+    "loading": False,
+    "reset": False,
+    "failed": None,
+    "rows": 0,
+    "can_retry": False,
+}
+
+
+@dataclass
+class StreamItems:
+    """What a loader returns (or yields) to have items streamed with options."""
+
+    items: Any
+    at: int = -1
+    limit: int | None = None
+    reset: bool = False
+
+    def __post_init__(self) -> None:
+        self.at, self.limit = check_options(self.at, self.limit)
+
+
+class AsyncLoading(t.HasTraits):
+    """Mixed into StreamWidget; expects its `_stream` and `_flush_now` methods."""
+
+    #: dict, read-only in practice. The front end's view of `async_result`: `status` ("idle",
+    #: "loading", "ok", "failed"), `ok`, `loading`, `reset` (hide rows behind skeleton rows),
+    #: `failed` (short reason or None), `rows` (rows streamed by the current or last load) and
+    #: `can_retry` (a loader exists that the Retry button would run again).
+    async_state = t.Dict(default_value=IDLE_STATE).tag(sync=True)
+
+    def _init_async(self) -> None:
+        self._tasks: dict[str, Task] = {}
+        self._handlers: dict[str, Callable[[bool, Any], None]] = {}
+        self._result = AsyncResult()
+        self._loader: tuple[Callable, bool, bool] | None = None
+        self._progress_at = 0.0
+
+    @property
+    def async_result(self) -> AsyncResult:
+        """The state of the last `stream_async` load (see AsyncResult)."""
+        return self._result
+
+    def stream_async(
+        self, loader: Callable[[], Any], *, reset: bool = False, fail_on_empty: bool = False
+    ) -> None:
+        """Load rows in the background and stream them as they come; returns at once.
+
+        `loader` is a function (run in a thread) returning items, a generator function (run
+        in a thread) yielding batches, or a coroutine / async generator function (run on the
+        kernel's asyncio loop). Items may come as `StreamItems(items, at=, limit=, reset=)`.
+        `reset=True` hides the current rows behind a loading skeleton until the result
+        arrives (the rows themselves are reset only if the loader returns `reset=True`).
+        Repeated calls append; a call while a load runs replaces that load.
+        """
+        if not callable(loader):
+            raise TypeError(f"stream_async needs a function that loads items, not {loader!r}")
+        self._loader = (loader, reset, fail_on_empty)
+        rows = 0
+
+        def on_item(item: Any) -> None:
+            nonlocal rows
+            if self._tasks.get(STREAM) is task:
+                rows += self._stream_result(item)
+                self._progress(rows)
+
+        def on_done(ok: bool, value: Any) -> None:
+            nonlocal rows
+            if self._tasks.get(STREAM) is not task:
+                return  # a newer load replaced this one
+            del self._tasks[STREAM]
+            if ok:
+                try:
+                    if value is not None:
+                        rows += self._stream_result(value)
+                    if rows == 0 and fail_on_empty:
+                        raise LookupError("the loader returned no rows")
+                except Exception as e:
+                    ok, value = False, e
+            self._flush_now()  # the rows reach the browser before the state saying they are there
+            if ok:
+                self._set_result(self._result.with_ok(rows), rows)
+            else:
+                self._set_failed(value, rows)
+
+        task = Task(loader, on_done, on_item)
+        self._replace(STREAM, task)
+        self._set_result(self._result.with_loading(reset=reset), 0, reset=reset)
+        task.start()
+
+    def start_async(self, name: str, fn: Callable[[], Any]) -> None:
+        """Run `fn` in the background; the handler registered with `on_async(name)` gets
+        `(ok, value)` (value: the result, or the exception). The newest call with a name
+        wins: an older run still going is cancelled and its result ignored."""
+        if name == STREAM:
+            raise ValueError(f"the name {STREAM!r} belongs to stream_async; choose another")
+
+        def on_done(ok: bool, value: Any) -> None:
+            if self._tasks.get(name) is not task:
+                return
+            del self._tasks[name]
+            handler = self._handlers.get(name)
+            if handler is not None:
+                handler(ok, value)
+            elif not ok and not isinstance(value, Cancelled):
+                log.warning("start_async(%r) failed and no on_async handler: %r", name, value)
+
+        task = Task(fn, on_done)
+        self._replace(name, task)
+        task.start()
+
+    def on_async(self, name: str) -> Callable:
+        """Decorator: `@w.on_async("load")` registers `handler(ok, value)` for that name."""
+
+        def register(handler: Callable[[bool, Any], None]) -> Callable[[bool, Any], None]:
+            self._handlers[name] = handler
+            return handler
+
+        return register
+
+    def cancel_async(self, name: str = STREAM) -> bool:
+        """Stop the task `name` (default: the `stream_async` load); it ends failed with a
+        cancellation reason. Returns False if nothing by that name is running."""
+        task = self._tasks.get(name)
+        if task is None:
+            return False
+        task.cancel()
+        return True
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _replace(self, name: str, task: Task) -> None:
+        old, self._tasks[name] = self._tasks.get(name), task
+        if old is not None:
+            old.cancel(f"replaced by a newer call for {name!r}")
+
+    def _stream_result(self, value: Any) -> int:
+        if isinstance(value, StreamItems):
+            return self._stream(value.items, value.at, value.limit, value.reset)
+        return self._stream(value, -1, None, False)
+
+    def _progress(self, rows: int) -> None:
+        now = time.monotonic()
+        if now - self._progress_at >= PROGRESS_INTERVAL:
+            self._progress_at = now
+            self.async_state = {**self.async_state, "rows": rows}
+
+    def _set_failed(self, error: BaseException, rows: int) -> None:
+        if isinstance(error, Cancelled):
+            reason = f"cancelled ({error})" if str(error) != "cancelled" else "cancelled"
+        else:
+            reason = f"{type(error).__name__}: {error}"
+        tb = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        self._set_result(self._result.with_failed(reason, error, tb), rows)
+
+    def _set_result(self, result: AsyncResult, rows: int, reset: bool = False) -> None:
+        self._result = result
+        if result.loading:
+            status = "loading"
+        elif result.failed is not None:
+            status = "failed"
+        else:
+            status = "ok" if result.ok else "idle"
+        self.async_state = {
+            "status": status,
+            "ok": result.ok,
+            "loading": bool(result.loading),
+            "reset": bool(reset and result.loading),
+            "failed": None if result.failed is None else str(result.failed),
+            "rows": rows,
+            "can_retry": self._loader is not None,
+        }
+
+    def _on_async_msg(self, kind: str) -> bool:
+        """Handle the front end's Retry / Cancel buttons; False if `kind` is not one of them."""
+        if kind == "retry" and self._loader is not None:
+            loader, reset, fail_on_empty = self._loader
+            self.stream_async(loader, reset=reset, fail_on_empty=fail_on_empty)
+        elif kind == "cancel":
+            self.cancel_async(STREAM)
+        else:
+            return False
+        return True
