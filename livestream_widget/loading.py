@@ -8,6 +8,7 @@ its state is an AsyncResult mirrored to the front end as the `async_state` trait
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -66,6 +67,7 @@ class AsyncLoading(t.HasTraits):
         self._result = AsyncResult()
         self._loader: tuple[Callable, bool, bool] | None = None
         self._progress_at = 0.0
+        self._tasks_lock = threading.Lock()  # tasks finish on worker threads and the loop
 
     @property
     def async_result(self) -> AsyncResult:
@@ -97,9 +99,8 @@ class AsyncLoading(t.HasTraits):
 
         def on_done(ok: bool, value: Any) -> None:
             nonlocal rows
-            if self._tasks.get(STREAM) is not task:
+            if not self._claim(STREAM, task):
                 return  # a newer load replaced this one
-            del self._tasks[STREAM]
             if ok:
                 try:
                     if value is not None:
@@ -127,9 +128,8 @@ class AsyncLoading(t.HasTraits):
             raise ValueError(f"the name {STREAM!r} belongs to stream_async; choose another")
 
         def on_done(ok: bool, value: Any) -> None:
-            if self._tasks.get(name) is not task:
+            if not self._claim(name, task):
                 return
-            del self._tasks[name]
             handler = self._handlers.get(name)
             if handler is not None:
                 handler(ok, value)
@@ -161,9 +161,18 @@ class AsyncLoading(t.HasTraits):
     # -- internals ----------------------------------------------------------------------------
 
     def _replace(self, name: str, task: Task) -> None:
-        old, self._tasks[name] = self._tasks.get(name), task
+        with self._tasks_lock:
+            old, self._tasks[name] = self._tasks.get(name), task
         if old is not None:
             old.cancel(f"replaced by a newer call for {name!r}")
+
+    def _claim(self, name: str, task: Task) -> bool:
+        """Atomically: is `task` still the current one for `name`? If so, it is done: drop it."""
+        with self._tasks_lock:
+            if self._tasks.get(name) is not task:
+                return False
+            del self._tasks[name]
+            return True
 
     def _stream_result(self, value: Any) -> int:
         if isinstance(value, StreamItems):
