@@ -93,9 +93,12 @@ class AsyncLoading(t.HasTraits):
 
         def on_item(item: Any) -> None:
             nonlocal rows
-            if self._tasks.get(STREAM) is task:
+            # Under the lock, so that no batch is streamed once a cancel or a newer load won.
+            with self._tasks_lock:
+                if self._tasks.get(STREAM) is not task:
+                    return
                 rows += self._stream_result(item)
-                self._progress(rows)
+            self._progress(rows)
 
         def on_done(ok: bool, value: Any) -> None:
             nonlocal rows
@@ -183,6 +186,7 @@ class AsyncLoading(t.HasTraits):
         now = time.monotonic()
         if now - self._progress_at >= PROGRESS_INTERVAL:
             self._progress_at = now
+            self._flush_now()  # the count never runs ahead of the rows the browser has
             self.async_state = {**self.async_state, "rows": rows}
 
     def _set_failed(self, error: BaseException, rows: int) -> None:

@@ -236,20 +236,23 @@ def test_retry_and_cancel_buttons_from_the_front_end(stream):
     assert state(s)["failed"] == "cancelled"
 
 
-def test_loaded_rows_are_not_kept_after_delivery(stream):
+def test_loaded_rows_are_not_kept_and_a_fast_loader_stays_bounded(stream):
     s = stream()
     out = s.run(
         "import numpy as np\n"
-        "gc.collect(); base = pa.total_allocated_bytes(); refs = []\n"
+        "gc.collect(); base = pa.total_allocated_bytes(); refs = []; peak = [0]\n"
         "def gen():\n"
-        "    for b in range(100):\n"
+        "    for b in range(300):\n"
         "        t = pa.table({'id': np.arange(b * 10_000, (b + 1) * 10_000), 'x': np.random.rand(10_000)})\n"
         "        refs.append(weakref.ref(t.column('id').chunks[0].buffers()[1]))\n"
+        "        peak[0] = max(peak[0], pa.total_allocated_bytes() - base)\n"
         "        yield t\n"
         "w.stream_async(gen)\n"
         "while w.async_state['status'] == 'loading': time.sleep(0.05)\n"
         "w.flush(); time.sleep(0.05); w.flush(); gc.collect()\n"
-        "print(w.async_state['rows'], sum(r() is not None for r in refs), pa.total_allocated_bytes() - base)"
+        "print(w.async_state['rows'], sum(r() is not None for r in refs), pa.total_allocated_bytes() - base, peak[0])"
     )
-    rows, alive, arrow_bytes = map(int, out.split())
-    assert rows == 1_000_000 and alive == 0 and arrow_bytes < 2**20
+    rows, alive, arrow_bytes, peak = map(int, out.split())
+    assert rows == 3_000_000 and alive == 0 and arrow_bytes < 2**20
+    # 48 MB of rows went through; pending data stays near the 4 MiB flush threshold.
+    assert peak < 24 * 2**20, peak

@@ -2,11 +2,14 @@
 // the store's size; row elements are recycled, and cells are set with textContent only.
 import { DataType } from "apache-arrow";
 import { floatDecimals, formatValue, isNumeric } from "./format.js";
+import { describe, SKELETON_ROWS, StatusLine } from "./status.js";
 
 const ROW_HEIGHT = 28; // px; keep in sync with --lsw-row-height in style.css
 const OVERSCAN = 8;
 // Browsers cap an element's height (~33.5M px in Chromium); past this the scroll range is scaled.
 const MAX_SCROLL_PX = 15_000_000;
+// Traits a redraw depends on.
+const TRAITS = ["height", "empty_message", "columns", "async_state"];
 
 function h(tag, className, attrs = {}) {
   const e = document.createElement(tag);
@@ -27,9 +30,13 @@ export class TableView {
     this.spacer = h("div", "lsw-spacer");
     this.rowsBox = h("div", "lsw-rows", { role: "rowgroup" });
     this.empty = h("div", "lsw-empty");
+    // Placeholders for rows that are loading; decorative, the footer says what happens.
+    this.skeleton = h("div", "lsw-skeletons", { "aria-hidden": "true" });
+    this.skeleton.hidden = true;
+    this.status = new StatusLine(model, this.scroller);
     this.spacer.append(this.rowsBox);
-    this.scroller.append(this.header, this.spacer, this.empty);
-    this.root.append(this.noticeBox, this.scroller);
+    this.scroller.append(this.header, this.spacer, this.skeleton, this.empty);
+    this.root.append(this.noticeBox, this.scroller, this.status.el);
     el.append(this.root);
 
     this.rowEls = [];
@@ -40,9 +47,7 @@ export class TableView {
     };
     this.unsubscribe = [store.onChange(this.schedule), notices.onChange(() => this.drawNotices())];
     this.scroller.addEventListener("scroll", this.schedule, { passive: true });
-    for (const name of ["height", "empty_message", "columns"]) {
-      model.on(`change:${name}`, this.schedule);
-    }
+    for (const name of TRAITS) model.on(`change:${name}`, this.schedule);
     this.resizeObserver = new ResizeObserver(this.schedule);
     this.resizeObserver.observe(this.scroller);
     this.drawNotices();
@@ -52,9 +57,7 @@ export class TableView {
   destroy() {
     cancelAnimationFrame(this.frame);
     for (const off of this.unsubscribe) off();
-    for (const name of ["height", "empty_message", "columns"]) {
-      this.model.off(`change:${name}`, this.schedule);
-    }
+    for (const name of TRAITS) this.model.off(`change:${name}`, this.schedule);
     this.resizeObserver.disconnect();
     this.root.remove();
   }
@@ -124,14 +127,27 @@ export class TableView {
     this.frame = 0;
     const { store, scroller } = this;
     const size = store.size;
+    const state = describe(this.model.get("async_state"), size);
     this.root.dataset.count = String(size);
+    this.root.dataset.status = state.status;
+    this.status.render(state);
     scroller.setAttribute("aria-rowcount", String(size));
+    scroller.setAttribute("aria-busy", String(state.skeleton));
     scroller.style.height = this.model.get("height") || "400px";
     this.empty.textContent = this.model.get("empty_message") ?? "";
-    this.empty.hidden = size > 0;
+    this.empty.hidden = size > 0 || state.skeleton;
 
     const columns = this.columns();
     this.drawHeader(columns);
+    this.drawSkeleton(state.skeleton, columns.length);
+    if (state.skeleton) {
+      // The rows are stale or not a result yet: none is rendered, the header stays, and the
+      // scroller keeps its height (set above), so nothing moves when the rows come back.
+      this.spacer.hidden = true;
+      this.drawRows(0, 0, columns);
+      return;
+    }
+    this.spacer.hidden = false;
 
     const full = size * ROW_HEIGHT;
     const total = Math.min(full, MAX_SCROLL_PX);
@@ -152,6 +168,28 @@ export class TableView {
     const end = Math.min(size, first + visible + OVERSCAN);
     this.rowsBox.style.transform = `translateY(${Math.max(0, offset - (first - start) * ROW_HEIGHT)}px)`;
     this.drawRows(start, end, columns);
+  }
+
+  drawSkeleton(show, ncolumns) {
+    this.skeleton.hidden = !show;
+    const bars = ncolumns || 3; // one bar per column; three before any column is known
+    const key = show ? bars : 0;
+    if (key === this.skeletonKey) return;
+    this.skeletonKey = key;
+    const rows = [];
+    for (let r = 0; show && r < SKELETON_ROWS; r++) {
+      const row = h("div", `lsw-row lsw-skeleton${r % 2 ? " lsw-odd" : ""}`);
+      for (let c = 0; c < bars; c++) {
+        const cell = h("div", "lsw-cell");
+        const bar = h("span", "lsw-skeleton-bar");
+        // Uneven widths read as text being loaded rather than as a grid of blocks.
+        bar.style.width = `${45 + ((r * 7 + c * 13) % 5) * 12}%`;
+        cell.append(bar);
+        row.append(cell);
+      }
+      rows.push(row);
+    }
+    this.skeleton.replaceChildren(...rows);
   }
 
   drawRows(start, end, columns) {

@@ -413,3 +413,16 @@ def wait_count(widget, n: int, timeout: float = DOM_TIMEOUT) -> None:
         raise AssertionError(
             f"data-count never became {n}; it is {widget.get_attribute('data-count')}"
         ) from None
+
+
+# -- Async loading (`.lsw[data-status]`, the `.lsw-status` footer, `.lsw-skeleton` rows) -------
+
+
+def wait_js(widget, predicate: str, arg=None, timeout: float = DOM_TIMEOUT):
+    """Wait until `predicate(root, arg)` (JS source) returns something truthy; return it."""
+    handle = widget.page.wait_for_function(
+        f"([root, arg]) => ({predicate})(root, arg)",
+        arg=[widget.element_handle(), arg],
+        timeout=timeout,
+    )
+    return handle.json_value()

@@ -1,0 +1,120 @@
+// Async loading UI: what the footer line and the skeleton show, decided from the kernel's
+// `async_state` trait and the store's size. The decision is a pure function (unit tested); the
+// DOM part only applies it, so every view of one model shows the same state.
+
+export const SKELETON_ROWS = 8;
+
+// The trait's default, also used before the kernel side defines the trait at all (an older
+// kernel package): the widget then behaves exactly as it did without async loading.
+export const IDLE = Object.freeze({
+  status: "idle",
+  ok: false,
+  loading: false,
+  reset: false,
+  failed: null,
+  rows: 0,
+  can_retry: false,
+});
+
+const STATUSES = new Set(["idle", "loading", "ok", "failed"]);
+// Fixed grouping (not the browser's locale) so the footer reads the same everywhere, like the
+// cells, whose numbers are not localised either.
+const grouping = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+/** "1 row", "1,234 rows". */
+export function rowCount(n) {
+  return `${grouping.format(n)} ${n === 1 ? "row" : "rows"}`;
+}
+
+/** A well-formed state from whatever the trait holds (missing, partial or malformed). */
+export function normalize(state) {
+  const s = state && typeof state === "object" ? state : {};
+  const rows = Number(s.rows);
+  return {
+    status: STATUSES.has(s.status) ? s.status : "idle",
+    ok: s.ok === true,
+    loading: s.loading === true,
+    reset: s.reset === true,
+    failed: s.failed === null || s.failed === undefined ? null : String(s.failed),
+    rows: Number.isFinite(rows) && rows > 0 ? Math.floor(rows) : 0,
+    can_retry: s.can_retry === true,
+  };
+}
+
+/**
+ * What to show. Returns {status, skeleton, text, title, failed, button}, where `button` is
+ * null, "cancel" or "retry". All strings are plain text for textContent.
+ */
+export function describe(state, size) {
+  const s = normalize(state);
+  // reset=True: skeleton rows stand in for the stale rows until the current load's first rows
+  // are here (a generator's batches must show as they arrive, not pile up behind placeholders;
+  // `rows` can be announced a flush before the rows land, so an empty store keeps the skeleton
+  // rather than flash the empty state). reset=False: the current rows stay visible with the
+  // footer's indicator, and only an empty table shows the skeleton.
+  const skeleton = s.loading && (s.reset ? s.rows === 0 || size === 0 : size === 0);
+  if (s.loading) {
+    return {
+      status: s.status,
+      skeleton,
+      text: `Loading… ${rowCount(s.rows)} loaded`,
+      title: "",
+      failed: false,
+      button: "cancel",
+    };
+  }
+  if (s.status === "failed") {
+    const text = s.failed ? `Loading failed: ${s.failed}` : "Loading failed";
+    // The line is one ellipsised row; the tooltip keeps a long reason readable.
+    return { status: s.status, skeleton, text, title: text, failed: true, button: s.can_retry ? "retry" : null };
+  }
+  return { status: s.status, skeleton, text: rowCount(size), title: "", failed: false, button: null };
+}
+
+function button(className, label, title) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = `lsw-button ${className}`;
+  b.textContent = label;
+  b.title = title;
+  return b;
+}
+
+/** The footer line of one view. `render(description)` applies a `describe` result. */
+export class StatusLine {
+  constructor(model, focusOnLoss) {
+    this.el = document.createElement("div");
+    this.el.className = "lsw-status";
+    this.el.setAttribute("role", "status");
+    this.el.setAttribute("aria-live", "polite");
+    this.text = document.createElement("span");
+    this.text.className = "lsw-status-text";
+    // One element per action, kept across redraws and attached only while offered, so a
+    // redraw never steals focus from a button the user is on.
+    this.buttons = {
+      cancel: button("lsw-cancel", "Cancel", "Stop this load in the kernel"),
+      retry: button("lsw-retry", "Retry", "Run the last loader again"),
+    };
+    for (const [kind, b] of Object.entries(this.buttons)) {
+      b.addEventListener("click", () => model.send({ kind }));
+    }
+    this.focusOnLoss = focusOnLoss;
+    this.el.append(this.text);
+    this.shown = null;
+  }
+
+  render(d) {
+    if (this.text.textContent !== d.text) this.text.textContent = d.text;
+    this.text.title = d.title;
+    this.el.classList.toggle("lsw-status-failed", d.failed);
+    this.el.classList.toggle("lsw-status-loading", d.button === "cancel");
+    if (this.shown === d.button) return;
+    const old = this.shown && this.buttons[this.shown];
+    const hadFocus = !!old && old === document.activeElement;
+    old?.remove();
+    this.shown = d.button;
+    if (d.button) this.el.append(this.buttons[d.button]);
+    // Keyboard users keep their place in the widget when the button they used goes away.
+    if (hadFocus) this.focusOnLoss?.focus({ preventScroll: true });
+  }
+}
