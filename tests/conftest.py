@@ -31,11 +31,15 @@ class Stream:
     def run(self, code: str) -> str:
         return self.kernel.run(f"w = {self.var}\n{code}")
 
-    def sync(self) -> ReferenceStore:
-        self.kernel.drain(0.15)
-        for m in self.kernel.diffs(self.comm_id):
+    def apply(self, diffs: list) -> ReferenceStore:
+        """Apply recorded diff messages to the reference store, in order."""
+        for m in diffs:
             self.store.apply(m.data["content"], m.buffers)
         return self.store
+
+    def sync(self) -> ReferenceStore:
+        self.kernel.drain(0.15)
+        return self.apply(self.kernel.diffs(self.comm_id))
 
 
 @pytest.fixture

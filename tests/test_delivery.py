@@ -20,8 +20,7 @@ def test_rows_arrive_while_a_long_cell_runs(stream):
     live = [d for d in diffs if d.busy]
     assert len(live) >= 8, f"expected timer flushes during the 1 s cell, got {len(diffs)} messages"
     assert live[-1].time - live[0].time > 0.5
-    for d in diffs:
-        s.store.apply(d.data["content"], d.buffers)
+    s.apply(diffs)
     assert s.store.keys() == list(range(20))
 
 
@@ -33,8 +32,7 @@ def test_tight_loop_of_single_inserts_is_coalesced_below_100_messages_per_second
     s.kernel.drain(0.2)
     diffs = s.kernel.diffs(s.comm_id)
     assert len(diffs) <= max(100 * seconds, 1) + 2, (len(diffs), seconds)
-    for d in diffs:
-        s.store.apply(d.data["content"], d.buffers)
+    s.apply(diffs)
     assert s.store.keys() == list(range(100_000))
 
 
@@ -49,8 +47,7 @@ def test_big_diffs_are_split_and_pending_bytes_trigger_flushes(stream):
     diffs = s.kernel.diffs(s.comm_id)
     sizes = [sum(len(b) for b in d.buffers) for d in diffs]
     assert len(diffs) >= 3 and max(sizes) <= MAX_MESSAGE_BYTES * 1.05, sizes
-    for d in diffs:
-        s.store.apply(d.data["content"], d.buffers)
+    s.apply(diffs)
     assert s.store.keys() == list(range(400_000))
 
 
@@ -65,8 +62,7 @@ def test_pending_bytes_flush_from_the_producer_thread(stream):
     )
     diffs = s.kernel.diffs(s.comm_id)
     assert len([d for d in diffs if d.busy]) >= 3
-    for d in diffs:
-        s.store.apply(d.data["content"], d.buffers)
+    s.apply(diffs)
     assert s.store.keys() == list(range(550_000, 600_000))
 
 
