@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from typing import Protocol
 
@@ -64,8 +65,11 @@ class Flusher:
             with self._wake:
                 while not self._dirty:
                     self._wake.wait()
-            # Let a burst of calls accumulate before encoding it as one message.
-            threading.Event().wait(self.interval)
+            # Let a burst of calls accumulate before encoding it as one message. Short steps,
+            # so that a changed `interval` applies at once.
+            start = time.monotonic()
+            while time.monotonic() - start < self.interval:
+                time.sleep(min(0.005, self.interval))
             self.flush_all()
 
     @staticmethod

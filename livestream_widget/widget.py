@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pathlib
 import threading
@@ -14,9 +15,11 @@ import pyarrow as pa
 import traitlets as t
 
 from . import items as _items
-from .encoder import PROTOCOL_VERSION, encode
+from .delivery import RESEND_BUDGET, Outbox
+from .encoder import encode
 from .flusher import FLUSHER
 from .loading import AsyncLoading
+from .messages import FrontEndMessages
 from .oplog import OpLog, check_options
 
 log = logging.getLogger(__name__)
@@ -26,9 +29,12 @@ _STATIC = pathlib.Path(__file__).parent / "static"
 FLUSH_BYTES = 4 * 2**20
 #: Minimum seconds between two messages of one widget (~100 messages/s at most).
 MIN_SEND_INTERVAL = 0.01
+#: Longest a producer thread waits for front ends to acknowledge before going on regardless
+#: (then the oldest kept diffs are dropped, so memory stays bounded either way).
+BACKPRESSURE_TIMEOUT = 10.0
 
 
-class StreamWidget(AsyncLoading, anywidget.AnyWidget):
+class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
     """A live table fed by stream operations; the kernel keeps no rows once they are sent.
 
     >>> w = StreamWidget(name="trades", key="id")
@@ -55,6 +61,9 @@ class StreamWidget(AsyncLoading, anywidget.AnyWidget):
     #: int, read-only. Rows the browser holds, as reported by the front end after it applies a
     #: diff (so it lags calls by a round trip; it is 0 until a front end reports).
     count = t.Int(0, read_only=True)
+    #: int, read-only. Diffs a front end reported missing that could no longer be resent (the
+    #: widget then says rows may be missing). Observe it to be told when it happens.
+    lost = t.Int(0, read_only=True)
 
     def __init__(
         self,
@@ -63,8 +72,14 @@ class StreamWidget(AsyncLoading, anywidget.AnyWidget):
         columns: list[str] | None = None,
         height: int | str = 400,
         empty_message: str = "No rows yet",
+        source: Callable[[], Any] | None = None,
+        resend_budget: int = RESEND_BUDGET,
         **kwargs: Any,
     ) -> None:
+        """`source`: a loader (as for `stream_async`) that returns the rows to show again when
+        a new front end appears after rows were sent (page reload, new tab); without it such a
+        front end says that the rows lived in a page that is gone. `resend_budget`: bytes of
+        sent diffs kept until acknowledged, to resend any the way lost."""
         super().__init__(height=height, empty_message=empty_message, columns=columns, **kwargs)
         self.set_trait("name", name)
         self.set_trait("key", key)
@@ -76,6 +91,8 @@ class StreamWidget(AsyncLoading, anywidget.AnyWidget):
         self._send_lock = threading.Lock()  # keeps seq order when two threads flush at once
         self._seq = 0
         self._last_send = 0.0
+        self._source = source
+        self._outbox = Outbox(resend_budget)
         self._init_async()
         self.on_msg(self._on_front_end_msg)
 
@@ -157,6 +174,7 @@ class StreamWidget(AsyncLoading, anywidget.AnyWidget):
             for content, buffers in encode(ops, self._seq + 1):
                 self._seq = content["seq"]
                 self.send(content, buffers)
+                self._outbox.keep(content, buffers)
             del ops  # the kernel keeps no row once the diff is handed to the comm
             self._last_send = time.monotonic()
 
@@ -177,7 +195,19 @@ class StreamWidget(AsyncLoading, anywidget.AnyWidget):
         FLUSHER.mark(self)
         if pending >= FLUSH_BYTES:
             self._flush_now()
+        if not self._outbox.has_room() and threading.current_thread() != threading.main_thread():
+            # Backpressure: a producer thread waits for the browser. The main thread cannot (a
+            # busy cell's kernel reads no acknowledgement); there the budget drops the oldest.
+            self._outbox.wait_for_room(BACKPRESSURE_TIMEOUT)
         return table.num_rows
+
+    async def drain(self, timeout: float = BACKPRESSURE_TIMEOUT) -> bool:
+        """For asyncio producers: wait, without blocking the kernel's loop, until front ends
+        have acknowledged enough of what was sent. `stream_async` loaders get this for free."""
+        deadline = time.monotonic() + timeout
+        while not self._outbox.has_room() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        return self._outbox.has_room()
 
     def _read(self, items: Any) -> pa.Table:
         if isinstance(items, dict | list):
@@ -198,16 +228,3 @@ class StreamWidget(AsyncLoading, anywidget.AnyWidget):
         if wait > 0:
             time.sleep(wait)
         self.flush()
-
-    def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: list) -> None:
-        kind = content.get("kind") if isinstance(content, dict) else None
-        if kind == "ack" and isinstance(content.get("count"), int):
-            self.set_trait("count", content["count"])
-        elif kind == "hello":
-            self.send({"kind": "welcome", "protocol": PROTOCOL_VERSION, "seq": self._seq})
-        elif kind in ("retry", "cancel"):
-            self._on_async_msg(kind)
-        elif kind in ("gap", "error"):
-            log.warning("livestream-widget %s: front end reported %s: %s", self.name, kind, content)
-        else:
-            log.warning("livestream-widget %s: ignored malformed message %r", self.name, content)

@@ -105,6 +105,14 @@ class Kernel:
         self.messages = [m for m in self.messages if m not in mine]
         return mine
 
+    def custom(self, comm_id: str) -> list[dict]:
+        """Contents of the custom messages recorded so far for one comm (not trait updates)."""
+        return [
+            m.data["content"]
+            for m in self.messages
+            if m.comm_id == comm_id and m.data.get("method") == "custom"
+        ]
+
     def send_comm(self, comm_id: str, content: dict, buffers: list | None = None) -> None:
         """Send a custom message to the widget as its front end would."""
         msg = self.kc.session.msg(

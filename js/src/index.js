@@ -1,7 +1,8 @@
 // anywidget entry: wires the model-level store and protocol to any number of views.
 // anywidget calls the default export once per widget model, so the store below is shared by
 // every view of one widget (a second display shows the same rows) and outlives the views.
-import { applyDiff, decodeDiff, ProtocolError, Sequencer } from "./protocol.js";
+import { applyDiff, decodeDiff, ProtocolError } from "./protocol.js";
+import { Receiver } from "./receiver.js";
 import { RowStore } from "./store.js";
 import { TableView } from "./view.js";
 import "./style.css";
@@ -33,23 +34,12 @@ class Notices {
 
 export default () => {
   const store = new RowStore();
-  const sequencer = new Sequencer();
   const notices = new Notices();
-  let lost = 0;
+  // Identifies this front-end instance to the kernel, which tracks acknowledgements per front end.
+  const frontend = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  let model = null;
 
-  function onDiff(model, content, buffers) {
-    const order = sequencer.accept(content.seq);
-    if (order.stale) return;
-    if (order.gap) {
-      lost += order.gap.received - order.gap.expected;
-      notices.set(
-        "gap",
-        "error",
-        `${lost} update message(s) from the kernel were lost on the way (Jupyter drops messages ` +
-          "above its rate limit): rows may be missing. Re-send them with w.reset(rows).",
-      );
-      model.send({ kind: "gap", ...order.gap });
-    }
+  function apply(content, buffers) {
     let diff;
     try {
       diff = decodeDiff(content, buffers);
@@ -57,37 +47,68 @@ export default () => {
     } catch (err) {
       const message = err instanceof ProtocolError ? err.message : String(err?.stack || err);
       notices.set("error", "error", `An update could not be applied: ${message}`);
-      model.send({ kind: "error", seq: content?.seq ?? null, message });
+      model.send({ kind: "error", seq: content?.seq ?? null, message, frontend });
       return;
     }
     if (diff.ops.some((op) => op.op === "reset")) {
       // Every row is known again: earlier losses no longer matter.
-      lost = 0;
-      for (const id of ["gap", "missed", "error"]) notices.clear(id);
+      for (const id of ["lost", "missed", "error"]) notices.clear(id);
     }
-    model.send({ kind: "ack", seq: diff.seq, count: store.size });
+    model.send({ kind: "ack", seq: diff.seq, count: store.size, frontend });
   }
 
+  const receiver = new Receiver({
+    apply,
+    send: (message) => model.send({ ...message, frontend }),
+    notify(event) {
+      if (event.type === "waiting") {
+        notices.set("waiting", "warn", `Waiting for ${event.count} missed update(s) to be sent again…`);
+      } else if (event.type === "recovered") {
+        notices.clear("waiting");
+      } else if (event.type === "lost") {
+        notices.clear("waiting");
+        notices.set(
+          "lost",
+          "error",
+          `${event.count} update message(s) were lost on the way and could not be sent again ` +
+            "(Jupyter drops messages above its rate limit): rows may be missing. " +
+            "Send them again with w.reset(rows).",
+        );
+      }
+    },
+  });
+
   function onWelcome(content) {
-    if (sequencer.welcome(content.seq)) {
+    if (receiver.welcome(content.seq) && !content.replay) {
       notices.set(
         "missed",
         "warn",
         "Rows sent before this view was created (for example before a page reload) live in a " +
-          "page that is gone. Call w.reset(rows) in the kernel to show them again.",
+          "page that is gone. Call w.reset(rows) in the kernel to show them again, or create the " +
+          "widget with source=... to have them replayed.",
       );
     }
   }
 
   return {
-    initialize({ model }) {
+    initialize({ model: m }) {
+      model = m;
       model.on("msg:custom", (content, buffers) => {
         const kind = content?.kind;
-        if (kind === "diff") onDiff(model, content, buffers || []);
-        else if (kind === "welcome") onWelcome(content);
-        else notices.set("unknown", "warn", `Ignored a message of unknown kind ${JSON.stringify(kind)}.`);
+        try {
+          if (kind === "diff") receiver.receive(content, buffers || []);
+          else if (kind === "welcome") onWelcome(content);
+          else if (kind === "lost") receiver.gone(content.from, content.to);
+          else notices.set("unknown", "warn", `Ignored a message of unknown kind ${JSON.stringify(kind)}.`);
+        } catch (err) {
+          notices.set("error", "error", `A message from the kernel was malformed: ${err.message}`);
+        }
       });
-      model.send({ kind: "hello" });
+      // After anywidget has delivered the messages it queued while this module loaded, so the
+      // kernel learns which diffs this front end already has.
+      setTimeout(() => {
+        model.send({ kind: "hello", frontend, expected: receiver.expected, first: receiver.first });
+      }, 0);
     },
     render({ model, el }) {
       const view = new TableView(el, model, store, notices);

@@ -1,0 +1,76 @@
+"""Diffs sent but not yet acknowledged, kept within a byte budget so lost ones can be resent.
+
+The Jupyter server silently drops comm messages above its rate limit, and ipykernel's IOPub
+queue drops on bursts, so a front end that sees a `seq` gap asks for the missing diffs again.
+Once every live front end has acknowledged a diff, the kernel forgets it (and its rows).
+Before any front end has said hello nobody could ask for a resend, so nothing is kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+#: Default byte budget for diffs kept until acknowledged.
+RESEND_BUDGET = 32 * 2**20
+#: A front end silent this long (while others acknowledge) no longer holds diffs back.
+STALE_SECONDS = 10.0
+
+
+class Outbox:
+    def __init__(self, budget: int = RESEND_BUDGET) -> None:
+        self.budget = budget
+        self._sent: OrderedDict[int, tuple[dict, list, int]] = OrderedDict()
+        self.nbytes = 0
+        self._acked: dict[str, tuple[int, float]] = {}  # front end id -> (seq, last heard)
+        self._room = threading.Condition()
+
+    def keep(self, content: dict, buffers: list) -> None:
+        """Remember a diff just sent; past the budget, the oldest can no longer be resent."""
+        with self._room:
+            if not self._acked:
+                return
+            size = sum(memoryview(b).nbytes for b in buffers)
+            self._sent[content["seq"]] = (content, buffers, size)
+            self.nbytes += size
+            while self.nbytes > self.budget:
+                self._drop_oldest()
+
+    def hello(self, frontend: str, seq: int) -> None:
+        """A new front end: it needs nothing sent before `seq` (that page is gone or new)."""
+        self.ack(frontend, seq)
+
+    def ack(self, frontend: str, seq: int) -> None:
+        with self._room:
+            previous = self._acked.get(frontend, (0, 0.0))[0]
+            self._acked[frontend] = (max(previous, seq), time.monotonic())
+            newest = max(heard for _, heard in self._acked.values())
+            through = min(s for s, heard in self._acked.values() if heard >= newest - STALE_SECONDS)
+            while self._sent and next(iter(self._sent)) <= through:
+                self._drop_oldest()
+            self._room.notify_all()
+
+    def resend(self, first: int, last: int) -> tuple[list[tuple[dict, list]], list[int]]:
+        """The kept diffs `first..last` (marked as resent), and the seqs no longer kept."""
+        found, missing = [], []
+        with self._room:
+            for seq in range(first, last + 1):
+                if seq in self._sent:
+                    content, buffers, _ = self._sent[seq]
+                    found.append(({**content, "resent": True}, buffers))
+                else:
+                    missing.append(seq)
+        return found, missing
+
+    def wait_for_room(self, timeout: float) -> bool:
+        """Block until kept diffs fall to half the budget (front ends caught up)."""
+        with self._room:
+            return self._room.wait_for(lambda: self.nbytes <= self.budget // 2, timeout)
+
+    def has_room(self) -> bool:
+        return self.nbytes <= self.budget // 2
+
+    def _drop_oldest(self) -> None:
+        _, (_, _, size) = self._sent.popitem(last=False)
+        self.nbytes -= size

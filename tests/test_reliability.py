@@ -1,0 +1,190 @@
+"""Acknowledged delivery: kept until acked, resent when lost, bounded, replayed after reload."""
+
+import time
+
+import pytest
+
+from livestream_widget.delivery import Outbox
+
+
+def diff(seq: int, size: int = 100):
+    return {"kind": "diff", "seq": seq}, [memoryview(bytes(size))]
+
+
+def test_outbox_keeps_nothing_until_a_front_end_exists_then_until_all_ack():
+    box = Outbox(budget=10_000)
+    box.keep(*diff(1))
+    assert box.nbytes == 0  # nobody could ask for a resend yet
+    box.hello("a", 1)
+    box.hello("b", 1)
+    for seq in (2, 3, 4):
+        box.keep(*diff(seq))
+    box.ack("a", 4)
+    assert box.nbytes == 300  # b has not acknowledged
+    box.ack("b", 3)
+    assert box.nbytes == 100
+    found, missing = box.resend(3, 4)
+    assert [c["seq"] for c, _ in found] == [4] and found[0][0]["resent"] and missing == [3]
+
+
+def test_outbox_budget_and_stale_front_ends(monkeypatch):
+    box = Outbox(budget=1000)
+    box.hello("a", 0)
+    for seq in range(1, 21):
+        box.keep(*diff(seq))
+    assert box.nbytes <= 1000 and box.resend(1, 1)[1] == [1]  # the oldest were dropped
+    assert not box.has_room() and not box.wait_for_room(0.05)
+    clock = [1000.0]
+    monkeypatch.setattr("livestream_widget.delivery.time.monotonic", lambda: clock[0])
+    box.hello("gone", 0)  # a tab that will never acknowledge
+    clock[0] += 60
+    box.ack("a", 20)  # 'gone' is stale now: it no longer holds diffs back
+    assert box.nbytes == 0 and box.has_room()
+
+
+class FrontEnd:
+    """The test process playing a browser: hello, acks, gap reports."""
+
+    def __init__(self, s, name="tab1"):
+        self.s, self.name = s, name
+
+    def send(self, **content):
+        self.s.kernel.send_comm(self.s.comm_id, {**content, "frontend": self.name})
+
+    def ack_all(self):
+        self.s.kernel.drain(0.2)
+        seq = self.s.kernel.eval(f"{self.s.var}._seq")
+        self.send(kind="ack", seq=seq, count=0)
+        self.s.kernel.run("pass")  # let the kernel read it
+
+
+def test_rows_are_kept_until_acknowledged_then_freed(stream):
+    s = stream()
+    tab = FrontEnd(s)
+    tab.send(kind="hello", expected=1)
+    out = s.run(
+        "import numpy as np\n"
+        "gc.collect(); base = pa.total_allocated_bytes()\n"
+        "w.stream(pa.table({'id': np.arange(200_000)})); w.flush(); gc.collect()\n"
+        "print(pa.total_allocated_bytes() - base, w._outbox.nbytes)"
+    )
+    held, kept = map(int, out.split())
+    assert held >= 1_600_000 and kept >= 1_600_000  # sent, not yet acknowledged: kept to resend
+    tab.ack_all()
+    held_after = s.kernel.eval("(gc.collect(), pa.total_allocated_bytes() - base)[1]")
+    assert held_after < 2**16 and s.kernel.eval(f"{s.var}._outbox.nbytes") == 0
+
+
+def test_lost_diffs_are_resent_in_order_or_reported_lost(stream):
+    s = stream("resend_budget=3000")
+    tab = FrontEnd(s)
+    tab.send(kind="hello", expected=1)
+    s.run(
+        "for i in range(5):\n    w.stream([{'id': i, 'v': 'x' * 300}]); w.flush(); time.sleep(0.02)"
+    )
+    s.kernel.drain(0.2)
+    s.kernel.diffs(s.comm_id)
+    tab.send(kind="gap", expected=2, received=5)  # the browser got 1 and 5
+    s.kernel.drain(0.3)
+    replies = [c for c in s.kernel.custom(s.comm_id) if c["kind"] != "welcome"]
+    kinds = [(c["kind"], c.get("seq"), c.get("resent")) for c in replies]
+    assert ("diff", 4, True) in kinds
+    lost = [c for c in replies if c["kind"] == "lost"]
+    # 3000 bytes keep only the newest diffs: the oldest asked for are reported lost, first
+    assert lost and lost[0]["from"] == 2 and kinds.index(("lost", None, None)) == 0
+    assert s.kernel.eval(f"{s.var}.lost") == lost[0]["to"] - 1
+
+
+def test_producer_thread_waits_for_the_browser(stream):
+    s = stream("resend_budget=16 * 2**20")
+    tab = FrontEnd(s)
+    tab.send(kind="hello", expected=1)
+    s.run(
+        "import numpy as np, threading\nmade = [0]\n"
+        "def produce():\n"
+        "    for b in range(60):\n"
+        "        w.stream(pa.table({'id': np.arange(b * 50_000, (b + 1) * 50_000)}))\n"
+        "        made[0] += 1\n"
+        "t = threading.Thread(target=produce); t.start()"
+    )
+    time.sleep(1.5)
+    stalled = s.kernel.eval("made[0]")
+    assert stalled < 60, "the producer should wait for acknowledgements"
+    assert s.kernel.eval(f"{s.var}._outbox.nbytes") <= 16 * 2**20
+    deadline = time.monotonic() + 60
+    while s.kernel.eval("made[0]") < 60 and time.monotonic() < deadline:
+        tab.ack_all()
+    assert s.kernel.eval("made[0]") == 60
+
+
+def test_busy_cell_loop_stays_bounded_without_acknowledgements(stream):
+    s = stream("resend_budget=4 * 2**20")
+    FrontEnd(s).send(kind="hello", expected=1)
+    out = s.run(
+        "import numpy as np\npeak = 0\n"
+        "for b in range(300):\n"
+        "    w.stream(pa.table({'id': np.arange(b * 20_000, (b + 1) * 20_000)}))\n"
+        "    peak = max(peak, w._outbox.nbytes)\n"
+        "print(peak)"
+    )
+    assert int(out) <= 4 * 2**20  # 48 MB went out; the oldest kept diffs were dropped
+
+
+def test_new_front_end_gets_rows_replayed_from_source(stream):
+    s = stream("source=lambda: [{'id': 'a'}, {'id': 'b'}]")
+    s.run("w.stream([{'id': 'x'}])")
+    s.sync()
+    s.kernel.messages.clear()
+    FrontEnd(s, "reloaded").send(kind="hello", expected=1, first=None)
+    time.sleep(0.5)
+    s.kernel.drain(0.3)
+    welcome = [c for c in s.kernel.custom(s.comm_id) if c["kind"] == "welcome"]
+    assert welcome and welcome[0]["replay"] is True
+    assert s.sync().keys() == ["a", "b"]
+
+
+def test_new_front_end_without_source_is_told_rows_are_gone(stream):
+    s = stream()
+    s.run("w.stream([{'id': 1}])")
+    s.kernel.messages.clear()
+    FrontEnd(s, "reloaded").send(kind="hello", expected=1)
+    s.kernel.drain(0.3)
+    assert s.kernel.custom(s.comm_id) == [
+        {"kind": "welcome", "protocol": 1, "seq": 1, "replay": False}
+    ]
+
+
+def test_producers_on_several_threads_keep_their_order(stream):
+    s = stream()
+    s.run(
+        "import threading\n"
+        "def produce(p):\n"
+        "    for i in range(2000):\n"
+        "        w.insert({'id': f'{p}-{i}', 'p': p, 'i': i})\n"
+        "threads = [threading.Thread(target=produce, args=(p,)) for p in range(4)]\n"
+        "[t.start() for t in threads]; time.sleep(0.2); [t.join() for t in threads]"
+    )
+    rows = [r for _, r in s.sync().rows]
+    assert len(rows) == 8000 and len({(r["p"], r["i"]) for r in rows}) == 8000
+    for p in range(4):
+        assert [r["i"] for r in rows if r["p"] == p] == list(range(2000))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"kind": "ack", "seq": 10**9, "count": 1},  # a seq from the future
+        {"kind": "ack", "seq": -1, "count": 1},
+        {"kind": "gap", "expected": 5, "received": 2},
+        {"kind": "gap", "expected": "1", "received": None},
+        {"kind": "hello", "expected": "soon"},
+        {"kind": "retry"},  # nothing to retry
+    ],
+)
+def test_bad_front_end_messages_change_nothing(stream, content):
+    s = stream()
+    s.run("w.insert({'id': 1})")
+    s.kernel.send_comm(s.comm_id, content, buffers=[b"x" * 1000])
+    s.run("w.insert({'id': 2})")
+    assert s.sync().keys() == [1, 2]
+    assert s.kernel.eval(f"({s.var}.count, {s.var}.lost)") == (0, 0)
