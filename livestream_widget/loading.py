@@ -118,7 +118,7 @@ class AsyncLoading(t.HasTraits):
             else:
                 self._set_failed(value, rows)
 
-        task = Task(loader, on_done, on_item)
+        task = Task(loader, on_done, on_item, pace=self.drain)
         self._replace(STREAM, task)
         self._set_result(self._result.with_loading(reset=reset), 0, reset=reset)
         task.start()

@@ -40,10 +40,12 @@ class Task:
         fn: Callable[[], Any],
         on_done: Callable[[bool, Any], None],
         on_item: Callable[[Any], None] | None = None,
+        pace: Callable[[], Any] | None = None,
     ) -> None:
         if not callable(fn):
             raise TypeError(f"expected a function to run in the background, not {fn!r}")
         self.fn, self.on_done, self.on_item = fn, on_done, on_item
+        self.pace = pace  # awaited between an async generator's items (backpressure)
         self._cancel = threading.Event()
         self._done = threading.Lock()  # acquired once: whoever gets it reports the outcome
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -117,6 +119,8 @@ class Task:
                         if self.cancelled:
                             break
                         self._item(item)
+                        if self.pace is not None:
+                            await self.pace()
                 finally:
                     await agen.aclose()
             else:

@@ -188,3 +188,25 @@ def test_bad_front_end_messages_change_nothing(stream, content):
     s.run("w.insert({'id': 2})")
     assert s.sync().keys() == [1, 2]
     assert s.kernel.eval(f"({s.var}.count, {s.var}.lost)") == (0, 0)
+
+
+def test_async_generator_loader_waits_for_acknowledgements(stream):
+    s = stream("resend_budget=16 * 2**20")
+    tab = FrontEnd(s)
+    tab.send(kind="hello", expected=1)
+    s.run(
+        "import numpy as np\nmade = [0]\n"
+        "async def pages():\n"
+        "    for b in range(60):\n"
+        "        made[0] += 1\n"
+        "        yield pa.table({'id': np.arange(b * 50_000, (b + 1) * 50_000)})\n"
+        "w.stream_async(pages)"
+    )
+    time.sleep(1.0)
+    assert s.kernel.eval("made[0]") < 60, "the loader should wait for the browser"
+    deadline = time.monotonic() + 60
+    while (
+        s.kernel.eval(f"{s.var}.async_state['status']") == "loading" and time.monotonic() < deadline
+    ):
+        tab.ack_all()
+    assert s.kernel.eval(f"({s.var}.async_state['status'], made[0])") == ("ok", 60)
