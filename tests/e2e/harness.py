@@ -244,16 +244,25 @@ class Lab:
         nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
         nbformat.write(nb, self.server.root / path)
 
-        page = self.page
-        # ?reset: a clean workspace, so only this notebook opens.
-        page.goto(
+        self._path = path
+        self.page.goto(
             f"{self.server.url}/lab/tree/{path}?reset&token={self.server.token}", timeout=60_000
         )
+        return self._attach(len(cells))
+
+    def reload(self, ncells: int) -> Notebook:
+        """Reload the page (a new front end for every widget; the kernel keeps running) and
+        return the reopened notebook."""
+        self.page.reload(timeout=60_000)
+        return self._attach(ncells)
+
+    def _attach(self, ncells: int) -> Notebook:
+        page = self.page
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").filter(
             has=page.locator(".jp-Notebook")
         )
         panel.locator(".jp-Notebook .jp-Notebook-cell").first.wait_for(timeout=60_000)
-        nb_ = Notebook(page, panel, len(cells))
+        nb_ = Notebook(page, panel, ncells)
         nb_.wait_cells_loaded()
         # The kernel is started and connected when the toolbar names it and says idle (the
         # indicator also says idle for a moment before any kernel exists: "No Kernel").

@@ -1,0 +1,108 @@
+"""Live feeds in real JupyterLab: bursts, producer threads, and a page reload mid-stream."""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness import data_count, rendered_ids, wait_count, wait_js
+
+pytestmark = pytest.mark.e2e
+
+SETUP = "from livestream_widget import StreamWidget\nimport threading, time\n"
+
+
+def notices(widget) -> list[str]:
+    return widget.locator(".lsw-notice").all_inner_texts()
+
+
+def test_100k_single_row_inserts_in_one_cell_arrive_in_order(lab):
+    nb = lab.notebook(
+        [
+            SETUP + "w = StreamWidget(height=200)\nw",
+            "for i in range(100_000):\n    w.insert({'id': i, 'v': i * 2})",
+        ]
+    )
+    nb.run(0)
+    w = nb.widget(0)
+    out = nb.run(1, timeout=180_000)
+    wait_count(w, 100_000, timeout=60_000)
+    assert "IOPub message rate exceeded" not in out + nb.stderr(1)
+    assert rendered_ids(w)[:3] == ["items-0", "items-1", "items-2"]
+    w.locator(".lsw-scroll").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    wait_js(
+        w, "el => [...el.querySelectorAll('[data-dom-id]')].at(-1)?.dataset.domId === 'items-99999'"
+    )
+    assert notices(w) == []
+
+
+def test_a_thread_streams_while_the_user_runs_other_cells(lab):
+    nb = lab.notebook(
+        [
+            SETUP + "w = StreamWidget(height=200)\nw",
+            "def produce():\n"
+            "    for i in range(150):\n"
+            "        w.insert({'id': i})\n"
+            "        time.sleep(0.02)\n"
+            "t = threading.Thread(target=produce); t.start()",
+            "time.sleep(1.5)\nx = 1 + 1",
+            "t.join(); print(len(w.comm.comm_id) > 0)",
+        ]
+    )
+    nb.run(0)
+    w = nb.widget(0)
+    nb.run(1)
+    before = nb.start(2)  # another cell keeps the kernel busy
+    first = data_count(w)
+    grew_while_busy = False
+    for _ in range(60):  # bounded poll: rows must arrive while the other cell still runs
+        if nb.prompt(2) != "[*]:":
+            break
+        if data_count(w) >= first + 10:
+            grew_while_busy = True
+            break
+        nb.page.wait_for_timeout(50)
+    assert grew_while_busy, (first, data_count(w), nb.prompt(2))
+    nb.wait_done(2, before)
+    nb.run(3)
+    wait_count(w, 150)
+    assert notices(w) == []
+
+
+@pytest.mark.parametrize("with_source", [True, False], ids=["source", "no_source"])
+def test_page_reload_mid_stream(lab, with_source):
+    source = (
+        "source=lambda: [{'id': i, 'kind': 'replayed'} for i in range(40)]" if with_source else ""
+    )
+    cells = [
+        SETUP + f"w = StreamWidget(height=240, {source})\nw",
+        "stop = threading.Event()\n"
+        "def produce():\n"
+        "    i = 1000\n"
+        "    while not stop.is_set():\n"
+        "        w.insert({'id': i, 'kind': 'live'}); i += 1\n"
+        "        time.sleep(0.05)\n"
+        "threading.Thread(target=produce, daemon=True).start()",
+        "w",
+        "stop.set()",
+    ]
+    nb = lab.notebook(cells)
+    nb.run(0)
+    w = nb.widget(0)
+    nb.run(1)
+    wait_js(w, "el => Number(el.dataset.count) >= 10")
+
+    nb = lab.reload(len(cells))  # the kernel and the producer thread keep going
+    nb.run(2)  # display the widget again in the new page
+    w = nb.widget(2)
+    if with_source:
+        wait_js(w, "el => el.querySelector('[data-dom-id=\"items-0\"]') !== null")
+        wait_js(w, "el => Number(el.dataset.count) > 40")  # replayed rows, then live ones
+        assert not any("page that is gone" in n for n in notices(w))
+    else:
+        wait_js(
+            w,
+            "el => [...el.querySelectorAll('.lsw-notice')].some(n => /page that is gone/.test(n.textContent))",
+        )
+        wait_js(w, "el => Number(el.dataset.count) > 3")  # live rows keep arriving
+    nb.run(3)
+    assert data_count(w) > 0
