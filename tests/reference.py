@@ -47,6 +47,9 @@ class ReferenceStore:
         assert content["kind"] == "diff" and content["protocol"] == 1
         assert content["seq"] == self.seq + 1, f"seq {content['seq']} after {self.seq}"
         self.seq = content["seq"]
+        self.apply_ops(content, buffers)
+
+    def apply_ops(self, content: dict, buffers: list) -> None:
         for op in content["ops"]:
             if op["op"] == "reset":
                 self.rows, self.held = deque(), set()

@@ -1,0 +1,144 @@
+"""Property test: random ops, flush boundaries, drops and duplicates -> the browser's rows equal
+a plain model of the contract every time.
+
+The real StreamWidget, op log, encoder, outbox and browser-message handler run in-process; only
+the transport is replaced (by a lossy wire) so that thousands of sequences run in seconds. The
+real comm path is covered by the kernel and end-to-end tests.
+"""
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from livestream_widget import StreamWidget, flusher, widget
+
+from .reference import ReferenceStore
+
+ids = st.integers(0, 15)
+ats = st.integers(-1, 6)
+limits = st.one_of(st.none(), st.integers(-8, 8))
+item = st.builds(lambda k, v: {"id": k, "v": v}, ids, st.integers(0, 99))
+
+
+class Browser:
+    """Receives the kernel's messages as the JS Receiver does: in order, holding early ones."""
+
+    def __init__(self, w):
+        self.w, self.store, self.expected, self.held, self.asked = w, ReferenceStore(), 1, {}, False
+
+    def tell(self, **content):
+        self.w._on_front_end_msg(self.w, {**content, "frontend": "prop"}, [])
+
+    def receive(self, content, buffers):
+        if content["kind"] == "lost":
+            raise AssertionError(f"the kernel could not resend {content}")
+        if content["kind"] != "diff":
+            return
+        seq = content["seq"]
+        if seq < self.expected or seq in self.held:
+            return  # duplicate
+        self.held[seq] = (content, buffers)
+        if seq > self.expected and not self.asked:
+            self.asked = True
+            self.tell(kind="gap", expected=self.expected, received=seq)
+        while self.expected in self.held:
+            c, b = self.held.pop(self.expected)
+            self.store.apply_ops(c, b)
+            self.expected += 1
+            self.tell(kind="ack", seq=c["seq"], count=len(self.store.rows))
+        if self.asked and (not self.held or self.expected > min(self.held) - 1):
+            self.asked = False
+            if self.held:  # a later hole
+                self.asked = True
+                self.tell(kind="gap", expected=self.expected, received=min(self.held))
+
+
+class StreamMachine(RuleBasedStateMachine):
+    @initialize()
+    def start(self):
+        self.w = StreamWidget()
+        self.wire = []
+        self.w.send = lambda content, buffers=None: self.wire.append(
+            (content, [bytes(b) for b in buffers or []])
+        )
+        self.browser = Browser(self.w)
+        self.browser.tell(kind="hello", expected=1)
+        self.model = ReferenceStore()
+        self.sentinel = 1000
+
+    def _model_insert(self, rows, at, limit, update_only=False):
+        for r in rows:
+            self.model.insert_row(f"items-{r['id']}", r, at, limit, update_only)
+
+    @rule(r=item, at=ats, limit=limits, update_only=st.booleans())
+    def insert(self, r, at, limit, update_only):
+        self.w.insert(r, at=at, limit=limit, update_only=update_only)
+        self._model_insert([r], at, limit, update_only)
+
+    @rule(rows=st.lists(item, max_size=6), at=ats, limit=limits, reset=st.booleans())
+    def stream(self, rows, at, limit, reset):
+        self.w.stream(rows, at=at, limit=limit, reset=reset)
+        if reset:
+            self.model.rows.clear()
+            self.model.held.clear()
+        self._model_insert(rows, at, limit)
+
+    @rule(k=ids, by_dom_id=st.booleans())
+    def delete(self, k, by_dom_id):
+        if by_dom_id:
+            self.w.delete_by_dom_id(f"items-{k}")
+        else:
+            self.w.delete({"id": k, "v": 0})
+        if f"items-{k}" in self.model.held:
+            self.model.rows = type(self.model.rows)(
+                r for r in self.model.rows if r[0] != f"items-{k}"
+            )
+            self.model.held.discard(f"items-{k}")
+
+    @rule()
+    def flush(self):
+        self.w.flush()
+
+    @rule(n=st.integers(1, 3), drop=st.booleans(), duplicate=st.booleans())
+    def deliver(self, n, drop, duplicate):
+        for _ in range(min(n, len(self.wire))):
+            content, buffers = self.wire.pop(0)
+            if drop and content["kind"] == "diff" and not content.get("resent"):
+                continue  # lost on the way (the server's rate limit, the IOPub queue)
+            self.browser.receive(content, buffers)
+            if duplicate:
+                self.browser.receive(content, buffers)
+
+    @invariant()
+    def kernel_keeps_only_unacknowledged(self):
+        assert all(seq >= self.browser.expected for seq in self.w._outbox._sent)
+
+    def teardown(self):
+        if not hasattr(self, "w"):
+            return
+        # A last diff makes any trailing loss visible, as the next update would in real use.
+        self.sentinel += 1
+        self.w.insert({"id": self.sentinel, "v": 0})
+        self._model_insert([{"id": self.sentinel, "v": 0}], -1, None)
+        self.w.flush()
+        while self.wire:
+            self.browser.receive(*self.wire.pop(0))
+        assert list(self.browser.store.rows) == list(self.model.rows)
+        self.w.close()
+
+
+@pytest.fixture(autouse=True)
+def deterministic_flushes(monkeypatch):
+    # Flushes happen only where the machine says: no background timer, no pacing delay.
+    monkeypatch.setattr(flusher.FLUSHER, "interval", 1e9)
+    monkeypatch.setattr(widget, "MIN_SEND_INTERVAL", 0)
+
+
+StreamMachine.TestCase.settings = settings(
+    max_examples=1000,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_stream_delivery = StreamMachine.TestCase
