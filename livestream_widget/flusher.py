@@ -1,8 +1,9 @@
 """When pending ops leave the kernel: at the end of each cell, and from a timer while a cell runs.
 
 One background thread serves every widget of the process. It sleeps until a widget has pending
-ops, then flushes it at most every `INTERVAL` seconds, so rows appear live during a long loop
-while many small calls still coalesce into few messages (the Jupyter server drops comm messages
+ops, then flushes at once if it has not flushed for `INTERVAL` seconds (else when that interval
+is over), so an isolated row appears within milliseconds, rows appear live during a long loop,
+and many small calls still coalesce into few messages (the Jupyter server drops comm messages
 above 1000/s, and ipykernel's IOPub queue drops on bursts).
 """
 
@@ -23,7 +24,7 @@ INTERVAL = 0.05
 
 
 class Flushable(Protocol):
-    def flush(self) -> None: ...
+    def flush(self, wait: bool = False) -> None: ...
 
 
 class Flusher:
@@ -46,13 +47,13 @@ class Flusher:
             self._wake.notify()
         self._hook_cells()
 
-    def flush_all(self, *_args: object) -> None:
-        """Flush every widget with pending ops now (end of a cell)."""
+    def flush_all(self, *_args: object, wait: bool = False) -> None:
+        """Flush every widget with pending ops now; `wait`: never defer to the timer."""
         with self._wake:
             widgets = list(self._dirty)
             self._dirty.clear()
         for widget in widgets:
-            self._flush(widget)
+            self._flush(widget, wait)
         with self._wake:
             burst_over = widgets and not self._dirty
         if burst_over:
@@ -61,21 +62,27 @@ class Flusher:
             pa.default_memory_pool().release_unused()
 
     def _run(self) -> None:
+        last = 0.0
         while True:
             with self._wake:
                 while not self._dirty:
                     self._wake.wait()
-            # Let a burst of calls accumulate before encoding it as one message. Short steps,
-            # so that a changed `interval` applies at once.
-            start = time.monotonic()
-            while time.monotonic() - start < self.interval:
-                time.sleep(min(0.005, self.interval))
+            # Leading edge: an isolated call goes out at once (low latency); during a burst the
+            # next flush waits out the interval, so calls coalesce into few messages. Short
+            # steps, so that a changed `interval` applies at once.
+            while (wait := last + self.interval - time.monotonic()) > 0:
+                time.sleep(min(0.005, wait))
+            last = time.monotonic()
             self.flush_all()
 
+    def end_of_cell(self, *_args: object) -> None:
+        """Every row a cell queued leaves before the kernel reports the cell done."""
+        self.flush_all(wait=True)
+
     @staticmethod
-    def _flush(widget: Flushable) -> None:
+    def _flush(widget: Flushable, wait: bool = False) -> None:
         try:
-            widget.flush()
+            widget.flush(wait=wait)
         except Exception:  # a failing widget must not stop the others' deliveries
             log.exception("livestream-widget: flush failed")
 
@@ -89,7 +96,7 @@ class Flusher:
             return
         ip = get_ipython()
         if ip is not None:
-            ip.events.register("post_execute", self.flush_all)
+            ip.events.register("post_execute", self.end_of_cell)
 
 
 #: The process-wide flusher every StreamWidget uses.

@@ -158,12 +158,15 @@ class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
         FLUSHER.mark(self)
         self._insert(items, -1, None, False)
 
-    def flush(self) -> None:
-        """Send pending ops now (at most ~100 messages/s: a call right after a send is deferred
-        to the background timer, which sends within 50 ms)."""
+    def flush(self, wait: bool = False) -> None:
+        """Send pending ops now. At most ~100 messages/s go out: a call right after a send is
+        deferred to the background timer (which sends within 50 ms), or with `wait=True`
+        sleeps out the remaining few milliseconds and sends."""
         with self._send_lock:
-            wait = self._last_send + MIN_SEND_INTERVAL - time.monotonic()
-            if wait > 0:
+            delay = self._last_send + MIN_SEND_INTERVAL - time.monotonic()
+            if delay > 0 and wait:
+                time.sleep(delay)
+            elif delay > 0:
                 if len(self._log):
                     FLUSHER.mark(self)
                 return
@@ -221,10 +224,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
         FLUSHER.mark(self)
 
     def _flush_now(self) -> None:
-        # Send from the calling thread, waiting out the pacing interval rather than deferring
-        # to the timer: a producer outpacing the timer keeps pending memory near FLUSH_BYTES,
-        # and a finished load's rows go out before the state that announces them.
-        wait = self._last_send + MIN_SEND_INTERVAL - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        self.flush()
+        # From the calling thread, waiting out the pacing rather than deferring to the timer: a
+        # producer outpacing the timer keeps pending memory near FLUSH_BYTES, and a finished
+        # load's rows go out before the state that announces them.
+        self.flush(wait=True)
