@@ -13,7 +13,12 @@ Contenders (one fresh kernel per run, best of N runs):
   the columns as raw buffers (numbers as their bytes, strings as utf-8 data + int32 offsets);
   no ops, no dom ids, nothing kept. What any widget must at least pay to move these bytes.
 
-Run alone: `python benchmarks/kernel_bench.py [--rows N] [--repeat N]` (prints JSON).
+Peers (Panel, Bokeh, Perspective, ipydatagrid: benchmarks/peers.py) run the same way; their run
+ends when their cell has returned and the last message it sent has arrived here. `plan()` lists
+every case of a full run (batches of 1,000 and of 1, with per-peer row caps).
+
+Run alone: `python benchmarks/kernel_bench.py [--rows N] [--repeat N] [--batch 1|1000]
+[--contender NAME ...]` (prints JSON).
 """
 
 from __future__ import annotations
@@ -28,12 +33,17 @@ import sys
 import tempfile
 import threading
 import time
+from typing import NamedTuple
 
 import zmq
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
 HERE = pathlib.Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+import peers  # noqa: E402
+
 ROOT = HERE.parent  # the tree under test: put first on the kernels' path (see _spec_dir)
 DATA_SRC = (HERE / "data.py").read_text()
 DELIM = b"<IDS|MSG>"
@@ -53,6 +63,10 @@ class IOPubDrain(threading.Thread):
         self.messages = 0
         self.bytes = 0
         self.idle: set[str] = set()  # msg_ids of requests whose idle status arrived
+        # msg_id -> arrival of the last non-status message before that request's idle status
+        # (messages a cell sends are published before its idle: the end of a peer's run).
+        self.last_before_idle: dict[str, float] = {}
+        self._last_out = 0.0
         self.custom: list[tuple[float, str, int, int]] = []  # (arrival, kind, seq, buffer bytes)
         self.errors: list[str] = []
         self._halt = threading.Event()
@@ -86,8 +100,13 @@ class IOPubDrain(threading.Thread):
             if content.get("execution_state") == "idle":
                 idle = json.loads(frames[i + 3].bytes).get("msg_id")
         elif kind == "comm_msg":
-            data = json.loads(frames[i + 5].bytes).get("data", {})
-            if data.get("method") == "custom" and isinstance(data.get("content"), dict):
+            data = json.loads(frames[i + 5].bytes).get("data")
+            # Peers send other shapes (Panel and Bokeh send bare strings as comm data).
+            if (
+                isinstance(data, dict)
+                and data.get("method") == "custom"
+                and isinstance(data.get("content"), dict)
+            ):
                 c = data["content"]
                 custom = (now, c.get("kind"), c.get("seq"), sum(len(f) for f in frames[i + 6 :]))
         elif kind in ("error", "stream"):
@@ -99,8 +118,11 @@ class IOPubDrain(threading.Thread):
         with self.cond:
             self.messages += 1
             self.bytes += size
+            if kind != "status":
+                self._last_out = now
             if idle:
                 self.idle.add(idle)
+                self.last_before_idle[idle] = self._last_out
             if custom:
                 self.custom.append(custom)
             self.cond.notify_all()
@@ -220,13 +242,15 @@ def _settle():
     # Free what is garbage and hand allocator caches back, so the baseline is a low point.
     gc.collect(); pa.default_memory_pool().release_unused(); _libc.malloc_trim(0)
 
-_batches = make_batches({rows})
+_BATCH = {batch}
+# Batches of 1 are rows as dicts (what a feed of single rows hands over); else DataFrames.
+_batches = make_batches({rows}, _BATCH) if _BATCH > 1 else make_frame({rows}).to_dict("records")
 
 def _module_file():
     import sys
     m = sys.modules.get("livestream_widget")
     return m.__file__ if m else None
-_rows = sum(len(b) for b in _batches)
+_rows = sum(len(b) for b in _batches) if _BATCH > 1 else len(_batches)
 """
 
 LIVESTREAM_SETUP = """
@@ -261,7 +285,20 @@ def _column_buffers(df):
             out.append(memoryview(a.buffers()[2])[offsets[0] : offsets[-1]])
     return out
 
-_names = list(_batches[0].columns)
+_names = list(_batches[0].columns) if _BATCH > 1 else list(_batches[0])
+
+def _row_buffers(row, _kinds={}):
+    # One row: each value as a 1-element numpy buffer, strings as their utf-8 bytes.
+    out = []
+    for name in _names:
+        v = row[name]
+        if isinstance(v, str):
+            out.append(v.encode())
+        else:
+            if isinstance(v, pd.Timestamp):
+                v = v.value
+            out.append(memoryview(np.array([v])).cast("B"))
+    return out
 """
 
 BEFORE = """
@@ -272,8 +309,12 @@ _cpu0 = time.process_time()  # CPU time of every thread of the kernel process
 
 LIVESTREAM_RUN = """
 _t0 = time.monotonic()
-for _df in _batches:
-    _w.stream(_df{options})
+if _BATCH > 1:
+    for _df in _batches:
+        _w.stream(_df{options})
+else:
+    for _r in _batches:
+        _w.insert(_r{options})
 _w.flush()
 while True:  # a flush right after a send is deferred to the timer thread: wait it out
     with _w._lock:
@@ -290,11 +331,22 @@ _out = dict(t0=_t0, t1=_t1, last=_w._seq, kind="diff")
 
 FLOOR_RUN = """
 _t0 = time.monotonic()
-for _i, _df in enumerate(_batches):
-    _content = {"kind": "floor", "seq": _i + 1, "rows": len(_df), "columns": _names}
-    _w.send(_content, _column_buffers(_df))
+if _BATCH > 1:
+    for _i, _df in enumerate(_batches):
+        _content = {"kind": "floor", "seq": _i + 1, "rows": len(_df), "columns": _names}
+        _w.send(_content, _column_buffers(_df))
+else:
+    for _i, _r in enumerate(_batches):
+        _w.send({"kind": "floor", "seq": _i + 1, "rows": 1, "columns": _names}, _row_buffers(_r))
 _t1 = time.monotonic()
 _out = dict(t0=_t0, t1=_t1, last=len(_batches), kind="floor")
+"""
+
+PEER_RUN = """
+_t0 = time.monotonic()
+{body}
+_t1 = time.monotonic()
+_out = dict(t0=_t0, t1=_t1, last=None, kind=None)
 """
 
 AFTER = """
@@ -325,8 +377,8 @@ DIAGNOSTICS = {
         LIVESTREAM_SETUP
         + """
 _flush = StreamWidget.flush
-def _flush_and_release(self):
-    _flush(self)
+def _flush_and_release(self, *args, **kwargs):
+    _flush(self, *args, **kwargs)
     pa.default_memory_pool().release_unused()  # hand freed encode buffers back to the OS
 StreamWidget.flush = _flush_and_release
 """,
@@ -353,25 +405,51 @@ def _spec_dir(tmp: str) -> str:
     return str(d.parent)
 
 
-def run_one(spec_dir: str, contender: str, rows: int) -> dict:
-    setup, body = {**CONTENDERS, **DIAGNOSTICS}[contender]
+def cells(contender: str, batch: int) -> tuple[str, str]:
+    """(setup, timed body) of a contender for this batch size."""
+    if contender in peers.PEERS:
+        setup, bodies = peers.PEERS[contender]
+        return setup, PEER_RUN.format(body=bodies[batch])
+    return {**CONTENDERS, **DIAGNOSTICS}[contender]
+
+
+def run_one(spec_dir: str, contender: str, rows: int, batch: int = 1000) -> dict:
+    setup, body = cells(contender, batch)
     with BenchKernel(spec_dir) as k:
-        _, where = k.run(DATA_SRC + SETUP.format(rows=rows) + setup, module="_module_file()")
+        _, where = k.run(
+            DATA_SRC + SETUP.format(rows=rows, batch=batch) + setup, module="_module_file()"
+        )
         k.run(BEFORE)
         msgs0, bytes0, custom0 = k.drain.counts()
         msg_id, res = k.run(body, out="_out")
         out = res["out"]
-        want = lambda: any(s == out["last"] and kd == out["kind"] for _, kd, s, _ in k.drain.custom)  # noqa: E731
-        if not k.drain.wait(lambda: want() and msg_id in k.drain.idle, 300):
-            raise KernelFailed(f"{contender}: the last message (seq {out['last']}) never arrived")
-        msgs1, bytes1, custom1 = k.drain.counts()
+        if out["kind"] is None:
+            # A peer: its cell has returned; the run ends when the last message the cell sent
+            # (published before the cell's idle status) has arrived here.
+            if not k.drain.wait(lambda: msg_id in k.drain.idle, 300):
+                raise KernelFailed(f"{contender}: the kernel never went idle")
+            msgs1, bytes1, custom1 = k.drain.counts()
+            end = max(out["t1"], k.drain.last_before_idle[msg_id])
+            mine, lost = [], 0
+        else:
+
+            def want() -> bool:
+                return any(s == out["last"] and kd == out["kind"] for _, kd, s, _ in k.drain.custom)
+
+            if not k.drain.wait(lambda: want() and msg_id in k.drain.idle, 300):
+                raise KernelFailed(
+                    f"{contender}: the last message (seq {out['last']}) never arrived"
+                )
+            msgs1, bytes1, custom1 = k.drain.counts()
+            mine = [c for c in k.drain.custom[custom0:custom1] if c[1] == out["kind"]]
+            end = max(t for t, kind, seq, _ in mine if seq == out["last"])
+            lost = out["last"] - len({s for _, _, s, _ in mine})
         _, mem = k.run(AFTER, mem="_mem")
         mem = mem["mem"]
-        mine = [c for c in k.drain.custom[custom0:custom1] if c[1] == out["kind"]]
-        end = max(t for t, kind, seq, _ in mine if seq == out["last"])
-        seqs = sorted(s for _, _, s, _ in mine)
         seconds = end - out["t0"]
         return {
+            "contender": contender,
+            "batch": batch,
             "rows": rows,
             "seconds": seconds,
             "rows_per_s": rows / seconds,
@@ -381,7 +459,7 @@ def run_one(spec_dir: str, contender: str, rows: int) -> dict:
             "iopub_bytes": bytes1 - bytes0,
             "data_messages": len(mine),
             "payload_bytes": sum(b for *_, b in mine),
-            "lost_messages": out["last"] - len(set(seqs)),
+            "lost_messages": lost,
             "rss_kept": mem["rss"],
             "rss_kept_settled": mem["rss_settled"],
             "arrow_kept": mem["pa"],
@@ -413,33 +491,112 @@ def summarize(runs: list[dict]) -> dict:
 
 
 def run(rows: int = 1_000_000, repeat: int = 3, contenders=None, log=print) -> dict:
-    contenders = list(contenders or CONTENDERS)
-    runs: dict[str, list[dict]] = {c: [] for c in contenders}
+    """Every contender at `rows` rows in batches of 1,000; {contender: summary}."""
+    cases = [Case(c, 1000, rows) for c in (contenders or CONTENDERS)]
+    results = run_cases(cases, repeat, log)
+    return {case.contender: res for case, res in zip(cases, results, strict=True) if res}
+
+
+class Case(NamedTuple):
+    contender: str
+    batch: int
+    rows: int
+    runs: int | None = None  # at most this many runs (quadratic peers: 1); None: `repeat`
+
+
+#: Peers per batch size: (peer, rows cap, runs cap). A cap keeps a full run within minutes where
+#: a peer is quadratic (re-sends or re-copies every row so far) or costs milliseconds per row;
+#: livestream-widget and the floor are measured at every (batch, rows) a peer uses, so each
+#: ratio compares equal work. Rollover/limit variants are left out at batch 1: at <= 10,000
+#: rows they never roll over, so they equal the plain variant.
+PEER_PLAN = {
+    1000: [
+        ("Panel Tabulator", None, 1),
+        ("Panel Tabulator, rollover=10_000", None, 2),
+        ("Bokeh ColumnDataSource", None, 2),
+        ("Bokeh ColumnDataSource, rollover=10_000", None, 2),
+        ("Perspective", None, 2),
+        ("Perspective, limit=10_000", None, 2),
+        ("ipydatagrid", 200_000, 1),
+    ],
+    1: [
+        ("Bokeh ColumnDataSource", 10_000, 2),
+        ("Perspective", 10_000, 2),
+        ("Panel Tabulator", 1_000, 1),
+        ("ipydatagrid", 1_000, 1),
+    ],
+}
+#: --quick: every case once; Panel without rollover (~70 s at 1M rows) capped too.
+QUICK_CAPS = {("Panel Tabulator", 1000): 200_000}
+LSW = "livestream-widget"
+
+
+def plan(rows: int, quick: bool, peer_names=None, diagnostics: bool = True) -> list[Case]:
+    """Every kernel case of a run: livestream-widget and the floor (and diagnostics) at `rows`
+    in batches of 1,000 first, then each peer at its (batch, rows), with livestream-widget and
+    the floor at the same (batch, rows)."""
+    cases = [Case(c, 1000, rows) for c in CONTENDERS]
+    if diagnostics:
+        cases += [Case(d, 1000, rows) for d in DIAGNOSTICS]
+    wanted = set(peers.PEERS if peer_names is None else peer_names)
+    for batch, entries in PEER_PLAN.items():
+        for name, cap, runs in entries:
+            if name not in wanted:
+                continue
+            cap = QUICK_CAPS.get((name, batch), cap) if quick else cap
+            n = min(rows, cap or rows)
+            for c in (LSW, FLOOR):
+                if Case(c, batch, n) not in cases:
+                    cases.append(Case(c, batch, n))
+            cases.append(Case(name, batch, n, runs))
+    return cases
+
+
+def run_cases(
+    cases: list[Case], repeat: int, log=print, failures: list[str] | None = None
+) -> list[dict | None]:
+    """Each case in fresh kernels, interleaved round by round (so machine noise spreads over
+    all contenders), `repeat` runs each (or the case's own cap); a summary per case. A run that
+    fails is logged (and added to `failures` when given) instead of ending the benchmark; a case
+    without any successful run gets None."""
+    runs: list[list[dict]] = [[] for _ in cases]
     with tempfile.TemporaryDirectory(prefix="lsw-bench-") as tmp:
         spec_dir = _spec_dir(tmp)
         for r in range(repeat):
-            for c in contenders:  # interleaved, so machine noise spreads over all contenders
+            for i, case in enumerate(cases):
+                n = min(repeat, case.runs or repeat)
+                if r >= n:
+                    continue
                 t = time.monotonic()
-                res = run_one(spec_dir, c, rows)
-                runs[c].append(res)
+                try:
+                    res = run_one(spec_dir, case.contender, case.rows, case.batch)
+                except Exception as e:
+                    msg = f"{case.contender} (batch {case.batch}, {case.rows:,} rows): {e}"
+                    log(f"  kernel run FAILED: {msg[:2000]}")
+                    if failures is not None:
+                        failures.append(msg.splitlines()[0][:300])
+                    continue
+                runs[i].append(res)
                 log(
-                    f"  kernel run {r + 1}/{repeat} {c:<34} {res['rows_per_s']:>12,.0f} rows/s  "
-                    f"rss kept {res['rss_kept'] / 2**20:6.1f} MiB  ({time.monotonic() - t:.0f} s)"
+                    f"  kernel run {r + 1}/{n} {case.contender:<40} batch {case.batch:>4} "
+                    f"{case.rows:>9,} rows {res['rows_per_s']:>12,.0f} rows/s  "
+                    f"rss kept {res['rss_kept'] / 2**20:7.1f} MiB  ({time.monotonic() - t:.0f} s)"
                 )
-    return {c: summarize(v) for c, v in runs.items()}
+    return [summarize(v) if v else None for v in runs]
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--contender", action="append", choices=[*CONTENDERS, *DIAGNOSTICS])
-    a = p.parse_args()
-    print(
-        json.dumps(
-            run(a.rows, a.repeat, a.contender, log=lambda s: print(s, file=sys.stderr)), indent=1
-        )
+    p.add_argument(
+        "--contender", action="append", choices=[*CONTENDERS, *DIAGNOSTICS, *peers.PEERS]
     )
+    p.add_argument("--batch", type=int, default=1000, choices=[1, 1000])
+    a = p.parse_args()
+    cases = [Case(c, a.batch, a.rows) for c in (a.contender or CONTENDERS)]
+    res = run_cases(cases, a.repeat, log=lambda s: print(s, file=sys.stderr))
+    print(json.dumps(res, indent=1))
 
 
 if __name__ == "__main__":

@@ -27,14 +27,17 @@ for _p in (
         sys.path.insert(0, _p)
 
 
-def profile(rows: int = 1_000_000, limit: int | None = None, top: int = 15) -> dict:
-    from data import make_batches
+def profile(
+    rows: int = 1_000_000, limit: int | None = None, top: int = 15, batch: int = 1000
+) -> dict:
+    """`batch` 1: `w.insert(row_dict)` per row (rows as `DataFrame.to_dict("records")`)."""
+    from data import make_batches, make_frame
     from jupyter_client.session import Session
 
     from livestream_widget import StreamWidget
     from livestream_widget.flusher import FLUSHER
 
-    batches = make_batches(rows)
+    batches = make_batches(rows) if batch > 1 else make_frame(rows).to_dict("records")
     session = Session(key=b"0123456789abcdef")
     w = StreamWidget()
 
@@ -50,8 +53,11 @@ def profile(rows: int = 1_000_000, limit: int | None = None, top: int = 15) -> d
     prof = cProfile.Profile()
     t = time.perf_counter()
     prof.enable()
-    for df in batches:
-        w.stream(df, limit=limit)
+    for item in batches:
+        if batch > 1:
+            w.stream(item, limit=limit)
+        else:
+            w.insert(item, limit=limit)
     w._last_send = 0.0
     w.flush()
     prof.disable()
@@ -70,6 +76,7 @@ def profile(rows: int = 1_000_000, limit: int | None = None, top: int = 15) -> d
     mine.sort(key=lambda e: -e["cumtime"])
     return {
         "rows": rows,
+        "batch": batch,
         "seconds": seconds,
         "top": entries[:top],
         "widget": mine[:top],
@@ -94,8 +101,9 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--top", type=int, default=25)
+    p.add_argument("--batch", type=int, default=1000, choices=[1, 1000])
     a = p.parse_args()
-    r = profile(a.rows, a.limit, a.top)
+    r = profile(a.rows, a.limit, a.top, a.batch)
     speed = r["rows"] / r["seconds"]
     print(f"{r['rows']:,} rows in {r['seconds']:.2f} s under cProfile ({speed:,.0f} rows/s)")
     print(r["text"])

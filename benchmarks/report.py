@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import datetime
+import pathlib
 import shlex
 
 import browser_bench
 import kernel_bench
+import lab_bench
 
 MiB = 2**20
-KERNEL_RATIO_TARGET = 0.7
-KERNEL_MEMORY_SLACK = 8 * MiB
+# Targets of issue 7 (reported against, never asserted).
+KERNEL_RATIO_TARGET = 0.9  # livestream-widget rows/s vs the raw floor
+KERNEL_MEMORY_SLACK = 4 * MiB  # kept memory <= floor + this
+PEER_TARGETS = {"Perspective": 10, "Panel Tabulator": 100}  # livestream-widget ≥ N× at 1M rows
+E2E_TARGET = 1_000_000  # rows/s, JupyterLab, until rows are in the store
+LATENCY_TARGET_MS = 30  # single-row latency p50
+SCROLL_TARGET_MS = 16  # scroll frame time p95 with 1M rows
 BROWSER_INSERT_TARGET_MS = 1500
 OK, NO = "✓", "✗"
+LSW = kernel_bench.LSW
 
 # --------------------------------------------------------------------------------------------
 # Formatting
@@ -44,7 +52,16 @@ def mark(ok: bool) -> str:
 # Report
 
 
-def targets(k: dict | None, b: dict | None) -> list[list]:
+def find(matrix: list[dict] | None, contender: str, batch: int, rows: int) -> dict | None:
+    for r in matrix or []:
+        if (r["contender"], r["batch"], r["rows"]) == (contender, batch, rows):
+            return r
+    return None
+
+
+def targets(
+    k: dict | None, b: dict | None, matrix: list[dict] | None = None, lab: dict | None = None
+) -> list[list]:
     rows = []
     if k:
         floor = k[kernel_bench.FLOOR]
@@ -67,12 +84,68 @@ def targets(k: dict | None, b: dict | None) -> list[list]:
             limit = floor["rss_kept"] + KERNEL_MEMORY_SLACK
             rows.append(
                 [
-                    f"kernel `{name}` memory kept ≤ raw floor + 8 MiB (medians)",
+                    f"kernel `{name}` memory kept ≤ raw floor + 4 MiB (medians)",
                     f"{mib(r['rss_kept'])} MiB vs ≤ {mib(limit)} MiB "
                     f"(floor {mib(floor['rss_kept'])})",
                     mark(r["rss_kept"] <= limit),
                 ]
             )
+    if k and matrix:
+        n = k[LSW]["rows"]
+        for peer, factor in PEER_TARGETS.items():
+            r = next(
+                (
+                    x
+                    for x in matrix
+                    if x["contender"] == peer and x["batch"] == 1000 and x["rows"] <= n
+                ),
+                None,
+            )
+            if r is None:
+                continue
+            lsw = find(matrix, LSW, 1000, r["rows"])
+            ratio = lsw["rows_per_s"] / r["rows_per_s"]
+            where = f"{r['rows']:,} rows" + ("" if r["rows"] == n else " (capped)")
+            rows.append(
+                [
+                    f"kernel `{LSW}` ≥ {factor}× `{peer}` rows/s"
+                    + (" (no rollover)" if peer.startswith("Panel") else "")
+                    + f" at {n:,} rows",
+                    f"{ratio:,.1f}× ({rate(lsw['rows_per_s'])} vs {rate(r['rows_per_s'])} rows/s, "
+                    f"{where})",
+                    mark(ratio >= factor),
+                ]
+            )
+    if lab:
+        e2e, flo = lab["e2e"]["rows_per_s"], lab["e2e_floor"]["rows_per_s"]
+        rows.append(
+            [
+                f"JupyterLab e2e ≥ 1,000,000 rows/s ({lab['rows']:,} rows in 1,000-row "
+                "DataFrames, until they are in the store)",
+                f"{rate(e2e)} rows/s; the transport floor (a widget that only counts rows) "
+                f"{rate(flo)} rows/s in the same page",
+                mark(e2e >= E2E_TARGET),
+            ]
+        )
+        lat = lab["latency"]
+        rows.append(
+            [
+                "JupyterLab single-row latency p50 ≤ 30 ms (Python call → row in the DOM)",
+                f"p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms ({lat['n']} rows, one every "
+                f"~{lab_bench.LATENCY_GAP * 1000:.0f} ms from a running cell)",
+                mark(lat["p50"] <= LATENCY_TARGET_MS),
+            ]
+        )
+        worst = max(lab["scroll_sweep"]["busy_p95"], lab["scroll_step"]["busy_p95"])
+        rows.append(
+            [
+                f"JupyterLab scroll frame time p95 ≤ 16 ms with {lab['rows']:,} rows",
+                f"{worst:.1f} ms busy per frame (worst of jump / step scrolling); frame "
+                f"interval p95 {lab['scroll_sweep']['intervals_p95']:.1f} / "
+                f"{lab['scroll_step']['intervals_p95']:.1f} ms (60 Hz: 16.7 is every frame)",
+                mark(worst <= SCROLL_TARGET_MS),
+            ]
+        )
     if b:
         t = b["one"]["total"]
         rows.append(
@@ -143,11 +216,13 @@ def kernel_section(k: dict) -> str:
             f"{mib(lsw['rss_kept_settled'])} MiB vs the floor's {mib(floor['rss_kept_settled'])} "
             f"MiB ({(lsw['rss_kept_settled'] - floor['rss_kept_settled']) / MiB:+.1f} MiB)."
         )
-        diag = next((k[d] for d in kernel_bench.DIAGNOSTICS if d in k), None)
+        diag = next(
+            (k[d] for d in kernel_bench.DIAGNOSTICS if "release_unused" in d and d in k), None
+        )
         if diag:
             notes.append(
-                f"- The *diagnostic* row runs the same loop with one line patched into "
-                f"`flush()` inside the benchmark kernel "
+                f"- The *release_unused()* diagnostic runs the same loop with one line patched "
+                f"into `flush()` inside the benchmark kernel "
                 f"(`pyarrow.default_memory_pool().release_unused()` after the sends): "
                 f"RSS kept {mib(diag['rss_kept'])} MiB at "
                 f"{diag['rows_per_s'] / floor['rows_per_s']:.2f}× the floor's rows/s."
@@ -277,6 +352,379 @@ def browser_section(b: dict) -> str:
     )
 
 
+def _ratio(a: float, b: float, floor: float = 0.0) -> str:
+    return f"{a / b:,.2f}×" if b > floor else "—"
+
+
+def peers_section(matrix: list[dict], rows: int) -> str:
+    """Every kernel case by batch size: each row's ratios against livestream-widget measured at
+    the same batch size and row count."""
+    parts = []
+    for batch in (1000, 1):
+        cases = [r for r in matrix if r["batch"] == batch]
+        if not cases:
+            continue
+        out = []
+        for n in sorted({r["rows"] for r in cases}, reverse=True):
+            lsw = find(matrix, LSW, batch, n)
+            group = [r for r in cases if r["rows"] == n]
+
+            def order(r: dict) -> tuple:
+                c = r["contender"]
+                kind = (
+                    0
+                    if c == LSW
+                    else 1
+                    if c.startswith(LSW)
+                    else 2
+                    if c == kernel_bench.FLOOR
+                    else 3
+                    if c in kernel_bench.DIAGNOSTICS
+                    else 4
+                )
+                return kind, -r["rows_per_s"]
+
+            group.sort(key=order)
+            for r in group:
+                diag = r["contender"] in kernel_bench.DIAGNOSTICS
+                name = f"*{r['contender']}*" if diag else r["contender"]
+                if r["contender"] == LSW:
+                    name = f"**{name}**"
+                out.append(
+                    [
+                        name,
+                        f"{n:,}",
+                        str(r["runs"]),
+                        rate(r["rows_per_s"]),
+                        _ratio(lsw["rows_per_s"], r["rows_per_s"]) if lsw else "—",
+                        mib(r["rss_kept"]),
+                        _ratio(r["rss_kept"], lsw["rss_kept"], MiB) if lsw else "—",
+                        mib(r["iopub_bytes"]),
+                        _ratio(r["iopub_bytes"], lsw["iopub_bytes"]) if lsw else "—",
+                        f"{r['iopub_messages']:,}",
+                    ]
+                )
+        label = (
+            "batches of 1,000 rows (pandas DataFrames)"
+            if batch == 1000
+            else "batches of 1 row (one dict per call)"
+        )
+        parts.append(f"### {label}\n")
+        parts.append(
+            table(
+                [
+                    "contender",
+                    "rows",
+                    "best of",
+                    "rows/s",
+                    "livestream-widget × (rows/s)",
+                    "RSS kept MiB (median)",
+                    "÷ livestream-widget",
+                    "IOPub MiB",
+                    "÷ livestream-widget",
+                    "IOPub msgs",
+                ],
+                out,
+            )
+        )
+        parts.append("")
+    caps = []
+    for batch, entries in kernel_bench.PEER_PLAN.items():
+        for name, _cap, runs in entries:
+            got = [r for r in matrix if r["contender"] == name and r["batch"] == batch]
+            if got and (got[0]["rows"] < rows or runs == 1):
+                caps.append(
+                    f"`{name}` at batch {batch:,}: {got[0]['rows']:,} rows, best of "
+                    f"{got[0]['runs']}"
+                )
+    notes = [
+        "\"livestream-widget ×\" is livestream-widget's rows/s divided by that row's, both "
+        "measured with the same batches and row count (so > 1 means livestream-widget is "
+        'faster); the two "÷ livestream-widget" columns divide that row\'s kept memory and '
+        "IOPub bytes by livestream-widget's (— where livestream-widget kept < 1 MiB).",
+        "Capped (quadratic or milliseconds per row, to keep a full run within minutes; "
+        "livestream-widget and the floor are measured again at the same row count): "
+        + "; ".join(caps)
+        + ". Rollover/limit variants are not run with batches of 1: at ≤ 10,000 rows they never "
+        "roll over.",
+        "Perspective sends nothing on IOPub here: its rows stay in the kernel's Perspective "
+        "table, and a browser viewer pulls the rows it shows when it is connected (none is), "
+        "so its rows/s is the table update alone, an upper bound for Perspective in a notebook.",
+        "Panel's Tabulator switches itself to remote pagination above 10,000 rows (Panel's "
+        "default), after which each `stream` sends only the visible page; the kernel still "
+        "keeps and re-concatenates every row (so it is quadratic). With `rollover=10_000` it "
+        "stays under that size, so every batch's rows are sent.",
+    ]
+    return "\n".join(parts) + "\n" + "\n".join(f"- {n}" for n in notes)
+
+
+def lab_section(lab: dict) -> str:
+    n = lab["rows"]
+    e2e, flo, one = lab["e2e"], lab["e2e_floor"], lab["one_insert"]
+    idle = lab["idle"]
+    h, d = lab["heap"], lab["dom"]
+    rows = [
+        [
+            f"e2e: {n:,} rows as 1,000-row DataFrames, first `w.stream` → `data-count` = {n:,}",
+            f"{rate(e2e['rows_per_s'])} rows/s ({e2e['seconds']:.2f} s)",
+            f"transport floor {rate(flo['rows_per_s'])} rows/s ({flo['seconds']:.2f} s)",
+            f"{e2e['rows_per_s'] / flo['rows_per_s']:.2f}× floor",
+        ],
+        [
+            f"one {n:,}-row insert: `w.stream(df)` → `data-count` = {n:,}",
+            f"{one['seconds']:.2f} s ({rate(one['rows_per_s'])} rows/s)",
+            "decode+apply alone in a bare page: see below",
+            "",
+        ],
+    ]
+    for key, label in (
+        ("latency", "single-row latency, a row every ~0.1 s from a running cell"),
+        ("latency_cell", "single-row latency, one cell run (Shift+Enter) per row"),
+    ):
+        lat = lab[key]
+        rows.append(
+            [
+                f"{label}: `time.time()` before `w.insert(row, at=0, limit=20)` → row in the DOM",
+                f"p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms (n={lat['n']})",
+                f"min {lat['min']:.0f} ms, max {lat['max']:.0f} ms",
+                "",
+            ]
+        )
+    rows += [
+        [
+            f"JS heap kept per row held ({n:,} rows; V8 heap)",
+            f"{h['used_per_row']:.0f} B",
+            f"ArrayBuffers (Arrow data, zero-copy) {h['backing_per_row']:.0f} B/row",
+            "",
+        ],
+        [
+            f"DOM with {n:,} rows held",
+            f"{d['rows']} row elements, {d['elements']} elements in the widget",
+            f"widget elements with 0 rows: {d['elements_empty']}; whole page's DOM nodes "
+            f"{h['page_nodes_before']:,} → {h['page_nodes_after']:,} (JupyterLab's own "
+            "changes as cells run included)"
+            if "elements_empty" in d
+            else f"page DOM nodes {h['page_nodes_before']:,} → {h['page_nodes_after']:,}",
+            f"{d['rows'] / n:.6f} row elements per row held",
+        ],
+    ]
+    for mode, label in (("sweep", "jumps across all rows"), ("step", "140 px per frame")):
+        sc = lab[f"scroll_{mode}"]
+        rows.append(
+            [
+                f"scroll {sc['intervals_n']} frames ({label}): busy time per frame p50 / p95 "
+                "(rAF callback → after paint)",
+                f"{ms(sc['busy_p50'])} / {ms(sc['busy_p95'])} ms",
+                f"idle JupyterLab page {ms(idle['busy_p50'])} / {ms(idle['busy_p95'])} ms",
+                f"p95 = {sc['busy_p95'] / idle['intervals_p50']:.0%} of a frame",
+            ]
+        )
+        rows.append(
+            [
+                f"scroll ({mode}): frame interval p50 / p95 / max",
+                f"{ms(sc['intervals_p50'])} / {ms(sc['intervals_p95'])} / "
+                f"{ms(sc['intervals_max'])} ms",
+                f"idle page {ms(idle['intervals_p50'])} / {ms(idle['intervals_p95'])} / "
+                f"{ms(idle['intervals_max'])} ms",
+                f"{sc['intervals_p95'] / idle['intervals_p95']:.2f}× idle p95",
+            ]
+        )
+    text = table(["measure", "livestream-widget", "floor / reference", "ratio"], rows)
+    runs = (
+        f"Runs (s): e2e {' / '.join(f'{x:.2f}' for x in e2e['all'])}; transport floor "
+        f"{' / '.join(f'{x:.2f}' for x in flo['all'])}; one insert "
+        f"{' / '.join(f'{x:.2f}' for x in one['all'])}."
+    )
+    return (
+        text
+        + "\n\n"
+        + runs
+        + (f"\n\nPage errors: {lab['page_errors'][:3]}" if lab.get("page_errors") else "")
+    )
+
+
+def findings_section(
+    lab: dict | None, prof1: dict | None, b: dict | None = None, matrix: list[dict] | None = None
+) -> str:
+    """What the profiles of this run say, where a target is missed (numbers from this run)."""
+    out = []
+    if lab:
+        lat, cell = lab["latency"], lab["latency_cell"]
+        if lat["p50"] > LATENCY_TARGET_MS:
+            out.append(
+                f"**Single-row latency (p50 {lat['p50']:.0f} ms, target ≤ 30 ms).** A row "
+                "inserted from a running cell leaves the kernel when `livestream_widget/"
+                "flusher.py`'s timer thread flushes it; time-stamp the widget's `send` in the "
+                "kernel (as `lab_bench.PROFILE_STREAM` does) to split kernel wait from page time."
+            )
+        if cell["p50"] > LATENCY_TARGET_MS:
+            out.append(
+                f"**Single-row latency with one cell run per row (p50 {cell['p50']:.0f} ms)** "
+                "is not the target's measure, but note where it goes: the end-of-cell hook "
+                "sends the row within ~1–4 ms (checked while writing this benchmark by "
+                "time-stamping the widget's `send` in the kernel), and a Chromium trace taken "
+                "then showed JupyterLab's own handling of the Shift+Enter keypress keeping the "
+                "page's main thread busy ~15–20 ms before the message is read, the widget "
+                "drawing in the animation frame after it."
+            )
+        e2e, flo = lab["e2e"]["rows_per_s"], lab["e2e_floor"]["rows_per_s"]
+        if e2e < E2E_TARGET:
+            text = (
+                f"**End-to-end rows/s ({rate(e2e)}, target ≥ 1,000,000).** The transport floor "
+                f"measured in the same page (the same rows as raw column buffers in ~4 MiB "
+                f"messages, to a widget that only adds up row counts) reached {rate(flo)} rows/s: "
+                "on this machine JupyterLab's kernel → server → websocket → page path alone "
+                f"caps a notebook below the target, and livestream-widget gets {e2e / flo:.2f}× "
+                "of that floor."
+            )
+            prof = lab.get("profile")
+            if prof:
+                tl, pg = prof["timeline"], prof["page"]
+                bk = pg["buckets"]
+                top = ", ".join(f"`{f}` {t:.0f} ms" for f, t in pg["widget_top"][:3])
+                wire = f"{b['diffs']['split_bytes'] / 1e6:.0f}" if b else "100"
+                text += (
+                    f" One more run, profiled: the kernel handed its last of {tl['messages']} "
+                    f"diffs to the comm {tl['last_send_ms']:.0f} ms after the first call; "
+                    f"rows were all in the DOM at {tl['all_rows_ms']:.0f} ms. The page's main "
+                    f"thread (DevTools CPU profile, {pg['total_ms']:.0f} ms): native work "
+                    f"outside JS {bk['native (outside JS)']:.0f} ms (taking in ~{wire} MB of "
+                    f"websocket frames, IPC, style/layout/paint), the widget's module "
+                    f"{bk['widget module']:.0f} ms ({top}), GC {bk['GC']:.0f} ms, JupyterLab and "
+                    f"the widget manager {bk['JupyterLab + widget manager']:.0f} ms, idle "
+                    f"{bk['idle']:.0f} ms."
+                )
+                if "server" in prof and "busy_s" in prof["server"]:
+                    text += (
+                        f" The Jupyter server (py-spy) was busy {prof['server']['busy_s']:.2f} s"
+                        " in all: not the bottleneck."
+                    )
+                text += (
+                    " So the page's main thread is the bottleneck: most of it is the browser "
+                    "receiving the bytes (∝ wire bytes: the widget sends "
+                    "~100 B/row, of which the `__dom_id` column is ~16 B/row for default ids, "
+                    "derivable in the browser from `name` and the key column), and the store's "
+                    "per-row apply (`js/src/store.js` `_applyRows`: a handle object and a `Map` "
+                    "entry per row)"
+                    + (
+                        f", {b['one']['total'] / b['one_key_floor']['total']:.1f}× the bare-page "
+                        "key-index floor (below)."
+                        if b
+                        else "."
+                    )
+                )
+            out.append(text)
+    if prof1:
+        us = prof1["seconds"] / prof1["rows"] * 1e6
+        fns = ", ".join(
+            f"`{e['function']}` {e['cumtime'] / prof1['rows'] * 1e6:.0f} µs"
+            for e in prof1["widget"][:5]
+        )
+        out.append(
+            f"**Batches of 1 in the kernel** (not a missed target: above the one-message-per-row "
+            f"floor). `python benchmarks/profile_kernel.py --batch 1`: {us:.0f} µs per "
+            f"`w.insert(dict)` under cProfile, no kernel; cumulative per call: {fns}. "
+            "In `livestream_widget/items.py` `rows_to_table`, besides `pa.Table.from_pylist`, "
+            "each call re-checks what the stream's schema already says (`pa.types.is_null` per "
+            "field, a set union of the row's keys against the schema's names); caching both per "
+            "schema in `StreamSchema` would trim the per-row path."
+        )
+    return "\n\n".join(out)
+
+
+def plots(matrix: list[dict] | None, lab: dict | None, outdir: pathlib.Path, stem: str) -> list:
+    """PNG plots next to the report: rows/s (log scale) and kept memory / IOPub bytes per
+    contender. Returns [(file name, alt text)]."""
+    if not matrix:
+        return []
+    try:
+        import matplotlib
+    except ImportError:  # plots need the bench extra: pip install -e '.[bench]'
+        return []
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def color(name: str) -> str:
+        if name == LSW:
+            return "#1f77b4"
+        if name.startswith(LSW):
+            return "#6baed6"
+        if name == kernel_bench.FLOOR:
+            return "#7f7f7f"
+        if name in kernel_bench.DIAGNOSTICS:
+            return "#9ecae1"
+        return "#ff7f0e"
+
+    def rows_for(batch: int) -> list[dict]:
+        rs = [r for r in matrix if r["batch"] == batch]
+        return sorted(rs, key=lambda r: (r["rows"], r["rows_per_s"]))
+
+    def label(r: dict) -> str:
+        name = r["contender"].replace("diagnostic: ", "diag: ")
+        n = r["rows"]
+        size = f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n / 1000:g}k" if n >= 1000 else str(n)
+        return f"{name} ({size} rows)"
+
+    images = []
+    batches = [b for b in (1000, 1) if any(r["batch"] == b for r in matrix)]
+    heights = [len(rows_for(b)) for b in batches]
+    fig, axes = plt.subplots(
+        len(batches),
+        1,
+        figsize=(10, 0.32 * sum(heights) + 1.6 * len(batches)),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
+    for ax, batch in zip(axes[:, 0], batches, strict=True):
+        rs = rows_for(batch)
+        y = range(len(rs))
+        ax.barh(y, [r["rows_per_s"] for r in rs], color=[color(r["contender"]) for r in rs])
+        ax.set_yticks(list(y), [label(r) for r in rs], fontsize=8)
+        ax.set_xscale("log")
+        ax.set_xlabel("rows/s (log scale, best run)")
+        ax.set_title(
+            f"Kernel side, batches of {batch:,} row{'s' if batch > 1 else ''}", fontsize=10
+        )
+        for i, r in enumerate(rs):
+            ax.text(r["rows_per_s"], i, f" {r['rows_per_s']:,.0f}", va="center", fontsize=7)
+        ax.set_xlim(right=max(r["rows_per_s"] for r in rs) * 8)
+        ax.grid(axis="x", which="major", alpha=0.3)
+    fig.tight_layout()
+    name = f"{stem}_rows_per_s.png"
+    fig.savefig(outdir / name, dpi=110)
+    plt.close(fig)
+    images.append((name, "Kernel rows/s per contender, log scale"))
+
+    rs = rows_for(1000)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.32 * len(rs) + 1.6), sharey=True)
+    y = range(len(rs))
+    for ax, key, title, log in (
+        (axes[0], "rss_kept", "kernel RSS kept after gc (MiB, median run)", False),
+        (axes[1], "iopub_bytes", "IOPub bytes (MiB, log scale)", True),
+    ):
+        values = [max(r[key], 0) / MiB for r in rs]
+        shown = [max(v, 0.01) for v in values] if log else values
+        ax.barh(y, shown, color=[color(r["contender"]) for r in rs])
+        for i, (v, x) in enumerate(zip(values, shown, strict=True)):
+            ax.text(x, i, f" {v:,.1f}", va="center", fontsize=7)
+        ax.set_title(title, fontsize=10)
+        if log:
+            ax.set_xscale("log")
+            ax.set_xlim(0.01, max(shown) * 8)
+        else:
+            ax.set_xlim(right=max(values) * 1.25 if max(values) > 0 else 1)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(list(y), [label(r) for r in rs], fontsize=8)
+    fig.suptitle("Kernel side, batches of 1,000 rows", fontsize=11)
+    fig.tight_layout()
+    name = f"{stem}_memory.png"
+    fig.savefig(outdir / name, dpi=110)
+    plt.close(fig)
+    images.append((name, "Kernel memory kept and IOPub bytes per contender"))
+    return images
+
+
 HOW = """\
 ## How measured
 
@@ -308,7 +756,67 @@ each contender's fastest run for rows/s and its median run for memory (what an a
 after a burst depends on how far delivery lagged in that run, which machine noise changes), and
 every run is listed under the table.
 
-**Browser side** (`benchmarks/browser_bench.py`). A real `StreamWidget` queues
+**Peers** (`benchmarks/peers.py`), each in its own fresh kernel exactly like the above (same
+data, made in the kernel before timing; batches of 1,000 are the same DataFrames, batches of 1
+are the same rows as dicts from `DataFrame.to_dict("records")`), displayed as a notebook would
+display it and fed the way its docs say. The run starts before the first call and ends when the
+cell has returned and the last message it produced has reached the drain. Per batch:
+
+- *livestream-widget*: `w.stream(df)`; batches of 1: `w.insert(row)`. *raw floor*, batches of
+  1: one custom message per row, each value as a 1-element numpy buffer (strings as utf-8).
+- *Panel Tabulator* (`pn.extension("tabulator")`, `display(pn.widgets.Tabulator(empty_df))`):
+  `tabulator.stream(df, rollover=...)`; batches of 1: `stream(row_dict)` (the documented
+  "dictionary row"). Panel concatenates the batch to `Tabulator.value` (every row, kept in the
+  kernel) and sends a Bokeh `PATCH-DOC` over its Jupyter comm (`ColumnsStreamed`: numbers as
+  binary buffers, strings as JSON; plus `page`/`max_page`/`cell_styles` changes). In JupyterLab
+  the view opens Panel's client comm and its open handler opens the server comm; there is no
+  browser here, so the setup cell calls that handler's `comm.init()` itself, and from then on
+  every change is sent on IOPub.
+- *Bokeh ColumnDataSource*: `output_notebook()`, a `DataTable` over the source shown with
+  `show(table, notebook_handle=True)`; per batch `source.stream(df, rollover=...)` then
+  `push_notebook(handle=...)` (one `PATCH-DOC` per batch, the source keeps every row, or the last
+  `rollover`); batches of 1: `source.stream({{col: [value]}})`.
+- *Perspective* (`perspective-python`): `PerspectiveWidget(perspective.table(empty_df,
+  limit=...))`, displayed; per batch `widget.update(df)`; batches of 1: `update([row])` with the
+  timestamp as epoch ms (records go through JSON). Rows live in the kernel's Perspective table;
+  the browser viewer, when one is connected, pulls the rows it shows, so with none connected
+  nothing is sent and the run is the table updates alone (ended by `table.size()`).
+- *ipydatagrid*: `DataGrid(empty_df)`, displayed; its documented way to change rows is to
+  assign a whole DataFrame to `grid.data`, so per batch `acc = pd.concat([acc, df]);
+  grid.data = acc`, which re-serialises every row so far (quadratic, so its row count is
+  capped).
+
+Peers that are quadratic or cost milliseconds per row run at fewer rows and fewer repetitions
+(stated under the peers table); livestream-widget and the floor are measured again at each such
+row count, so every ratio compares the same work.
+
+**Browser side in JupyterLab** (`benchmarks/lab_bench.py`). A real JupyterLab server (the
+end-to-end tests' harness, `tests/e2e/harness.py`: no windowing, fresh settings) and Debian's
+Chromium (headless, Playwright); one notebook, each cell run from the UI (click, Shift+Enter,
+wait on the prompt). Python stamps `time.time()` right before the first call; the page stamps
+`Date.now()` (the same machine clock) in a `MutationObserver` on the widget's DOM. *e2e*: a cell
+streams the {rows:,} rows as 1,000-row DataFrames (`w.stream(df)` each), until the widget's
+`data-count` attribute (the store's size, written by the view's next draw) reads {rows:,}; best
+of {repeat}, `w.reset()` before each. *Transport floor*, interleaved with it in the same page:
+the same DataFrames, {floor_batches} at a time concatenated (~4 MiB, the size at which the
+widget flushes) and sent as raw column buffers (as the kernel floor) to an anywidget whose front
+end only adds up the rows and writes `data-count`: what moving these bytes from a kernel into a
+page costs in JupyterLab here. *One insert*: `w.stream(df)` of one {rows:,}-row DataFrame.
+*Single-row latency*: a cell inserts {samples} rows one at a time (`w.insert(row, at=0,
+limit=20)`, `time.sleep(0.1 + 0–0.02)` between: rows arrive one by one, as from a live feed, and
+each lands on top, so in the DOM); latency = the first `Date.now()` at which an element with
+that row's `data-dom-id` exists minus the stamp; p50/p95 over all rows. Also with one cell run
+per row ({cell_samples} runs: the row leaves at the end-of-cell flush). *Heap*: DevTools forced
+GC then `Runtime.getHeapUsage` with the widget holding 0 rows and then {rows:,} rows (after the
+first e2e run): `usedSize` and `backingStorageSize` per row; DOM: `[data-dom-id]` elements and
+all elements in the widget, and the page's node count (`Memory.getDOMCounters`). *Scroll*: with
+{rows:,} rows, the widget's `.lsw-scroll` `scrollTop` set in {frames} consecutive animation
+frames (jumps across the whole range, or 140 px a frame), frame interval and busy time as below;
+the same loop on the idle JupyterLab page is its reference. *Profile* (full runs): one more e2e
+run with every diff's hand-over to the comm time-stamped in the kernel, a DevTools CPU profile
+of the page, and py-spy on the Jupyter server.
+
+**Browser side, the front end alone** (`benchmarks/browser_bench.py`). A real `StreamWidget` queues
 `w.stream(df)` of all rows (its flushes held back), `w._log.take()` hands the ops to
 `livestream_widget.encoder.encode`, once with `max_bytes` raised (one message, one insert) and
 once with the default ~8 MB split. `benchmarks/browser/bench.js` imports `RowStore`,
@@ -338,7 +846,16 @@ floor measured in the same run) rather than absolute figures across runs.
 
 
 def render_doc(
-    facts: dict, k: dict | None, b: dict | None, prof: dict | None, args, elapsed: float
+    facts: dict,
+    k: dict | None,
+    b: dict | None,
+    prof: dict | None,
+    args,
+    elapsed: float,
+    matrix: list[dict] | None = None,
+    lab: dict | None = None,
+    images: list | None = None,
+    prof1: dict | None = None,
 ) -> str:
     cmd = "python benchmarks/run.py" + "".join(f" {shlex.quote(a)}" for a in args.argv)
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -350,12 +867,28 @@ def render_doc(
         "same run, and the ratios are what to compare.",
         "",
     ]
+    if facts.get("failures"):
+        parts += ["**Not measured in this run:** " + "; ".join(facts["failures"]), ""]
     if args.quick or args.repeat < 3:
         parts += [
             f"**Quick run ({args.repeat} repetition): figures are noisier than a full run.**",
             "",
         ]
-    parts += ["## Targets", "", table(["target", "measured", ""], targets(k, b)), ""]
+    parts += [
+        "## Targets",
+        "",
+        "Issue 7's targets (reported against, never asserted in tests) and the bare-page "
+        "browser target of the first benchmark.",
+        "",
+        table(["target", "measured", ""], targets(k, b, matrix, lab)),
+        "",
+    ]
+    findings = findings_section(lab, prof1, b, matrix)
+    if findings:
+        parts += ["## Profiles: where targets are missed, and other findings", "", findings, ""]
+    if images:
+        parts += ["## Plots", ""]
+        parts += [f"![{alt}]({name})\n" for name, alt in images]
     parts += [
         "## Machine",
         "",
@@ -378,20 +911,55 @@ def render_doc(
                     f"{facts['ipykernel']} / {facts['jupyter_client']} / {facts['pyzmq']}",
                 ],
                 ["Chromium", facts.get("chromium", "not run")],
+                ["JupyterLab", facts.get("jupyterlab", "not run")],
                 ["apache-arrow (JS)", facts["apache_arrow_js"]],
+                [
+                    "peers",
+                    ", ".join(
+                        f"{d} {v}" for d, v in (facts.get("peer_versions") or {}).items() if v
+                    )
+                    or "not run",
+                ],
+                *(
+                    [["peers not measured", "; ".join(facts["peers_missing"])]]
+                    if facts.get("peers_missing")
+                    else []
+                ),
             ],
         ),
         "",
     ]
+    if matrix:
+        parts += [
+            "## Kernel side: livestream-widget and its peers",
+            "",
+            "Every contender in fresh kernels, every IOPub message drained (see How measured).",
+            "",
+            peers_section(matrix, args.rows),
+            "",
+        ]
     if k:
         parts += [
-            f"## Kernel side: {next(iter(k.values()))['rows']:,} rows in batches of 1,000",
+            f"## Kernel side in detail: livestream-widget vs the raw floor, "
+            f"{next(iter(k.values()))['rows']:,} rows in batches of 1,000",
             "",
             kernel_section(k),
             "",
         ]
+    if lab:
+        parts += [
+            f"## Browser side in JupyterLab: {lab['rows']:,} rows",
+            "",
+            lab_section(lab),
+            "",
+        ]
     if b:
-        parts += [f"## Browser side: {b['rows']:,} rows", "", browser_section(b), ""]
+        parts += [
+            f"## Browser side, the front end alone in a bare page: {b['rows']:,} rows",
+            "",
+            browser_section(b),
+            "",
+        ]
     if prof:
 
         def ptable(entries, key):
@@ -426,7 +994,13 @@ def render_doc(
     rows = (k and next(iter(k.values()))["rows"]) or (b and b["rows"]) or args.rows
     parts.append(
         HOW.format(
-            rows=rows, repeat=args.repeat, frames=browser_bench.SCROLL_FRAMES, cores=facts["cores"]
+            rows=rows,
+            repeat=args.repeat,
+            frames=browser_bench.SCROLL_FRAMES,
+            cores=facts["cores"],
+            samples=lab_bench.LATENCY_SAMPLES,
+            cell_samples=lab_bench.CELL_SAMPLES,
+            floor_batches=lab_bench.FLOOR_BATCHES,
         )
     )
     return "\n".join(parts)

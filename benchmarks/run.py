@@ -1,22 +1,29 @@
-"""Run every livestream-widget benchmark, print the tables and write docs/performance.md.
+"""Run every livestream-widget benchmark, print the tables and write docs/performance.md
+(with its plots, docs/performance_*.png).
 
-    python benchmarks/run.py            # full run: 1M rows, best of 3 (a few minutes)
-    python benchmarks/run.py --quick    # best of 1, no diagnostic run
+    pip install -e '.[bench]'           # the peers (Panel, Bokeh, Perspective, ipydatagrid) and
+                                        # matplotlib; py-spy for the server profile
+    python benchmarks/run.py            # full run: 1M rows, best of 3 (~12 minutes)
+    python benchmarks/run.py --quick    # best of 1, no diagnostics, smaller caps (~5 minutes)
+    python benchmarks/run.py --no-peers # livestream-widget and its floors only
     python benchmarks/run.py --rows 200000 --repeat 5 --out /tmp/perf.md
 
-Kernel side: benchmarks/kernel_bench.py. Browser side: benchmarks/browser_bench.py.
-Raw results also go to benchmarks/results/latest.json (not committed).
+Kernel side: benchmarks/kernel_bench.py (peers: benchmarks/peers.py). Browser side:
+benchmarks/lab_bench.py (real JupyterLab) and benchmarks/browser_bench.py (the front end in a
+bare page). Raw results also go to benchmarks/results/latest.json (not committed).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import pathlib
 import platform
 import sys
 import time
+import traceback
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -26,7 +33,9 @@ for _p in (str(HERE), str(ROOT)):  # this tree's livestream_widget, even if anot
 
 import browser_bench  # noqa: E402
 import kernel_bench  # noqa: E402
-from report import KERNEL_RATIO_TARGET, render_doc  # noqa: E402
+import lab_bench  # noqa: E402
+import peers  # noqa: E402
+from report import KERNEL_RATIO_TARGET, plots, render_doc  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # Facts
@@ -81,14 +90,27 @@ def machine() -> dict:
     }
 
 
+def peer_versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for dist in ("panel", "bokeh", "perspective-python", "ipydatagrid", "matplotlib", "py-spy"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
 def _tree() -> str:
     """The commit measured, and whether code outside benchmarks/ and docs/ differs from it."""
     import subprocess
 
     def git(*a: str) -> str:
+        # Only trailing newlines: porcelain lines start with a status column that may be " ".
         return subprocess.run(
             ["git", *a], cwd=ROOT, capture_output=True, text=True, check=False
-        ).stdout.strip()
+        ).stdout.rstrip("\n")
 
     head = git("log", "-1", "--format=%h %s")
     if not head:
@@ -96,7 +118,7 @@ def _tree() -> str:
     dirty = [
         line[3:]
         for line in git("status", "--porcelain").splitlines()
-        if not line[3:].startswith(("benchmarks/", "docs/performance.md"))
+        if not line[3:].startswith(("benchmarks/", "docs/performance", "pyproject.toml"))
     ]
     return f"{head}" + (f" + uncommitted changes in {', '.join(dirty[:5])}" if dirty else "")
 
@@ -112,12 +134,23 @@ def main() -> None:
         default=None,
         help="fresh kernels / page repetitions per figure (default 3)",
     )
-    p.add_argument("--quick", action="store_true", help="1 repetition, no diagnostic run")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="1 repetition, no diagnostics or profiles, Panel without rollover capped at 200k",
+    )
+    p.add_argument(
+        "--peers",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="measure the peers too (default; needs pip install -e '.[bench]')",
+    )
     p.add_argument(
         "--out", default=str(ROOT / "docs" / "performance.md"), help="markdown report path"
     )
     p.add_argument("--skip-kernel", action="store_true")
-    p.add_argument("--skip-browser", action="store_true")
+    p.add_argument("--skip-browser", action="store_true", help="no browser side at all")
+    p.add_argument("--skip-lab", action="store_true", help="no JupyterLab measurements")
     p.add_argument("--profile", action="store_true", help="always include the kernel profile")
     args = p.parse_args()
     args.argv = sys.argv[1:]
@@ -126,16 +159,37 @@ def main() -> None:
 
     t0 = time.monotonic()
     facts = machine()
+    missing = []
+    names = []
+    if args.peers:
+        for name in peers.PEERS:
+            mod = peers.requirement(name)
+            if importlib.util.find_spec(mod) is None:
+                missing.append(f"{name} (no `{mod}`: pip install -e '.[bench]')")
+            else:
+                names.append(name)
+        facts["peer_versions"] = peer_versions()
+    facts["peers_missing"] = missing
     if not facts["livestream_widget"].startswith(str(ROOT)):
         sys.exit(f"livestream_widget is imported from {facts['livestream_widget']}, not {ROOT}")
     print(f"livestream-widget benchmarks: {args.rows:,} rows, best of {args.repeat}", flush=True)
-    k = b = prof = None
+    k = b = lab = prof = prof1 = matrix = None
+    facts["failures"] = []
+    log = lambda s: print(s, flush=True)  # noqa: E731
     if not args.skip_kernel:
         print("kernel side", flush=True)
-        contenders = list(kernel_bench.CONTENDERS) + (
-            [] if args.quick else list(kernel_bench.DIAGNOSTICS)
-        )
-        k = kernel_bench.run(args.rows, args.repeat, contenders, log=lambda s: print(s, flush=True))
+        cases = kernel_bench.plan(args.rows, args.quick, names, diagnostics=not args.quick)
+        results = kernel_bench.run_cases(cases, args.repeat, log, facts["failures"])
+        matrix = [r for r in results if r]
+        k = {
+            c.contender: r
+            for c, r in zip(cases, results, strict=True)
+            if r
+            and (c.batch, c.rows) == (1000, args.rows)
+            and (c.contender in kernel_bench.CONTENDERS or c.contender in kernel_bench.DIAGNOSTICS)
+        }
+        if kernel_bench.FLOOR not in k or kernel_bench.LSW not in k:
+            sys.exit("livestream-widget or the raw floor could not be measured: see the log")
         missed = any(
             k[c]["rows_per_s"] < KERNEL_RATIO_TARGET * k[kernel_bench.FLOOR]["rows_per_s"]
             for c in kernel_bench.CONTENDERS
@@ -146,22 +200,64 @@ def main() -> None:
 
             print("kernel profile" + (" (rows/s target missed)" if missed else ""), flush=True)
             prof = profile_kernel.profile(args.rows, top=12)
+        if not args.quick:
+            import profile_kernel
+
+            print("kernel profile, batches of 1", flush=True)
+            prof1 = profile_kernel.profile(10_000, top=12, batch=1)
+
+    def attempt(what: str, fn):
+        # One part failing (the widget under test changes under its benchmarks) must not lose
+        # the others: the report says what could not be measured and why.
+        try:
+            return fn()
+        except Exception as e:
+            traceback.print_exc()
+            facts["failures"].append(f"{what}: {type(e).__name__}: {str(e)[:300]}")
+            return None
+
     if not args.skip_browser:
-        print("browser side", flush=True)
-        b = browser_bench.run(args.rows, args.repeat, log=lambda s: print(s, flush=True))
-        facts["chromium"] = b["chromium"]
+        if not args.skip_lab:
+            print("browser side, JupyterLab", flush=True)
+            lab = attempt(
+                "browser side in JupyterLab (benchmarks/lab_bench.py)",
+                lambda: lab_bench.run(args.rows, args.repeat, profile=not args.quick, log=log),
+            )
+            if lab:
+                facts["chromium"] = lab["chromium"]
+                facts["jupyterlab"] = lab["jupyterlab"]
+        print("browser side, front end in a bare page", flush=True)
+        b = attempt(
+            "browser side in a bare page (benchmarks/browser_bench.py)",
+            lambda: browser_bench.run(args.rows, args.repeat, log=log),
+        )
+        if b:
+            facts["chromium"] = b["chromium"]
     facts["loadavg_end"] = os.getloadavg()
     elapsed = time.monotonic() - t0
 
-    doc = render_doc(facts, k, b, prof, args, elapsed)
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    images = plots(matrix, lab, out.parent, out.stem) if matrix else []
+    doc = render_doc(
+        facts, k, b, prof, args, elapsed, matrix=matrix, lab=lab, images=images, prof1=prof1
+    )
     out.write_text(doc)
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     (results / "latest.json").write_text(
         json.dumps(
-            {"facts": facts, "kernel": k, "browser": b, "profile": prof}, indent=1, default=str
+            {
+                "facts": facts,
+                "kernel": k,
+                "matrix": matrix,
+                "lab": lab,
+                "browser": b,
+                "profile": prof,
+                "profile_batch1": prof1,
+            },
+            indent=1,
+            default=str,
         )
     )
     print()
