@@ -51,6 +51,17 @@ class FrontEnd:
     def send(self, **content):
         self.s.kernel.send_comm(self.s.comm_id, {**content, "frontend": self.name})
 
+    def hello(self):
+        """Announce this front end, so the kernel keeps diffs until it acknowledges them."""
+        self.send(kind="hello", expected=1)
+        return self
+
+    def ack_until(self, expr: str, timeout: float = 60) -> None:
+        """Acknowledge everything, again and again, until `expr` holds in the kernel."""
+        deadline = time.monotonic() + timeout
+        while not self.s.kernel.eval(expr) and time.monotonic() < deadline:
+            self.ack_all()
+
     def ack_all(self):
         self.s.kernel.drain(0.2)
         seq = self.s.kernel.eval(f"{self.s.var}._seq")
@@ -60,8 +71,7 @@ class FrontEnd:
 
 def test_rows_are_kept_until_acknowledged_then_freed(stream):
     s = stream()
-    tab = FrontEnd(s)
-    tab.send(kind="hello", expected=1)
+    tab = FrontEnd(s).hello()
     out = s.run(
         "import numpy as np\n"
         "gc.collect(); base = pa.total_allocated_bytes()\n"
@@ -77,8 +87,7 @@ def test_rows_are_kept_until_acknowledged_then_freed(stream):
 
 def test_lost_diffs_are_resent_in_order_or_reported_lost(stream):
     s = stream("resend_budget=3000")
-    tab = FrontEnd(s)
-    tab.send(kind="hello", expected=1)
+    tab = FrontEnd(s).hello()
     s.run(
         "for i in range(5):\n    w.stream([{'id': i, 'v': 'x' * 300}]); w.flush(); time.sleep(0.02)"
     )
@@ -97,8 +106,7 @@ def test_lost_diffs_are_resent_in_order_or_reported_lost(stream):
 
 def test_producer_thread_waits_for_the_browser(stream):
     s = stream("resend_budget=16 * 2**20")
-    tab = FrontEnd(s)
-    tab.send(kind="hello", expected=1)
+    tab = FrontEnd(s).hello()
     s.run(
         "import numpy as np, threading\nmade = [0]\n"
         "def produce():\n"
@@ -111,15 +119,13 @@ def test_producer_thread_waits_for_the_browser(stream):
     stalled = s.kernel.eval("made[0]")
     assert stalled < 60, "the producer should wait for acknowledgements"
     assert s.kernel.eval(f"{s.var}._outbox.nbytes") <= 16 * 2**20
-    deadline = time.monotonic() + 60
-    while s.kernel.eval("made[0]") < 60 and time.monotonic() < deadline:
-        tab.ack_all()
+    tab.ack_until("made[0] == 60")
     assert s.kernel.eval("made[0]") == 60
 
 
 def test_busy_cell_loop_stays_bounded_without_acknowledgements(stream):
     s = stream("resend_budget=4 * 2**20")
-    FrontEnd(s).send(kind="hello", expected=1)
+    FrontEnd(s).hello()
     out = s.run(
         "import numpy as np\npeak = 0\n"
         "for b in range(300):\n"
@@ -192,8 +198,7 @@ def test_bad_front_end_messages_change_nothing(stream, content):
 
 def test_async_generator_loader_waits_for_acknowledgements(stream):
     s = stream("resend_budget=16 * 2**20")
-    tab = FrontEnd(s)
-    tab.send(kind="hello", expected=1)
+    tab = FrontEnd(s).hello()
     s.run(
         "import numpy as np\nmade = [0]\n"
         "async def pages():\n"
@@ -204,9 +209,5 @@ def test_async_generator_loader_waits_for_acknowledgements(stream):
     )
     time.sleep(1.0)
     assert s.kernel.eval("made[0]") < 60, "the loader should wait for the browser"
-    deadline = time.monotonic() + 60
-    while (
-        s.kernel.eval(f"{s.var}.async_state['status']") == "loading" and time.monotonic() < deadline
-    ):
-        tab.ack_all()
+    tab.ack_until(f"{s.var}.async_state['status'] != 'loading'")
     assert s.kernel.eval(f"({s.var}.async_state['status'], made[0])") == ("ok", 60)
