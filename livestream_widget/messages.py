@@ -44,8 +44,11 @@ class FrontEndMessages:
 
     def _welcome(self, frontend: str, missed: bool) -> None:
         # A front end that missed diffs (a reload, a new tab) gets the rows again from `source`.
-        self._outbox.hello(frontend, self._seq)
-        replay = missed and self._source is not None
+        again = frontend in self._welcomed  # a repeated hello: answer, never replay twice
+        self._welcomed.add(frontend)
+        if not again:
+            self._outbox.hello(frontend, self._seq)
+        replay = missed and self._source is not None and not again
         welcome = {"kind": "welcome", "protocol": PROTOCOL_VERSION, "seq": self._seq}
         self.send({**welcome, "replay": replay})
         if replay:

@@ -93,6 +93,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
         self._last_send = 0.0
         self._source = source
         self._outbox = Outbox(resend_budget)
+        self._welcomed: set[str] = set()  # front ends already answered
         self._init_async()
         self.on_msg(self._on_front_end_msg)
 

@@ -38,6 +38,7 @@ export default () => {
   // Identifies this front-end instance to the kernel, which tracks acknowledgements per front end.
   const frontend = Math.random().toString(36).slice(2) + Date.now().toString(36);
   let model = null;
+  let welcomed = false;
 
   function apply(content, buffers) {
     let diff;
@@ -79,6 +80,8 @@ export default () => {
   });
 
   function onWelcome(content) {
+    if (welcomed) return;
+    welcomed = true;
     if (receiver.welcome(content.seq) && !content.replay) {
       notices.set(
         "missed",
@@ -106,9 +109,14 @@ export default () => {
       });
       // After anywidget has delivered the messages it queued while this module loaded, so the
       // kernel learns which diffs this front end already has.
-      setTimeout(() => {
+      // Repeated until the kernel answers: a hello sent while a reloaded page's kernel
+      // connection is still settling can be lost (the kernel replays at most once per front end).
+      const hello = () => {
+        if (welcomed) return;
         model.send({ kind: "hello", frontend, expected: receiver.expected, first: receiver.first });
-      }, 0);
+        setTimeout(hello, 1000);
+      };
+      setTimeout(hello, 0);
     },
     render({ model, el }) {
       const view = new TableView(el, model, store, notices);
