@@ -15,6 +15,7 @@ import pyarrow as pa
 import traitlets as t
 
 from . import items as _items
+from .compaction import compact
 from .delivery import RESEND_BUDGET, Outbox
 from .encoder import encode
 from .flusher import FLUSHER
@@ -85,6 +86,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
         self.set_trait("key", key)
         self._schema = _items.StreamSchema(columns)
         self._log = OpLog()
+        self._bound = 0  # most rows the browser can hold: lets `compact` drop doomed rows
         self._dom_id: Callable[[dict], str] | None = None
         self._inserted = False
         self._lock = threading.Lock()  # guards the op log and schema against other threads
@@ -172,7 +174,8 @@ class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
                     FLUSHER.mark(self)
                 return
             with self._lock:
-                ops = self._log.take()
+                key = None if self._dom_id else self.key
+                ops, self._bound = compact(self._log.take(), self._bound, key)
             if not ops:
                 return
             for content, buffers in encode(ops, self._seq + 1):
