@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ import traitlets as t
 
 from .async_result import AsyncResult
 from .oplog import check_options
+from .sources import open_source
 from .tasks import Cancelled, Task
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,10 @@ log = logging.getLogger(__name__)
 STREAM = "stream"
 #: Seconds between two "N rows loaded" updates sent to the front end.
 PROGRESS_INTERVAL = 0.1
+#: Rows per second are measured over this many recent seconds (the ETA follows changes in pace).
+RATE_WINDOW = 3.0
+#: No rate is shown before the load has run this long (the first figures are noise).
+RATE_AFTER = 0.5
 
 IDLE_STATE = {
     "status": "idle",
@@ -36,6 +42,9 @@ IDLE_STATE = {
     "failed": None,
     "rows": 0,
     "can_retry": False,
+    "total": None,
+    "rate": None,
+    "progress": True,
 }
 
 
@@ -52,26 +61,57 @@ class StreamItems:
         self.at, self.limit = check_options(self.at, self.limit)
 
 
+class _Meter:
+    """Rows per second over the last `RATE_WINDOW` seconds of one load."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.samples: deque[tuple[float, int]] = deque([(self.start, 0)])
+
+    def rate(self, rows: int) -> float | None:
+        now = time.monotonic()
+        self.samples.append((now, rows))
+        while len(self.samples) > 2 and now - self.samples[1][0] >= RATE_WINDOW:
+            self.samples.popleft()
+        then, before = self.samples[0]
+        if now - self.start < RATE_AFTER or now <= then:
+            return None
+        return round((rows - before) / (now - then), 1)
+
+
+@dataclass
+class _Load:
+    """What the progress line needs to know about the current load."""
+
+    progress: bool = True
+    total: Callable[[], int | None] = lambda: None
+    meter: _Meter | None = None
+    announced: bool = False  # with progress=False: the first rows were announced
+
+
 class AsyncLoading(t.HasTraits):
-    """Mixed into StreamWidget; expects its `_stream` and `_flush_now` methods."""
+    """Mixed into StreamWidget; expects its `_stream`, `_flush_now` and `drain` methods."""
 
     #: dict, read-only in practice. The front end's view of `async_result`: `status` ("idle",
     #: "loading", "ok", "failed"), `ok`, `loading`, `reset` (hide rows behind skeleton rows),
-    #: `failed` (short reason or None), `rows` (rows streamed by the current or last load) and
-    #: `can_retry` (a loader exists that the Retry button would run again).
+    #: `failed` (short reason or None), `rows` (rows streamed by the current or last load),
+    #: `can_retry` (a loader exists that the Retry button would run again), `total` (rows the
+    #: load streams in all, when known), `rate` (rows per second lately, while loading) and
+    #: `progress` (False: no row counts are sent while the load runs).
     async_state = t.Dict(default_value=IDLE_STATE).tag(sync=True)
 
     def _init_async(self) -> None:
         self._tasks: dict[str, Task] = {}
         self._handlers: dict[str, Callable[[bool, Any], None]] = {}
         self._result = AsyncResult()
-        self._loader: tuple[Callable, bool, bool] | None = None
+        self._retry: Callable[[], None] | None = None  # what the Retry button runs again
+        self._load = _Load()
         self._progress_at = 0.0
         self._tasks_lock = threading.Lock()  # tasks finish on worker threads and the loop
 
     @property
     def async_result(self) -> AsyncResult:
-        """The state of the last `stream_async` load (see AsyncResult)."""
+        """The state of the last `stream_async` / `stream_from` load (see AsyncResult)."""
         return self._result
 
     def stream_async(
@@ -88,7 +128,81 @@ class AsyncLoading(t.HasTraits):
         """
         if not callable(loader):
             raise TypeError(f"stream_async needs a function that loads items, not {loader!r}")
-        self._loader = (loader, reset, fail_on_empty)
+        retry = lambda: self.stream_async(loader, reset=reset, fail_on_empty=fail_on_empty)  # noqa: E731
+        self._run_stream(loader, reset, fail_on_empty, retry, _Load())
+
+    def stream_from(
+        self,
+        source: Any,
+        *,
+        at: int = -1,
+        limit: int | None = None,
+        reset: bool = False,
+        batch_rows: int | None = None,
+        batch_bytes: int | None = None,
+        progress: bool = True,
+        total: int | None = None,
+    ) -> None:
+        """Stream every row of `source` in the background, one batch in memory at a time;
+        returns at once (like `stream_async`: Cancel, `cancel_async()`, `async_result`).
+
+        `source`: a pandas DataFrame or `read_csv(..., chunksize=)` reader; a pyarrow Table,
+        RecordBatchReader, dataset, scanner or ParquetFile; a file or folder path (Parquet,
+        CSV, Feather/Arrow, JSON lines); a Polars DataFrame or LazyFrame; a DuckDB relation or
+        query result; a Dask DataFrame (partition by partition, each computed when needed); a
+        Spark DataFrame; a DB-API cursor; anything with `__arrow_c_stream__`; or any iterable
+        of DataFrames, Arrow batches, dicts or lists of dicts. Engines are imported only when
+        such an object is passed. `at` / `limit` apply to every row, as for `stream`; with
+        `limit`, rows that could not survive it never leave the kernel. `reset=True` removes
+        the current rows when the first batch arrives (they stay behind a loading skeleton
+        until then, and stay if the load fails first). Batches hold at most `batch_rows` rows
+        and `batch_bytes` bytes (default: 2 MiB, no row bound). `progress`: show rows, rows/s
+        and, when the total is known (or given as `total`), percent and ETA while loading.
+        """
+        at, limit = check_options(at, limit)
+        for name, value in (("reset", reset), ("progress", progress)):
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} must be True or False, not {value!r}")
+        if total is not None and (not isinstance(total, int) or total < 0):
+            raise ValueError(f"total must be a row count (an int >= 0) or None, not {total!r}")
+        src = open_source(source, key=self.key, batch_rows=batch_rows, batch_bytes=batch_bytes)
+        if total is not None:
+            src.total = total
+
+        def load() -> Any:
+            batches = src.batches()
+            first = True  # the reset goes with the first batch, so a failure keeps the rows
+            try:
+                for items in batches:
+                    yield StreamItems(items, at=at, limit=limit, reset=reset and first)
+                    first = False
+            finally:
+                batches.close()
+            return StreamItems((), reset=True) if reset and first else None
+
+        def retry() -> None:
+            self.stream_from(
+                source,
+                at=at,
+                limit=limit,
+                reset=reset,
+                batch_rows=batch_rows,
+                batch_bytes=batch_bytes,
+                progress=progress,
+                total=total,
+            )
+
+        meta = _Load(progress=progress, total=lambda: src.total)
+        self._run_stream(load, reset, False, retry if src.reiterable else None, meta)
+
+    def _run_stream(
+        self,
+        loader: Callable[[], Any],
+        reset: bool,
+        fail_on_empty: bool,
+        retry: Callable[[], None] | None,
+        meta: _Load,
+    ) -> None:
         rows = 0
 
         def on_item(item: Any) -> None:
@@ -98,7 +212,13 @@ class AsyncLoading(t.HasTraits):
                 if self._tasks.get(STREAM) is not task:
                     return
                 rows += self._stream_result(item)
-            self._progress(rows)
+            if meta.progress:
+                self._progress(rows, meta)
+            elif rows and not meta.announced:
+                # No progress line, but the first rows must lift a reset's skeleton.
+                meta.announced = True
+                self._flush_now()
+                self.async_state = {**self.async_state, "rows": rows}
 
         def on_done(ok: bool, value: Any) -> None:
             nonlocal rows
@@ -120,6 +240,9 @@ class AsyncLoading(t.HasTraits):
 
         task = Task(loader, on_done, on_item, pace=self.drain)
         self._replace(STREAM, task)
+        self._retry = retry
+        meta.meter = _Meter()
+        self._load = meta
         self._set_result(self._result.with_loading(reset=reset), 0, reset=reset)
         task.start()
 
@@ -182,12 +305,18 @@ class AsyncLoading(t.HasTraits):
             return self._stream(value.items, value.at, value.limit, value.reset)
         return self._stream(value, -1, None, False)
 
-    def _progress(self, rows: int) -> None:
+    def _progress(self, rows: int, meta: _Load) -> None:
         now = time.monotonic()
         if now - self._progress_at >= PROGRESS_INTERVAL:
             self._progress_at = now
             self._flush_now()  # the count never runs ahead of the rows the browser has
-            self.async_state = {**self.async_state, "rows": rows}
+            rate = meta.meter.rate(rows) if meta.meter is not None else None
+            self.async_state = {
+                **self.async_state,
+                "rows": rows,
+                "rate": rate,
+                "total": meta.total(),
+            }
 
     def _set_failed(self, error: BaseException, rows: int) -> None:
         if isinstance(error, Cancelled):
@@ -212,14 +341,16 @@ class AsyncLoading(t.HasTraits):
             "reset": bool(reset and result.loading),
             "failed": None if result.failed is None else str(result.failed),
             "rows": rows,
-            "can_retry": self._loader is not None,
+            "can_retry": self._retry is not None,
+            "total": self._load.total(),
+            "rate": None,
+            "progress": self._load.progress,
         }
 
     def _on_async_msg(self, kind: str) -> bool:
         """Handle the front end's Retry / Cancel buttons; False if `kind` is not one of them."""
-        if kind == "retry" and self._loader is not None:
-            loader, reset, fail_on_empty = self._loader
-            self.stream_async(loader, reset=reset, fail_on_empty=fail_on_empty)
+        if kind == "retry" and self._retry is not None:
+            self._retry()
         elif kind == "cancel":
             self.cancel_async(STREAM)
         else:

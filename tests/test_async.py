@@ -52,6 +52,9 @@ def test_plain_function_loads_in_a_thread_with_loading_then_ok(stream):
         "failed": None,
         "rows": 0,
         "can_retry": True,
+        "total": None,
+        "rate": None,
+        "progress": True,
     }
     wait_for(s, "w.async_state['status'] == 'ok'")
     assert state(s)["rows"] == 50 and s.kernel.eval(f"{s.var}.async_result.result") == 50

@@ -14,6 +14,9 @@ export const IDLE = Object.freeze({
   failed: null,
   rows: 0,
   can_retry: false,
+  total: null,
+  rate: null,
+  progress: true,
 });
 
 const STATUSES = new Set(["idle", "loading", "ok", "failed"]);
@@ -26,10 +29,53 @@ export function rowCount(n) {
   return `${grouping.format(n)} ${n === 1 ? "row" : "rows"}`;
 }
 
+/** "950", "8.1k", "812k", "1.2M", "12M": a rate at a glance. */
+export function compact(n) {
+  const one = (x) => (x < 10 ? String(Math.round(x * 10) / 10) : String(Math.round(x)));
+  if (n < 1000) return one(n);
+  if (n < 999_500) return `${one(n / 1000)}k`;
+  return `${one(n / 1_000_000)}M`;
+}
+
+/** "4 s", "1 min 5 s", "2 h 3 min": seconds left, rounded up. */
+export function duration(seconds) {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return s % 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s / 60} min`;
+  const m = Math.floor(s / 60);
+  return m % 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m / 60} h`;
+}
+
+function count(value) {
+  const n = Number(value);
+  return value !== null && value !== undefined && value !== "" && Number.isFinite(n) && n >= 0
+    ? Math.floor(n)
+    : null;
+}
+
+/** What the footer says while loading: rows, and when known the total, percent, rate, ETA. */
+export function progressText(s) {
+  if (!s.progress) return "Loading…";
+  const parts = [];
+  const total = s.total !== null && s.total > 0 && s.rows <= s.total ? s.total : null;
+  if (total !== null) {
+    const percent = Math.floor((s.rows / total) * 100);
+    parts.push(`Loading… ${grouping.format(s.rows)} of ${rowCount(total)} (${percent}%)`);
+  } else {
+    parts.push(`Loading… ${rowCount(s.rows)} loaded`);
+  }
+  if (s.rate !== null && s.rate > 0) {
+    parts.push(`${compact(s.rate)} rows/s`);
+    if (total !== null) parts.push(`ETA ${duration((total - s.rows) / s.rate)}`);
+  }
+  return parts.join(" · ");
+}
+
 /** A well-formed state from whatever the trait holds (missing, partial or malformed). */
 export function normalize(state) {
   const s = state && typeof state === "object" ? state : {};
   const rows = Number(s.rows);
+  const rate = Number(s.rate);
   return {
     status: STATUSES.has(s.status) ? s.status : "idle",
     ok: s.ok === true,
@@ -38,6 +84,9 @@ export function normalize(state) {
     failed: s.failed === null || s.failed === undefined ? null : String(s.failed),
     rows: Number.isFinite(rows) && rows > 0 ? Math.floor(rows) : 0,
     can_retry: s.can_retry === true,
+    total: count(s.total),
+    rate: s.rate !== null && Number.isFinite(rate) && rate >= 0 ? rate : null,
+    progress: s.progress !== false,
   };
 }
 
@@ -57,7 +106,7 @@ export function describe(state, size) {
     return {
       status: s.status,
       skeleton,
-      text: `Loading… ${rowCount(s.rows)} loaded`,
+      text: progressText(s),
       title: "",
       failed: false,
       button: "cancel",

@@ -1,6 +1,6 @@
 // What the footer and the skeleton show for each async_state the kernel can send.
 import { describe as group, expect, it } from "vitest";
-import { describe, IDLE, normalize, rowCount } from "../src/status.js";
+import { compact, describe, duration, IDLE, normalize, rowCount } from "../src/status.js";
 
 const state = (over) => ({ ...IDLE, ...over });
 const loading = (over) => state({ status: "loading", loading: true, ...over });
@@ -111,5 +111,67 @@ group("describe", () => {
     const d = describe(loading({ failed: "old" }), 0);
     expect(d.failed).toBe(false);
     expect(d.button).toBe("cancel");
+  });
+});
+
+group("progress of a load (stream_from)", () => {
+  it("compact rates and durations", () => {
+    expect(compact(0.5)).toBe("0.5");
+    expect(compact(7)).toBe("7");
+    expect(compact(950)).toBe("950");
+    expect(compact(8123)).toBe("8.1k");
+    expect(compact(812_345)).toBe("812k");
+    expect(compact(999_700)).toBe("1M");
+    expect(compact(1_234_567)).toBe("1.2M");
+    expect(compact(12_345_678)).toBe("12M");
+    expect(duration(0.2)).toBe("1 s");
+    expect(duration(4.2)).toBe("5 s");
+    expect(duration(65)).toBe("1 min 5 s");
+    expect(duration(120)).toBe("2 min");
+    expect(duration(7380)).toBe("2 h 3 min");
+    expect(duration(7200)).toBe("2 h");
+  });
+
+  it("total known: rows of total, percent, rate and ETA", () => {
+    const d = describe(loading({ rows: 1_234_567, total: 5_000_000, rate: 812_000 }), 10_000);
+    expect(d.text).toBe("Loading… 1,234,567 of 5,000,000 rows (24%) · 812k rows/s · ETA 5 s");
+    expect(d.button).toBe("cancel");
+    // Percent rounds down: 100% only once every row is there.
+    expect(describe(loading({ rows: 999, total: 1000 }), 0).text).toBe("Loading… 999 of 1,000 rows (99%)");
+  });
+
+  it("total unknown: the count and the rate, no ETA", () => {
+    expect(describe(loading({ rows: 1500, rate: 2500.4 }), 1500).text).toBe("Loading… 1,500 rows loaded · 2.5k rows/s");
+    expect(describe(loading({ rows: 3, rate: 0.5 }), 3).text).toBe("Loading… 3 rows loaded · 0.5 rows/s");
+  });
+
+  it("no rate yet (the first half second), or a rate of 0: neither rate nor ETA", () => {
+    expect(describe(loading({ rows: 10, total: 100, rate: null }), 10).text).toBe("Loading… 10 of 100 rows (10%)");
+    expect(describe(loading({ rows: 10, total: 100, rate: 0 }), 10).text).toBe("Loading… 10 of 100 rows (10%)");
+  });
+
+  it("a total that was wrong (more rows came) or zero falls back to the plain count", () => {
+    expect(describe(loading({ rows: 120, total: 100, rate: 50 }), 0).text).toBe("Loading… 120 rows loaded · 50 rows/s");
+    expect(describe(loading({ rows: 0, total: 0 }), 0).text).toBe("Loading… 0 rows loaded");
+  });
+
+  it("progress=False: a plain Loading… with Cancel, the skeleton lifts with the first rows", () => {
+    const d = describe(loading({ progress: false, rows: 0, total: 100, rate: 9 }), 0);
+    expect(d.text).toBe("Loading…");
+    expect(d.button).toBe("cancel");
+    expect(d.skeleton).toBe(true);
+    expect(describe(loading({ progress: false, reset: true, rows: 5 }), 5).skeleton).toBe(false);
+  });
+
+  it("normalize reads the progress fields defensively", () => {
+    expect(normalize({ total: 5, rate: 2.5, progress: false })).toMatchObject({ total: 5, rate: 2.5, progress: false });
+    expect(normalize({ total: -1, rate: "fast" })).toMatchObject({ total: null, rate: null, progress: true });
+    expect(normalize({ total: null, rate: null })).toMatchObject({ total: null, rate: null });
+    expect(normalize({ total: 7.9 }).total).toBe(7);
+  });
+
+  it("the finished state shows the store's count, whatever the load's total", () => {
+    const ok = describe(state({ status: "ok", ok: true, rows: 5_000_000, total: 5_000_000 }), 10_000);
+    expect(ok.text).toBe("10,000 rows");
   });
 });
