@@ -57,7 +57,7 @@ def _surviving_tail(op: Insert, rows: int, bound: int, key: str | None) -> Inser
         return None
     if not _all_distinct(op.tables, rows, key):
         return None  # a repeated id may be an update in place that survives
-    return Insert(op.at, op.limit, False, _last_rows(op.tables, k))
+    return Insert(op.at, op.limit, False, _last_rows(op.tables, k), op.key)
 
 
 def _all_distinct(tables: list[pa.Table], rows: int, key: str | None) -> bool:

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from .oplog import Delete, Insert, Op, Reset
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 
 #: A message carries at most about this many payload bytes; bigger inserts are split by rows.
 MAX_MESSAGE_BYTES = 8 * 2**20
@@ -30,8 +30,13 @@ def _insert_parts(op: Insert, max_bytes: int) -> list[pa.Table]:
     return [table.slice(i, step) for i in range(0, table.num_rows, step)] or [table]
 
 
-def encode(ops: list[Op], first_seq: int, max_bytes: int = MAX_MESSAGE_BYTES):
+def encode(
+    ops: list[Op], first_seq: int, max_bytes: int = MAX_MESSAGE_BYTES, prefix: str = "items-"
+):
     """Yield `(content, buffers)` per message, numbered from `first_seq`, ops in order.
+
+    `prefix` (`f"{name}-"`) lets the browser make dom ids from integer keys and match dom ids
+    sent as strings to those rows.
 
     Splitting an insert by rows is safe: consecutive inserts with the same options are, by the
     contract, the same as one bulk insert.
@@ -42,9 +47,8 @@ def encode(ops: list[Op], first_seq: int, max_bytes: int = MAX_MESSAGE_BYTES):
     size = 0
 
     def message():
-        return {"kind": "diff", "protocol": PROTOCOL_VERSION, "seq": seq, "ops": header}, [
-            memoryview(b) for b in buffers
-        ]
+        content = {"kind": "diff", "protocol": PROTOCOL_VERSION, "seq": seq, "prefix": prefix}
+        return {**content, "ops": header}, [memoryview(b) for b in buffers]
 
     for op in ops:
         if isinstance(op, Insert):
@@ -61,6 +65,7 @@ def encode(ops: list[Op], first_seq: int, max_bytes: int = MAX_MESSAGE_BYTES):
                         "at": op.at,
                         "limit": op.limit,
                         "update_only": op.update_only,
+                        **({"key": op.key} if op.key else {}),
                     }
                 )
                 buffers.append(buf)

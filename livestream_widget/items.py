@@ -89,6 +89,40 @@ def _as_mapping(row: Any, position: int) -> Mapping:
     )
 
 
+#: Integer keys within this magnitude are exact as JS numbers, so the browser can make the dom
+#: ids itself (`key` in an insert op) and the `__dom_id` column stays off the wire.
+MAX_DERIVED_KEY = 2**53 - 1
+
+
+def derives_ids(table: pa.Table, key: str) -> bool:
+    """Whether the browser can make this table's default dom ids from its integer `key` column.
+
+    Call after `dom_ids` checked the column (present, no nulls) on the same rows."""
+    if key not in table.column_names or not pa.types.is_integer(table.schema.field(key).type):
+        return False
+    if table.num_rows == 0:
+        return True
+    low, high = pc.min_max(table.column(key)).values()
+    return low.as_py() >= -MAX_DERIVED_KEY and high.as_py() <= MAX_DERIVED_KEY
+
+
+def check_keys(table: pa.Table, key: str) -> None:
+    """Raise unless every row has a value in `key` (default dom ids are made from it)."""
+    if key not in table.column_names:
+        raise KeyError(
+            f"these items have no {key!r} column (columns: {', '.join(table.column_names)}). "
+            f"Pass key=... to StreamWidget naming the column that identifies a row, "
+            f"or configure(dom_id=fn) to build ids yourself."
+        )
+    col = table.column(key)
+    if col.null_count:
+        first = pc.index(pc.is_null(col), True).as_py()
+        raise ValueError(
+            f"{col.null_count} row(s) have no value in key column {key!r} (first at position "
+            f"{first}); every row needs a key to get a dom id."
+        )
+
+
 def dom_ids(table: pa.Table, name: str, key: str, dom_id: Callable | None = None) -> pa.Array:
     """Dom ids for every row: `f"{name}-{key value}"`, or the configured callable's result."""
     if dom_id is not None:
@@ -97,23 +131,16 @@ def dom_ids(table: pa.Table, name: str, key: str, dom_id: Callable | None = None
         if bad is not None or None in ids:
             raise TypeError(f"configure(dom_id=...) must return a str for every row; got {bad!r}")
         return pa.array(ids, pa.string())
-    if key not in table.column_names:
-        raise KeyError(
-            f"these items have no {key!r} column (columns: {', '.join(table.column_names)}). "
-            f"Pass key=... to StreamWidget naming the column that identifies a row, "
-            f"or configure(dom_id=fn) to build ids yourself."
-        )
-    col = table.column(key)
-    if table.num_rows == 1 and (pa.types.is_integer(col.type) or pa.types.is_string(col.type)):
+    col = table.column(key) if key in table.column_names else None
+    if (
+        col is not None
+        and table.num_rows == 1
+        and (pa.types.is_integer(col.type) or pa.types.is_string(col.type))
+    ):
         value = col[0].as_py()  # one row: str() of an int or str is exactly Arrow's cast
         if value is not None:
             return pa.array([f"{name}-{value}"], pa.string())
-    if col.null_count:
-        first = pc.index(pc.is_null(col), True).as_py()
-        raise ValueError(
-            f"{col.null_count} row(s) have no value in key column {key!r} (first at position "
-            f"{first}); every row needs a key to get a dom id."
-        )
+    check_keys(table, key)
     text = col if pa.types.is_string(col.type) else pc.cast(col, pa.string())
     return pc.binary_join_element_wise(f"{name}-", text, "").combine_chunks()
 

@@ -15,12 +15,16 @@ import pyarrow as pa
 
 @dataclass
 class Insert:
-    """One insert per row of `tables` (concatenated), in row order, all with these options."""
+    """One insert per row of `tables` (concatenated), in row order, all with these options.
+
+    `key`: the integer column the browser makes dom ids from (`f"{name}-{key}"`); None when
+    the tables carry them in a `__dom_id` column."""
 
     at: int
     limit: int | None
     update_only: bool
     tables: list[pa.Table] = field(default_factory=list)
+    key: str | None = None
 
 
 @dataclass
@@ -47,19 +51,25 @@ class OpLog:
         return len(self._ops)
 
     def insert(
-        self, table: pa.Table, at: int, limit: int | None, update_only: bool, nbytes: int
+        self,
+        table: pa.Table,
+        at: int,
+        limit: int | None,
+        update_only: bool,
+        nbytes: int,
+        key: str | None = None,
     ) -> None:
         last = self._ops[-1] if self._ops else None
         # Consecutive inserts with equal options are one bulk insert: the contract defines a
         # bulk insert as one insert per row, so merging them changes nothing in the browser.
         if (
             isinstance(last, Insert)
-            and (last.at, last.limit, last.update_only) == (at, limit, update_only)
+            and (last.at, last.limit, last.update_only, last.key) == (at, limit, update_only, key)
             and last.tables[-1].schema == table.schema
         ):
             last.tables.append(table)
         else:
-            self._ops.append(Insert(at, limit, update_only, [table]))
+            self._ops.append(Insert(at, limit, update_only, [table], key))
         self.nbytes += nbytes
 
     def delete(self, dom_ids: list[str]) -> None:

@@ -178,7 +178,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
                 ops, self._bound = compact(self._log.take(), self._bound, key)
             if not ops:
                 return
-            for content, buffers in encode(ops, self._seq + 1):
+            for content, buffers in encode(ops, self._seq + 1, prefix=f"{self.name}-"):
                 self._seq = content["seq"]
                 self.send(content, buffers)
                 self._outbox.keep(content, buffers)
@@ -192,9 +192,16 @@ class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
             table = self._read(items)
             if table.num_rows == 0:
                 return 0
-            ids = _items.dom_ids(table, self.name, self.key, self._dom_id)
-            table = self._schema.conform(table).add_column(0, _items.DOM_ID, ids)
-            self._log.insert(table, at, limit, update_only, table.get_total_buffer_size())
+            key = None if self._dom_id else self.key
+            if key is not None:
+                _items.check_keys(table, key)
+            sent = self._schema.conform(table)
+            if key is None or not _items.derives_ids(sent, key):
+                key = None  # the ids travel as strings
+                ids = _items.dom_ids(table, self.name, self.key, self._dom_id)
+                sent = sent.add_column(0, _items.DOM_ID, ids)
+            table = sent
+            self._log.insert(table, at, limit, update_only, table.get_total_buffer_size(), key)
             self._inserted = True
             pending = self._log.nbytes
             if self.columns != self._schema.names:

@@ -44,7 +44,7 @@ class ReferenceStore:
                 self.held.discard(self.rows.pop()[0])
 
     def apply(self, content: dict, buffers: list) -> None:
-        assert content["kind"] == "diff" and content["protocol"] == 1
+        assert content["kind"] == "diff" and content["protocol"] == 2
         assert content["seq"] == self.seq + 1, f"seq {content['seq']} after {self.seq}"
         self.seq = content["seq"]
         self.apply_ops(content, buffers)
@@ -61,8 +61,13 @@ class ReferenceStore:
             elif op["op"] == "insert":
                 table = pa.ipc.open_stream(buffers[op["buffer"]]).read_all()
                 assert table.num_rows == op["rows"]
-                ids = table.column(DOM_ID).to_pylist()
-                rows = table.drop_columns([DOM_ID]).to_pylist()
+                if "key" in op:  # dom ids made from an integer column, as the browser does
+                    assert DOM_ID not in table.column_names
+                    ids = [f"{content['prefix']}{k}" for k in table.column(op["key"]).to_pylist()]
+                    rows = table.to_pylist()
+                else:
+                    ids = table.column(DOM_ID).to_pylist()
+                    rows = table.drop_columns([DOM_ID]).to_pylist()
                 for dom_id, row in zip(ids, rows, strict=True):
                     self.insert_row(dom_id, row, op["at"], op["limit"], op["update_only"])
             else:

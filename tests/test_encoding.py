@@ -156,3 +156,34 @@ def test_repeated_batch_schema_takes_the_fast_path_and_still_checks_values():
     )
     with pytest.raises(StreamSchemaError, match="'id'"):
         s.conform(too_big)
+
+
+@pytest.mark.parametrize(
+    "args,batch,derived",
+    [
+        ({}, pa.table({"id": [1, 2], "v": ["a", "b"]}), True),  # default ids from an int key
+        ({}, pa.table({"id": pa.array([1, 2], pa.uint8()), "v": ["a", "b"]}), True),
+        ({}, pa.table({"id": [1, 2**53], "v": ["a", "b"]}), False),  # beyond a JS number
+        ({}, pa.table({"id": [-(2**53) + 1, 2**53 - 1], "v": ["a", "b"]}), True),
+        ({}, pa.table({"id": ["x", "y"], "v": ["a", "b"]}), False),  # string keys
+        ({"columns": ["v"]}, pa.table({"id": [1, 2], "v": ["a", "b"]}), False),  # key not shown
+    ],
+)
+def test_the_browser_makes_dom_ids_from_safe_integer_keys(args, batch, derived):
+    from livestream_widget import StreamWidget, flusher
+
+    flusher.FLUSHER.interval, interval = 1e9, flusher.FLUSHER.interval
+    try:
+        w = StreamWidget(name="t", **args)
+        w.stream(batch)
+        [(content, buffers)] = list(encode(w._log.take(), 1, prefix="t-"))
+        w.close()
+    finally:
+        flusher.FLUSHER.interval = interval
+    [op] = content["ops"]
+    table = pa.ipc.open_stream(buffers[0]).read_all()
+    assert content["prefix"] == "t-"
+    assert ("key" in op) == derived and (DOM_ID not in table.column_names) == derived
+    ids = table.column(DOM_ID).to_pylist() if not derived else None
+    expected = [f"t-{k}" for k in batch.column("id").to_pylist()]
+    assert derived or ids == expected

@@ -86,7 +86,7 @@ def test_rows_are_kept_until_acknowledged_then_freed(stream):
 
 
 def test_lost_diffs_are_resent_in_order_or_reported_lost(stream):
-    s = stream("resend_budget=3000")
+    s = stream("resend_budget=2400")  # diffs of ~700 B: the newest three fit
     tab = FrontEnd(s).hello()
     s.run(
         "for i in range(5):\n    w.stream([{'id': i, 'v': 'x' * 300}]); w.flush(); time.sleep(0.02)"
@@ -99,7 +99,7 @@ def test_lost_diffs_are_resent_in_order_or_reported_lost(stream):
     kinds = [(c["kind"], c.get("seq"), c.get("resent")) for c in replies]
     assert ("diff", 4, True) in kinds
     lost = [c for c in replies if c["kind"] == "lost"]
-    # 3000 bytes keep only the newest diffs: the oldest asked for are reported lost, first
+    # 2400 bytes keep only the newest diffs: the oldest asked for are reported lost, first
     assert lost and lost[0]["from"] == 2 and kinds.index(("lost", None, None)) == 0
     assert s.kernel.eval(f"{s.var}.lost") == lost[0]["to"] - 1
 
@@ -156,7 +156,7 @@ def test_new_front_end_without_source_is_told_rows_are_gone(stream):
     FrontEnd(s, "reloaded").send(kind="hello", expected=1)
     s.kernel.drain(0.3)
     assert s.kernel.custom(s.comm_id) == [
-        {"kind": "welcome", "protocol": 1, "seq": 1, "replay": False}
+        {"kind": "welcome", "protocol": 2, "seq": 1, "replay": False}
     ]
 
 

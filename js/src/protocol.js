@@ -1,4 +1,4 @@
-// Wire format of livestream-widget, version 1 (docs/protocol.md): decode and check a `diff`
+// Wire format of livestream-widget, version 2 (docs/protocol.md): decode and check a `diff`
 // message, apply it to a RowStore, and track message numbering.
 //
 // Every check here throws ProtocolError with a message naming the problem, because the widget
@@ -6,7 +6,7 @@
 
 import { tableFromIPC, Type } from "apache-arrow";
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 const DOM_ID = "__dom_id";
 
@@ -65,6 +65,10 @@ export function decodeDiff(content, buffers) {
   if (buffers === undefined || buffers === null) buffers = [];
   if (!Array.isArray(buffers)) throw new ProtocolError(`diff ${seq}: buffers must be a list, got ${show(buffers)}`);
 
+  const prefix = content.prefix === undefined ? null : content.prefix;
+  if (prefix !== null && typeof prefix !== "string") {
+    throw new ProtocolError(`diff ${seq}: prefix must be a string, got ${show(prefix)}`);
+  }
   const bytes = [];
   const tables = new Map(); // one decode per buffer even if two ops share it
   const ops = content.ops.map((op, i) => {
@@ -86,6 +90,10 @@ export function decodeDiff(content, buffers) {
         const at = op.at === undefined ? -1 : op.at;
         const limit = op.limit === undefined ? null : op.limit;
         const update_only = op.update_only === undefined ? false : op.update_only;
+        const key = op.key === undefined ? null : op.key;
+        if (key !== null && (typeof key !== "string" || prefix === null)) {
+          throw new ProtocolError(`${w}: key must be a column name in a diff with a prefix, got ${show(key)}`);
+        }
         if (!isInt(buffer) || buffer < 0) throw new ProtocolError(`${w}: buffer must be an integer >= 0, got ${show(buffer)}`);
         if (buffer >= buffers.length) {
           throw new ProtocolError(`${w}: buffer index ${buffer} out of range (message has ${buffers.length} buffer(s))`);
@@ -113,25 +121,33 @@ export function decodeDiff(content, buffers) {
           }
           tables.set(buffer, table);
         }
-        checkTable(table, w, buffer, rows);
-        return { op: "insert", table, at, limit, update_only, rows };
+        checkTable(table, w, buffer, rows, key);
+        return { op: "insert", table, at, limit, update_only, rows, key };
       }
       default:
         throw new ProtocolError(`${where}: unknown op ${show(op.op)} (expected "reset", "insert" or "delete")`);
     }
   });
-  return { seq, ops };
+  return { seq, prefix, ops };
 }
 
-function checkTable(table, w, buffer, rows) {
-  const id = table.getChild(DOM_ID);
+function checkTable(table, w, buffer, rows, key) {
+  if (table.numRows !== rows) {
+    throw new ProtocolError(`${w}: rows says ${rows} but the Arrow table in buffer ${buffer} has ${table.numRows}`);
+  }
+  const id = table.getChild(key === null ? DOM_ID : key);
+  if (id && key !== null) {
+    if (id.type.typeId !== Type.Int) throw new ProtocolError(`${w}: key column "${key}" must be integers, got ${id.type}`);
+    if (id.nullCount > 0) throw new ProtocolError(`${w}: key column "${key}" has ${id.nullCount} null value(s)`);
+    return;
+  }
   if (!id) {
     // Corrupt bytes often decode to an empty schema instead of throwing; say so.
     const names = table.schema.fields.map((f) => f.name);
     throw new ProtocolError(
       names.length === 0
         ? `${w}: buffer ${buffer} holds no Arrow schema (corrupt or not an Arrow IPC stream)`
-        : `${w}: table has no "${DOM_ID}" column (columns: ${names.join(", ")})`,
+        : `${w}: table has no "${key === null ? DOM_ID : key}" column (columns: ${names.join(", ")})`,
     );
   }
   const t = id.type.typeId;
@@ -139,17 +155,15 @@ function checkTable(table, w, buffer, rows) {
     throw new ProtocolError(`${w}: "${DOM_ID}" column must be utf8, got ${id.type}`);
   }
   if (id.nullCount > 0) throw new ProtocolError(`${w}: "${DOM_ID}" column has ${id.nullCount} null value(s)`);
-  if (table.numRows !== rows) {
-    throw new ProtocolError(`${w}: rows says ${rows} but the Arrow table in buffer ${buffer} has ${table.numRows}`);
-  }
 }
 
 // Applies ops in list order (the order the Python calls were made).
 export function applyDiff(store, diff) {
+  if (diff.prefix !== null && diff.prefix !== undefined) store.setPrefix(diff.prefix);
   diff.ops.forEach((op, i) => {
     try {
       if (op.op === "reset") store.reset();
-      else if (op.op === "insert") store.insert(op.table, { at: op.at, limit: op.limit, update_only: op.update_only });
+      else if (op.op === "insert") store.insert(op.table, { at: op.at, limit: op.limit, update_only: op.update_only, key: op.key });
       else if (op.op === "delete") store.delete(op.dom_ids);
       else throw new Error(`unknown op ${show(op.op)}`);
     } catch (e) {

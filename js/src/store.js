@@ -11,8 +11,11 @@
 //   array of handles. Finding position N scans block sizes (~n/blockSize steps); the splice
 //   inside one block is O(blockSize). Blocks split above 2*blockSize, small ones merge with a
 //   neighbour, empty ones are dropped.
-// - `ids` maps dom id -> handle for O(1) lookup; each handle knows its block, so delete by id
-//   only touches that block.
+// - `ids` maps a row's index key -> handle for O(1) lookup; each handle knows its block, so
+//   delete by id only touches that block. The index key of dom id `${prefix}${n}` (n an integer
+//   written as Python's str() writes it) is the number n, else the dom id string: number keys
+//   need no string per row and hash several times faster, and inserts whose ids the kernel
+//   leaves to the browser (`key`: an integer column) never build a string at all.
 // - Each Chunk counts its live rows; at zero it is dropped from `chunks`, so the Arrow buffers
 //   can be collected once no row refers to them. (Batches decoded from one IPC message share
 //   that message's ArrayBuffer, so memory returns when the last batch of a message goes.)
@@ -50,6 +53,48 @@ class Block {
   }
 }
 
+const isIntType = (type) => type.typeId === Type.Int;
+
+// The number n when `id` is prefix + n exactly as Python's str(n) writes a safe integer.
+function integerAfter(id, start) {
+  const len = id.length - start;
+  if (len < 1 || len > 17) return null;
+  let i = start;
+  if (id.charCodeAt(i) === 45) i++; // "-"
+  if (i === id.length || (id.charCodeAt(i) === 48 && id.length - i > 1)) return null; // "-", "01"
+  for (let j = i; j < id.length; j++) {
+    const c = id.charCodeAt(j);
+    if (c < 48 || c > 57) return null;
+  }
+  const n = Number(id.slice(start));
+  return Number.isSafeInteger(n) && !Object.is(n, -0) ? n : null;
+}
+
+// Keys of one batch's integer column as numbers (the kernel sends only safe integers). 64-bit
+// values are read as two 32-bit halves: one BigInt per row would cost more than the rest.
+function integerKeys(vector, name) {
+  const out = new Array(vector.length);
+  let k = 0;
+  for (const data of vector.data) {
+    const values = data.values;
+    const n = data.length;
+    if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+      const halves = new Uint32Array(values.buffer, values.byteOffset, 2 * n); // little endian
+      const signed = values instanceof BigInt64Array;
+      for (let i = 0; i < n; i++) {
+        const lo = halves[2 * i];
+        const hi = halves[2 * i + 1];
+        const v = signed && hi >= 0x80000000 ? (hi - 0x100000000) * 0x100000000 + lo : hi * 0x100000000 + lo;
+        if (!Number.isSafeInteger(v)) throw new Error(`key column "${name}" holds ${values[i]}, beyond 2^53`);
+        out[k++] = v;
+      }
+    } else {
+      for (let i = 0; i < n; i++) out[k++] = values[i];
+    }
+  }
+  return out;
+}
+
 function isUtf8Type(type) {
   return type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8 || type.typeId === Type.Utf8View;
 }
@@ -77,6 +122,8 @@ export class RowStore {
     this._minBlock = Math.max(1, blockSize >> 2); // try to merge below this
     this._listeners = new Set();
     this.version = 0;
+    // Dom ids are `${prefix}${key}` by default (the widget's name + "-"): see setPrefix.
+    this.prefix = null;
     this._clear();
   }
 
@@ -132,7 +179,9 @@ export class RowStore {
 
   // ---- mutations -------------------------------------------------------------------------
 
-  insert(table, { at = -1, limit = null, update_only = false } = {}) {
+  // `key`: the integer column dom ids are made from (`${prefix}${key}`) instead of a
+  // "__dom_id" column.
+  insert(table, { at = -1, limit = null, update_only = false, key = null } = {}) {
     checkInt("insert: at", at);
     if (at < -1) throw new Error(`insert: at must be >= -1, got ${at}`);
     if (limit === undefined) limit = null;
@@ -143,16 +192,20 @@ export class RowStore {
     if (!table || typeof table.getChild !== "function" || !table.schema || !Array.isArray(table.batches)) {
       throw new Error(`insert: expected an apache-arrow Table, got ${describe(table)}`);
     }
-    const idCol = table.getChild(DOM_ID);
+    const idName = key === null || key === undefined ? DOM_ID : key;
+    const idCol = table.getChild(idName);
     if (!idCol) {
       const names = table.schema.fields.map((f) => f.name).join(", ");
-      throw new Error(`insert: table has no "${DOM_ID}" column (columns: ${names || "none"})`);
+      throw new Error(`insert: table has no "${idName}" column (columns: ${names || "none"})`);
     }
-    if (!isUtf8Type(idCol.type)) {
+    if (idName === DOM_ID && !isUtf8Type(idCol.type)) {
       throw new Error(`insert: "${DOM_ID}" column must be utf8, got ${idCol.type}`);
     }
+    if (idName !== DOM_ID && (!isIntType(idCol.type) || typeof this.prefix !== "string")) {
+      throw new Error(`insert: key column "${key}" must be integers with a known prefix, got ${idCol.type}`);
+    }
     if (idCol.nullCount > 0) {
-      throw new Error(`insert: "${DOM_ID}" column has ${idCol.nullCount} null value(s)`);
+      throw new Error(`insert: "${idName}" column has ${idCol.nullCount} null value(s)`);
     }
 
     let changed = false;
@@ -165,11 +218,45 @@ export class RowStore {
 
     for (const batch of table.batches) {
       if (batch.numRows === 0) continue;
-      const ids = decodeDomIds(batch.getChild(DOM_ID));
+      const col = batch.getChild(idName);
+      const ids = idName === DOM_ID ? this._indexKeys(decodeDomIds(col)) : integerKeys(col, idName);
       const chunk = new Chunk(batch);
       if (this._applyRows(ids, chunk, at, limit, update_only)) changed = true;
     }
     if (changed) this._changed();
+  }
+
+  // Set from every diff. The name never changes in a widget's life, so a change (only seen in
+  // tests) just re-keys the index.
+  setPrefix(prefix) {
+    if (typeof prefix !== "string") throw new Error(`prefix must be a string, got ${describe(prefix)}`);
+    if (prefix === this.prefix) return;
+    const handles = [...this._ids.values()];
+    const old = handles.map((h) => this._domId(h.id));
+    this.prefix = prefix;
+    this._ids = new Map();
+    handles.forEach((h, i) => {
+      h.id = this._indexKey(old[i]);
+      this._ids.set(h.id, h);
+    });
+  }
+
+  _indexKey(domId) {
+    const p = this.prefix;
+    if (p !== null && domId.startsWith(p)) {
+      const n = integerAfter(domId, p.length);
+      if (n !== null) return n;
+    }
+    return domId;
+  }
+
+  _indexKeys(domIds) {
+    if (this.prefix !== null) for (let i = 0; i < domIds.length; i++) domIds[i] = this._indexKey(domIds[i]);
+    return domIds;
+  }
+
+  _domId(indexKey) {
+    return typeof indexKey === "number" ? this.prefix + indexKey : indexKey;
   }
 
   // Per-row semantics, in row order: existing id -> retarget in place; else drop if
@@ -214,7 +301,7 @@ export class RowStore {
     if (!Array.isArray(domIds)) throw new Error(`delete: expected an array of dom ids, got ${describe(domIds)}`);
     let changed = false;
     for (const id of domIds) {
-      const h = this._ids.get(id);
+      const h = typeof id === "string" ? this._ids.get(this._indexKey(id)) : undefined;
       if (h === undefined) continue;
       this._removeHandle(h);
       changed = true;
@@ -413,11 +500,11 @@ export class RowStore {
   }
 
   has(domId) {
-    return this._ids.has(domId);
+    return typeof domId === "string" && this._ids.has(this._indexKey(domId));
   }
 
   indexOf(domId) {
-    const h = this._ids.get(domId);
+    const h = typeof domId === "string" ? this._ids.get(this._indexKey(domId)) : undefined;
     if (h === undefined) return -1;
     const bi = this._blocks.indexOf(h.block);
     return this._prefix()[bi] + h.block.items.indexOf(h);
@@ -425,7 +512,7 @@ export class RowStore {
 
   domIdAt(i) {
     const h = this._handleAt(i);
-    return h === undefined ? undefined : h.id;
+    return h === undefined ? undefined : this._domId(h.id);
   }
 
   valueAt(i, columnName) {
@@ -440,7 +527,7 @@ export class RowStore {
     if (h === undefined) return undefined;
     const values = {};
     for (const [name, v] of h.chunk.vectors) values[name] = v.get(h.row);
-    return { domId: h.id, values };
+    return { domId: this._domId(h.id), values };
   }
 
   slice(start = 0, end = this._size) {
@@ -452,7 +539,7 @@ export class RowStore {
     let off = start - this._starts[bi];
     for (let k = 0; k < out.length; ) {
       const items = this._blocks[bi].items;
-      for (; off < items.length && k < out.length; off++) out[k++] = items[off].id;
+      for (; off < items.length && k < out.length; off++) out[k++] = this._domId(items[off].id);
       bi++;
       off = 0;
     }
