@@ -44,6 +44,7 @@ class RowHandle {
     this.chunk = chunk;
     this.row = row;
     this.block = null;
+    this.rev = 0; // updates in place so far
   }
 }
 
@@ -273,6 +274,7 @@ export class RowStore {
         this._release(h.chunk);
         h.chunk = chunk;
         h.row = r;
+        h.rev++;
         if (chunk.live++ === 0) this._chunks.add(chunk);
         changed = true;
         continue;
@@ -548,5 +550,41 @@ export class RowStore {
 
   fieldType(columnName) {
     return this._types.get(columnName);
+  }
+
+  // ---- handles, for views that order rows themselves (order.js) ---------------------------
+  // A handle is a row: stable for the row's life (an update in place retargets it), and
+  // `removed(h)` once the row is gone. Its fields are private to the store.
+
+  // Calls fn(handle, position) for every row in stream order.
+  forEachHandle(fn) {
+    let i = 0;
+    for (const blk of this._blocks) for (const h of blk.items) fn(h, i++);
+  }
+
+  handleAt(i) {
+    return this._handleAt(i);
+  }
+
+  handleOf(domId) {
+    return typeof domId === "string" ? this._ids.get(this._indexKey(domId)) : undefined;
+  }
+
+  removed(h) {
+    return h.block === null;
+  }
+
+  // Grows each time the row is updated in place (so cached sort keys know to refresh).
+  revisionOf(h) {
+    return h.rev;
+  }
+
+  valueOf(h, columnName) {
+    const v = h.chunk.vectors.get(columnName);
+    return v === undefined ? undefined : v.get(h.row);
+  }
+
+  domIdOf(h) {
+    return this._domId(h.id);
   }
 }
