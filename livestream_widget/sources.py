@@ -289,7 +289,8 @@ def _pyarrow_source(obj: Any, limits: Limits) -> Source | None:
     if isinstance(obj, ds.Dataset):
         return _dataset(obj, limits)
     if isinstance(obj, ds.Scanner):
-        return Source("pyarrow scanner", lambda: _reader(obj.to_reader(), limits))
+        read = lambda: _reader(obj.to_reader(), limits)  # noqa: E731
+        return Source("pyarrow scanner", read, reiterable=False)  # may wrap a one-shot reader
     if isinstance(obj, pq.ParquetFile):
         read = lambda: _parquet_file(obj, limits)  # noqa: E731
         return Source("ParquetFile", read, total=obj.metadata.num_rows)
@@ -515,7 +516,7 @@ def _iterable(obj: Iterable, limits: Limits, key: str | None) -> Source:
             return None if None in counts else sum(counts)
 
         return Source(kind, lambda: _grouped(obj, limits, key), count=count)
-    one_shot = iter(obj) is obj
+    one_shot = isinstance(obj, Iterator)  # generators, readers (read_csv chunks): read once
     read = lambda: _pumped(iter(obj), limits, key)  # noqa: E731
     return Source(kind, read, total=_length(obj), reiterable=not one_shot)
 
