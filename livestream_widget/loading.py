@@ -156,8 +156,14 @@ class AsyncLoading(t.HasTraits):
         `limit`, rows that could not survive it never leave the kernel. `reset=True` removes
         the current rows when the first batch arrives (they stay behind a loading skeleton
         until then, and stay if the load fails first). Batches hold at most `batch_rows` rows
-        and `batch_bytes` bytes (default: 2 MiB, no row bound). `progress`: show rows, rows/s
-        and, when the total is known (or given as `total`), percent and ETA while loading.
+        and `batch_bytes` bytes; by default 2 MiB and no row bound, and with only `batch_rows`
+        given, no byte bound. `progress`: show rows, rows/s and, when the total is known (from
+        metadata: in-memory frames, Parquet files) or given as `total`, percent and ETA while
+        loading; False sends no counts while loading (rows stream all the same). A generator,
+        reader or cursor can be read only once, so a failed load of one offers no Retry.
+
+        DuckDB: a streaming result keeps its connection busy until it ends; to query the same
+        database meanwhile, stream from a cursor (`con.cursor().sql(query)`).
         """
         at, limit = check_options(at, limit)
         for name, value in (("reset", reset), ("progress", progress)):
