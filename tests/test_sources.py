@@ -447,8 +447,9 @@ def test_progress_fields_total_rate_and_progress_false(stream):
         "        yield pd.DataFrame({'id': range(b * 1000, (b + 1) * 1000)})\n"
         "states = []\n"
         "w.observe(lambda change: states.append(dict(change['new'])), 'async_state')\n"
-        "w.stream_from(pages(15), total=15_000)"
+        "t0 = time.monotonic(); w.stream_from(pages(15), total=15_000); call = time.monotonic() - t0"
     )
+    assert value(s, "call") < 0.05  # the cell returns at once; the source is read in the background
     wait_for(s, "w.async_state['status'] == 'ok'")
     states = value(s, "states")
     loading = [st for st in states if st["status"] == "loading"]
