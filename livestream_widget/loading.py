@@ -151,8 +151,9 @@ class AsyncLoading(t.HasTraits):
         CSV, Feather/Arrow, JSON lines); a Polars DataFrame or LazyFrame; a DuckDB relation or
         query result; a Dask DataFrame (partition by partition, each computed when needed); a
         Spark DataFrame; a DB-API cursor; anything with `__arrow_c_stream__`; or any iterable
-        of DataFrames, Arrow batches, dicts or lists of dicts. Engines are imported only when
-        such an object is passed. `at` / `limit` apply to every row, as for `stream`; with
+        of DataFrames, Arrow batches, dicts or lists of dicts (an async iterable is read on the
+        kernel's event loop, like an async generator loader of `stream_async`). Engines are
+        imported only when such an object is passed. `at` / `limit` apply to every row; with
         `limit`, rows that could not survive it never leave the kernel. `reset=True` removes
         the current rows when the first batch arrives (they stay behind a loading skeleton
         until then, and stay if the load fails first). Batches hold at most `batch_rows` rows
@@ -174,6 +175,14 @@ class AsyncLoading(t.HasTraits):
         src = open_source(source, key=self.key, batch_rows=batch_rows, batch_bytes=batch_bytes)
         if total is not None:
             src.total = total
+
+        async def aload() -> Any:  # an async iterable: read on the kernel's event loop
+            first = True
+            async for items in src.aread():
+                yield StreamItems(items, at=at, limit=limit, reset=reset and first)
+                first = False
+            if reset and first:
+                yield StreamItems((), reset=True)
 
         def load() -> Any:
             batches = src.batches()
@@ -199,7 +208,8 @@ class AsyncLoading(t.HasTraits):
             )
 
         meta = _Load(progress=progress, total=lambda: src.total)
-        self._run_stream(load, reset, False, retry if src.reiterable else None, meta)
+        loader = load if src.aread is None else aload
+        self._run_stream(loader, reset, False, retry if src.reiterable else None, meta)
 
     def _run_stream(
         self,

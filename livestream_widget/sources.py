@@ -17,7 +17,15 @@ import numbers
 import os
 import pathlib
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +48,7 @@ SUPPORTED = (
     ".tsv, .feather/.arrow/.ipc, .json/.jsonl, or a folder of them); Polars DataFrames and "
     "LazyFrames; DuckDB relations and query results; Dask DataFrames; Spark DataFrames; "
     "DB-API cursors with an executed query; objects with __arrow_c_stream__; and any "
-    "iterable of these, of dicts, or of lists of dicts"
+    "iterable or async iterable of these, of dicts, or of lists of dicts"
 )
 
 
@@ -89,6 +97,8 @@ class Source:
     total: int | None = None
     count: Callable[[], int | None] | None = None
     reiterable: bool = True
+    #: For async iterables: an async iterator of batches, read on the kernel's event loop.
+    aread: Callable[[], AsyncIterator[pa.Table | list]] | None = None
 
     def batches(self) -> Iterator[pa.Table | list]:
         if self.total is None and self.count is not None:
@@ -132,10 +142,12 @@ def open_source(
             f"stream_from reads many rows, and a {type(obj).__name__} is one row: use "
             "w.insert(row), or pass a list of rows (or pa.table(columns) for a dict of columns)."
         )
-    if hasattr(obj, "__aiter__") and not isinstance(obj, Iterable):
-        raise TypeError(
-            f"{type(obj).__name__} is an async iterable: pass an async generator function to "
-            "w.stream_async instead (it runs on the kernel's event loop)."
+    if isinstance(obj, AsyncIterable) and not isinstance(obj, Iterable):
+        return Source(
+            f"async iterable ({type(obj).__name__})",
+            lambda: _unused(obj),
+            reiterable=not isinstance(obj, AsyncIterator),
+            aread=lambda: _async_batches(obj, limits, key),
         )
     if isinstance(obj, Iterable):
         return _iterable(obj, limits, key)
@@ -144,8 +156,15 @@ def open_source(
 
 def _unsupported(obj: Any) -> TypeError:
     kind = type(obj)
+    hint = (
+        " A function is no source: pass what it returns (w.stream_from(f())), or pass the "
+        "function to w.stream_async."
+        if callable(obj)
+        else ""
+    )
     return TypeError(
-        f"cannot stream from {kind.__module__}.{kind.__qualname__}: stream_from reads {SUPPORTED}."
+        f"cannot stream from {kind.__module__}.{kind.__qualname__}: stream_from reads "
+        f"{SUPPORTED}.{hint}"
     )
 
 
@@ -616,6 +635,24 @@ class _Pump:
         with self.cond:
             self.stop = True
             self.cond.notify_all()
+
+
+def _unused(obj: Any) -> Iterator:
+    raise TypeError(f"{type(obj).__name__} is async: read it with `aread`")
+    yield
+
+
+async def _async_batches(
+    obj: AsyncIterable, limits: Limits, key: str | None
+) -> AsyncIterator[pa.Table | list]:
+    # Rows go out one by one: an async source cannot be asked what has already arrived
+    # without waiting for it (async sources are rarely faster than that anyway).
+    async for item in obj:
+        if _is_row(item):
+            yield [item]
+        else:
+            for batch in _item_batches(item, limits, key):
+                yield batch
 
 
 def _pumped(it: Iterator, limits: Limits, key: str | None) -> Iterator[pa.Table | list]:

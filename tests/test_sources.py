@@ -354,6 +354,10 @@ def test_bad_arguments_and_unsupported_sources(stream):
         ),
         ("w.stream_from(object())", "DuckDB relations and query results; Dask DataFrames; Spark"),
         ("w.stream_from(None)", "cannot stream from builtins.NoneType"),
+        (
+            "async def agen():\n    yield 1\nw.stream_from(agen)",
+            "cannot stream from builtins.function",
+        ),
         ("w.stream_from({'id': 1})", "a dict is one row: use w.insert"),
         ("w.stream_from('no/such/file.parquet')", "no such file or folder to stream from"),
         (
@@ -531,3 +535,23 @@ def test_5m_rows_from_duckdb_with_a_limit_keep_kernel_memory_flat(stream):
     assert sent < 330e6 / 3, sent  # compaction: most rows never left the kernel
     s.apply(diffs)
     assert s.store.keys() == list(range(4_990_000, 5_000_000))
+
+
+def test_an_async_iterable_is_read_on_the_kernel_loop(stream):
+    s = stream()
+    s.run(
+        "import asyncio\n"
+        "async def feed():\n"
+        "    for b in range(4):\n"
+        "        await asyncio.sleep(0.05)\n"
+        "        yield pd.DataFrame({'id': range(b * 10, b * 10 + 9)})\n"
+        "        yield {'id': b * 10 + 9}\n"
+        "w.stream([{'id': -1}])\n"
+        "w.stream_from(feed(), reset=True)"
+    )
+    wait_for(s, "w.async_state['status'] == 'ok'")
+    assert s.sync().keys() == list(range(40))
+    assert value(s, "w.async_state['can_retry']") is False  # an async generator is read once
+    s.run("async def nothing():\n    return\n    yield\nw.stream_from(nothing(), reset=True)")
+    wait_for(s, "w.async_state['status'] == 'ok'")
+    assert s.sync().keys() == []
