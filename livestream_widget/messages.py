@@ -39,6 +39,8 @@ class FrontEndMessages:
             self._on_async_msg(kind)
         elif kind == "error":
             log.warning("%s: front end reported: %.500r", who, content)
+        elif self._on_interaction_msg(kind, content):
+            pass
         else:
             log.warning("%s: ignored malformed message %.200r", who, content)
 

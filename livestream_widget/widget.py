@@ -19,6 +19,7 @@ from .compaction import compact
 from .delivery import RESEND_BUDGET, Outbox
 from .encoder import encode
 from .flusher import FLUSHER
+from .interaction import Interaction, split_columns
 from .loading import AsyncLoading
 from .messages import FrontEndMessages
 from .oplog import OpLog, check_options
@@ -35,7 +36,7 @@ MIN_SEND_INTERVAL = 0.01
 BACKPRESSURE_TIMEOUT = 10.0
 
 
-class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
+class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWidget):
     """A live table fed by stream operations; the kernel keeps no rows once they are sent.
 
     >>> w = StreamWidget(name="trades", key="id")
@@ -70,7 +71,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
         self,
         name: str = "items",
         key: str = "id",
-        columns: list[str] | None = None,
+        columns: list[str | dict] | None = None,
         height: int | str = 400,
         empty_message: str = "No rows yet",
         source: Callable[[], Any] | None = None,
@@ -80,7 +81,13 @@ class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
         """`source`: a loader (as for `stream_async`) that returns the rows to show again when
         a new front end appears after rows were sent (page reload, new tab); without it such a
         front end says that the rows lived in a page that is gone. `resend_budget`: bytes of
-        sent diffs kept until acknowledged, to resend any the way lost."""
+        sent diffs kept until acknowledged, to resend any the way lost. `columns` entries are
+        names or dicts such as `{"name": "price", "label": "Price", "format": ",.2f"}` (see
+        `column_options`). Every other trait (`actions`, `template`, `selection`, ...) may be
+        passed too."""
+        columns, options = split_columns(columns)
+        if options:
+            kwargs["column_options"] = {**options, **kwargs.get("column_options", {})}
         super().__init__(height=height, empty_message=empty_message, columns=columns, **kwargs)
         self.set_trait("name", name)
         self.set_trait("key", key)
@@ -97,6 +104,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, anywidget.AnyWidget):
         self._outbox = Outbox(resend_budget)
         self._welcomed: set[str] = set()  # front ends already answered
         self._init_async()
+        self._init_interaction()
         self.on_msg(self._on_front_end_msg)
 
     @t.validate("height")

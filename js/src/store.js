@@ -313,7 +313,9 @@ export class RowStore {
 
   reset() {
     const had = this._size > 0 || this._haveColumns;
-    // Dropping the references is enough: handles, blocks and chunks become garbage together.
+    // Dropping the references frees handles, blocks and chunks together; handles a view still
+    // holds must read as removed.
+    for (const blk of this._blocks) for (const h of blk.items) h.block = null;
     this._clear();
     if (had) this._changed();
   }

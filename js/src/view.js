@@ -1,17 +1,27 @@
 // Virtualized table view. The DOM holds only the visible rows plus a small overscan, whatever
-// the store's size; row elements are recycled, and cells are set with textContent only.
+// the store's size; row elements are recycled, and values are set with textContent only (a
+// template's markup is the author's, its values are text: template.js).
+// Rows are read through a RowOrder (order.js): stream order, or the user's sort / filter.
 import { DataType } from "apache-arrow";
-import { floatDecimals, formatValue, isNumeric } from "./format.js";
+import { formatCell, layoutColumns } from "./columns.js";
+import { Controls } from "./events.js";
+import { Follow } from "./follow.js";
+import { floatDecimals } from "./format.js";
+import { RowOrder } from "./order.js";
 import { describe, SKELETON_ROWS, StatusLine } from "./status.js";
+import { compileTemplate } from "./template.js";
 
-const ROW_HEIGHT = 28; // px; keep in sync with --lsw-row-height in style.css
 const OVERSCAN = 8;
 // Browsers cap an element's height (~33.5M px in Chromium); past this the scroll range is scaled.
 const MAX_SCROLL_PX = 15_000_000;
 // Traits a redraw depends on.
-const TRAITS = ["height", "empty_message", "columns", "async_state"];
+const TRAITS = [
+  "height", "empty_message", "columns", "async_state", "selected", "sort", "filter", "filter_box",
+  "actions", "column_options", "template", "row_height", "edges", "follow", "_viewport_handlers",
+];
+let views = 0; // ids for aria-activedescendant, unique in the page
 
-function h(tag, className, attrs = {}) {
+export function h(tag, className, attrs = {}) {
   const e = document.createElement(tag);
   if (className) e.className = className;
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -23,30 +33,45 @@ export class TableView {
     this.model = model;
     this.store = store;
     this.notices = notices;
+    this.uid = `lsw${++views}`;
+    this.order = new RowOrder(store);
+    this.follow = new Follow();
     this.root = h("div", "lsw", { "data-count": "0" });
     this.noticeBox = h("div", "lsw-notices", { role: "status", "aria-live": "polite" });
-    this.scroller = h("div", "lsw-scroll", { role: "table", tabindex: "0" });
+    this.toolbar = h("div", "lsw-toolbar");
+    this.filterInput = h("input", "lsw-filter", { type: "search", placeholder: "Filter rows…", "aria-label": "Filter rows" });
+    this.toolbar.append(this.filterInput);
+    this.frameBox = h("div", "lsw-frame");
+    this.scroller = h("div", "lsw-scroll", { role: "grid", tabindex: "0", "aria-multiselectable": "true" });
     this.header = h("div", "lsw-header lsw-row", { role: "row" });
+    this.edgeTop = h("div", "lsw-edge lsw-edge-top", { "aria-live": "polite" });
     this.spacer = h("div", "lsw-spacer");
     this.rowsBox = h("div", "lsw-rows", { role: "rowgroup" });
+    this.edgeBottom = h("div", "lsw-edge lsw-edge-bottom", { "aria-live": "polite" });
     this.empty = h("div", "lsw-empty");
     // Placeholders for rows that are loading; decorative, the footer says what happens.
     this.skeleton = h("div", "lsw-skeletons", { "aria-hidden": "true" });
     this.skeleton.hidden = true;
+    this.badge = h("button", "lsw-badge lsw-button", { type: "button" });
+    this.badge.hidden = true;
     this.status = new StatusLine(model, this.scroller);
     this.spacer.append(this.rowsBox);
-    this.scroller.append(this.header, this.spacer, this.skeleton, this.empty);
-    this.root.append(this.noticeBox, this.scroller, this.status.el);
+    this.scroller.append(this.header, this.edgeTop, this.spacer, this.edgeBottom, this.skeleton, this.empty);
+    this.frameBox.append(this.scroller, this.badge);
+    this.root.append(this.noticeBox, this.toolbar, this.frameBox, this.status.el);
     el.append(this.root);
 
     this.rowEls = [];
-    this.columnsKey = null;
+    this.layoutKey = null;
+    this.widths = new Map(); // column -> px, from the user's resizing
+    this.revs = new Map(); // dom id -> revision, of rows on screen (to flash updates)
+    this.seen = null; // rows (store version, sort, filter) last positioned for
     this.frame = 0;
     this.schedule = () => {
       if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
     };
+    this.controls = new Controls(this);
     this.unsubscribe = [store.onChange(this.schedule), notices.onChange(() => this.drawNotices())];
-    this.scroller.addEventListener("scroll", this.schedule, { passive: true });
     for (const name of TRAITS) model.on(`change:${name}`, this.schedule);
     this.resizeObserver = new ResizeObserver(this.schedule);
     this.resizeObserver.observe(this.scroller);
@@ -56,15 +81,22 @@ export class TableView {
 
   destroy() {
     cancelAnimationFrame(this.frame);
+    this.controls.destroy();
+    this.order.dispose();
     for (const off of this.unsubscribe) off();
     for (const name of TRAITS) this.model.off(`change:${name}`, this.schedule);
     this.resizeObserver.disconnect();
     this.root.remove();
   }
 
+  get rowHeight() {
+    return this.model.get("row_height") || (this.model.get("template") ? 64 : 28);
+  }
+
   columns() {
     const fromData = this.store.columns;
-    return fromData.length ? fromData : this.model.get("columns") || [];
+    const names = fromData.length ? fromData : this.model.get("columns") || [];
+    return layoutColumns(names, this.model.get("column_options") || {}, (c) => this.store.fieldType(c));
   }
 
   drawNotices() {
@@ -77,68 +109,114 @@ export class TableView {
     );
   }
 
-  drawHeader(columns) {
-    // Types are part of the key: a header first drawn from the `columns` trait, before any row
-    // (so without types or values), must be redrawn (alignment, widths) when the rows arrive.
-    const key = JSON.stringify(columns.map((c) => [c, String(this.store.fieldType(c) ?? "")]));
-    if (key === this.columnsKey) return;
-    this.columnsKey = key;
-    this.numeric = columns.map((c) => isNumeric(this.store.fieldType(c)));
-    this.header.replaceChildren(
-      ...columns.map((c, i) => {
-        const cell = h("div", `lsw-cell lsw-th${this.numeric[i] ? " lsw-num" : ""}`, {
-          role: "columnheader",
-          title: c,
-        });
-        cell.textContent = c;
-        return cell;
-      }),
-    );
-    this.root.style.setProperty("--lsw-columns", this.columnWidths(columns));
-    for (const row of this.rowEls) row.remove();
-    this.rowEls = [];
+  // Header, widths and the row template change only with the columns, their options, types,
+  // actions or the template: rebuild then, never per frame.
+  drawLayout(columns) {
+    const actions = this.model.get("actions") || [];
+    const template = this.model.get("template") || null;
+    const sort = this.model.get("sort");
+    const key = JSON.stringify([
+      columns.map((c) => [c.name, c.label, c.width, c.format, c.align, String(c.type ?? "")]),
+      actions, template, [...this.widths], this.rowHeight,
+    ]);
+    if (key !== this.layoutKey) {
+      this.layoutKey = key;
+      this.template = template ? compileTemplate(template) : null;
+      this.root.classList.toggle("lsw-cards", Boolean(this.template));
+      this.root.style.setProperty("--lsw-row-height", `${this.rowHeight}px`);
+      this.decimals = this.sampleDecimals(columns);
+      // One function per layout: the order re-matches every row when it changes.
+      const texts = new Map(columns.map((c, j) => [c.name, this.text(c, j)]));
+      this.textOf = (value, name) => (texts.has(name) ? texts.get(name)(value) : "");
+      this.header.replaceChildren(...columns.map((c, i) => this.headerCell(c, i)));
+      if (actions.length) this.header.append(h("div", "lsw-cell lsw-th lsw-actions", { role: "columnheader" }));
+      this.header.hidden = Boolean(this.template);
+      this.root.style.setProperty("--lsw-columns", this.columnWidths(columns, actions.length > 0));
+      for (const row of this.rowEls) row.remove();
+      this.rowEls = [];
+      this.revs.clear();
+    }
+    [...this.header.children].forEach((cell, i) => {
+      const c = columns[i];
+      if (!c) return;
+      const dir = sort && sort.column === c.name ? (sort.descending ? "descending" : "ascending") : "none";
+      cell.setAttribute("aria-sort", dir);
+      cell.dataset.sort = dir;
+    });
   }
 
-  // Widths (and float decimals) from the header and a sample of values, so columns neither
-  // jump nor truncate early.
-  columnWidths(columns) {
+  headerCell(c, i) {
+    const cell = h("div", `lsw-cell lsw-th lsw-align-${c.align}`, { role: "columnheader", title: `${c.name}: click to sort`, "data-column": c.name });
+    const label = h("span", "lsw-th-label");
+    label.textContent = c.label;
+    const grip = h("span", "lsw-resize", { "aria-hidden": "true", "data-column": c.name });
+    cell.append(label, h("span", "lsw-sort-mark", { "aria-hidden": "true" }), grip);
+    cell.dataset.index = String(i);
+    return cell;
+  }
+
+  // Floats of a column share one number of decimals so the points line up.
+  sampleDecimals(columns) {
     const n = Math.min(this.store.size, 50);
-    this.decimals = columns.map((c) => {
-      const type = this.store.fieldType(c);
-      if (!type || !DataType.isFloat(type)) return undefined;
+    return columns.map((c) => {
+      if (!c.type || !DataType.isFloat(c.type) || c.format) return undefined;
       const sample = [];
-      for (let i = 0; i < n; i++) sample.push(this.store.valueAt(i, c));
+      for (let i = 0; i < n; i++) sample.push(this.store.valueAt(i, c.name));
       return floatDecimals(sample);
     });
-    return columns
-      .map((c, j) => {
-        let chars = c.length;
-        const type = this.store.fieldType(c);
-        for (let i = 0; i < n; i++) {
-          const text = formatValue(this.store.valueAt(i, c), type, this.decimals[j]);
-          chars = Math.max(chars, text === null ? 4 : text.length);
-        }
-        return `minmax(5ch, ${Math.min(chars, 48) + 3}ch)`;
-      })
-      .join(" ");
+  }
+
+  // Widths from options, the user's resizing, or the header and a sample of values.
+  columnWidths(columns, withActions) {
+    const n = Math.min(this.store.size, 50);
+    const tracks = columns.map((c, j) => {
+      const px = this.widths.get(c.name) ?? c.width;
+      if (px) return `${px}px`;
+      let chars = c.label.length + 2;
+      for (let i = 0; i < n; i++) {
+        const text = formatCell(this.store.valueAt(i, c.name), c, this.decimals[j]);
+        chars = Math.max(chars, text === null ? 4 : text.length);
+      }
+      return `minmax(5ch, ${Math.min(chars, 48) + 3}ch)`;
+    });
+    if (withActions) tracks.push("max-content");
+    return tracks.join(" ") || "1fr";
+  }
+
+  text(c, j) {
+    return (value) => {
+      const t = formatCell(value, c, this.decimals[j]);
+      return t === null ? "" : t;
+    };
   }
 
   draw() {
     this.frame = 0;
-    const { store, scroller } = this;
-    const size = store.size;
-    const state = describe(this.model.get("async_state"), size);
-    this.root.dataset.count = String(size);
+    const { store, scroller, order, model } = this;
+    const columns = this.columns();
+    this.drawLayout(columns);
+    order.configure({
+      sort: model.get("sort") || null,
+      filter: model.get("filter") || "",
+      columns: columns.map((c) => c.name),
+      text: this.textOf,
+    });
+    order.refresh();
+    const size = order.size;
+    const state = describe(model.get("async_state"), store.size);
+    this.root.dataset.count = String(store.size);
+    this.root.dataset.shown = String(size);
     this.root.dataset.status = state.status;
     this.status.render(state);
+    this.toolbar.hidden = !model.get("filter_box") || Boolean(this.template && !model.get("filter"));
+    if (document.activeElement !== this.filterInput) this.filterInput.value = model.get("filter") || "";
     scroller.setAttribute("aria-rowcount", String(size));
     scroller.setAttribute("aria-busy", String(state.skeleton));
-    scroller.style.height = this.model.get("height") || "400px";
-    this.empty.textContent = this.model.get("empty_message") ?? "";
+    scroller.setAttribute("aria-multiselectable", String(model.get("selection") === "multiple"));
+    scroller.style.height = model.get("height") || "400px";
+    this.empty.textContent = store.size > 0 && size === 0 ? "No rows match the filter" : (model.get("empty_message") ?? "");
     this.empty.hidden = size > 0 || state.skeleton;
-
-    const columns = this.columns();
-    this.drawHeader(columns);
+    this.drawEdges(size);
     this.drawSkeleton(state.skeleton, columns.length);
     if (state.skeleton) {
       // The rows are stale or not a result yet: none is rendered, the header stays, and the
@@ -149,25 +227,56 @@ export class TableView {
     }
     this.spacer.hidden = false;
 
-    const full = size * ROW_HEIGHT;
+    const rh = this.rowHeight;
+    const full = size * rh;
     const total = Math.min(full, MAX_SCROLL_PX);
     this.spacer.style.height = `${total}px`;
-    const viewport = Math.max(scroller.clientHeight - ROW_HEIGHT, ROW_HEIGHT);
-    const visible = Math.ceil(viewport / ROW_HEIGHT) + 1;
-    let first;
-    let offset;
-    if (full === total) {
-      first = Math.floor(scroller.scrollTop / ROW_HEIGHT);
-      offset = first * ROW_HEIGHT;
-    } else {
-      const ratio = scroller.scrollTop / Math.max(total - viewport, 1);
-      first = Math.floor(Math.min(ratio, 1) * Math.max(size - visible, 0));
-      offset = Math.min(scroller.scrollTop, total - visible * ROW_HEIGHT);
+    const viewport = Math.max(scroller.clientHeight - this.header.offsetHeight, rh);
+    const visible = Math.ceil(viewport / rh) + 1;
+    const span = Math.max(size - viewport / rh, 0); // rows above the viewport at the end
+    const toTop = (pos) => (full === total ? pos * rh : (Math.min(pos, span) / Math.max(span, 1)) * Math.max(total - viewport, 0));
+    const toPos = (top) => (full === total ? top / rh : (top / Math.max(total - viewport, 1)) * span);
+
+    const seen = `${store.version}|${JSON.stringify(model.get("sort"))}|${model.get("filter")}`;
+    if (seen !== this.seen) {
+      // Rows changed: follow the tail or keep the anchor row where it was on screen.
+      this.seen = seen;
+      const to = this.follow.target({
+        indexOf: (id) => order.indexOf(id),
+        size,
+        follow: model.get("follow"),
+        loadingAbove: this.controls.asked("top"),
+        loadingBelow: this.controls.asked("bottom"),
+      });
+      if (to === Infinity) scroller.scrollTop = scroller.scrollHeight;
+      else if (to !== null) scroller.scrollTop = toTop(to);
     }
+    const position = toPos(scroller.scrollTop);
+    const atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - rh / 2;
+    const atTop = scroller.scrollTop <= 1;
+    const idAt = (i) => order.domIdAt(i);
+    this.follow.record({ position, size, idAt, atTop, atEnd, follow: model.get("follow") });
+    const fresh = this.follow.newRows({ size, indexOf: (id) => order.indexOf(id) });
+    this.badge.hidden = fresh === 0;
+    this.badge.textContent = `${fresh.toLocaleString("en-US")} new row${fresh === 1 ? "" : "s"} ↓`;
+
+    const first = Math.min(Math.floor(position), Math.max(size - 1, 0));
+    const offset = full === total ? first * rh : Math.min(scroller.scrollTop, total - visible * rh);
     const start = Math.max(0, first - OVERSCAN);
     const end = Math.min(size, first + visible + OVERSCAN);
-    this.rowsBox.style.transform = `translateY(${Math.max(0, offset - (first - start) * ROW_HEIGHT)}px)`;
+    this.rowsBox.style.transform = `translateY(${Math.max(0, offset - (first - start) * rh)}px)`;
     this.drawRows(start, end, columns);
+    this.controls.afterDraw({ size, first, last: Math.min(size, first + visible) - 1, atEnd });
+  }
+
+  drawEdges(size) {
+    const edges = this.model.get("edges") || {};
+    const say = { loading: "Loading more…", end: size ? "End of list" : "" };
+    for (const [el, edge] of [[this.edgeTop, "top"], [this.edgeBottom, "bottom"]]) {
+      el.textContent = say[edges[edge]] || "";
+      el.hidden = !el.textContent;
+      el.dataset.state = edges[edge] || "";
+    }
   }
 
   drawSkeleton(show, ncolumns) {
@@ -192,32 +301,79 @@ export class TableView {
     this.skeleton.replaceChildren(...rows);
   }
 
-  drawRows(start, end, columns) {
-    const ids = this.store.slice(start, end);
-    const types = columns.map((c) => this.store.fieldType(c));
-    while (this.rowEls.length < ids.length) {
-      const row = h("div", "lsw-row", { role: "row" });
-      for (let c = 0; c < columns.length; c++) {
-        row.append(h("div", `lsw-cell${this.numeric[c] ? " lsw-num" : ""}`, { role: "cell" }));
+  newRowEl(columns, actions) {
+    const row = h("div", "lsw-row", { role: "row" });
+    if (this.template) {
+      row.append(h("div", "lsw-card", { role: "gridcell" }));
+      return row;
+    }
+    columns.forEach((c, j) => row.append(h("div", `lsw-cell lsw-align-${c.align}`, { role: "gridcell", "data-col": String(j) })));
+    if (actions.length) {
+      const cell = h("div", "lsw-cell lsw-actions", { role: "gridcell" });
+      for (const name of actions) {
+        const b = h("button", "lsw-button lsw-action", { type: "button", "data-action": name, tabindex: "-1" });
+        b.textContent = name;
+        cell.append(b);
       }
+      row.append(cell);
+    }
+    return row;
+  }
+
+  drawRows(start, end, columns) {
+    const { order, store, model } = this;
+    const actions = model.get("actions") || [];
+    const selected = new Set(model.get("selected") || []);
+    const focus = this.controls.focusId;
+    const flash = model.get("highlight_updates") !== false;
+    const n = end - start;
+    while (this.rowEls.length < n) {
+      const row = this.newRowEl(columns, actions);
       this.rowsBox.append(row);
       this.rowEls.push(row);
     }
-    while (this.rowEls.length > ids.length) this.rowEls.pop().remove();
-    ids.forEach((domId, r) => {
+    while (this.rowEls.length > n) this.rowEls.pop().remove();
+    const revs = new Map();
+    for (let r = 0; r < n; r++) {
+      const i = start + r;
       const row = this.rowEls[r];
+      const handle = order.handleAt(i);
+      const domId = store.domIdOf(handle);
+      const rev = store.revisionOf(handle);
+      const was = row.dataset.domId === domId ? this.revs.get(domId) : undefined;
+      revs.set(domId, rev);
       row.dataset.domId = domId;
-      row.setAttribute("aria-rowindex", String(start + r + 1));
-      row.classList.toggle("lsw-odd", (start + r) % 2 === 1); // by row number: elements are recycled
+      row.id = `${this.uid}-r${i}`;
+      row.setAttribute("aria-rowindex", String(i + 1));
+      row.setAttribute("aria-selected", String(selected.has(domId)));
+      row.classList.toggle("lsw-odd", i % 2 === 1); // by row number: elements are recycled
+      row.classList.toggle("lsw-selected", selected.has(domId));
+      row.classList.toggle("lsw-focus", domId === focus);
+      if (flash && was !== undefined && was !== rev) {
+        row.classList.remove("lsw-flash");
+        void row.offsetWidth; // restart the animation
+        row.classList.add("lsw-flash");
+      }
+      if (this.template) {
+        const card = this.template.render((field) => {
+          const j = columns.findIndex((c) => c.name === field);
+          const c = j >= 0 ? columns[j] : { name: field, type: store.fieldType(field), format: null };
+          return this.text(c, j)(store.valueOf(handle, field));
+        });
+        row.firstChild.replaceChildren(card);
+        continue;
+      }
       columns.forEach((c, j) => {
         const cell = row.children[j];
-        const value = this.store.valueAt(start + r, c);
-        const text = formatValue(value, types[j], this.decimals[j]);
+        const value = store.valueOf(handle, c.name);
+        const text = formatCell(value, c, this.decimals[j]);
         cell.classList.toggle("lsw-null", text === null);
         cell.textContent = text === null ? "null" : text;
         // The tooltip keeps full precision where the column rounds floats.
-        cell.title = text === null ? "" : formatValue(value, types[j]);
+        cell.title = text === null ? "" : formatCell(value, { ...c, format: null });
       });
-    });
+    }
+    this.revs = revs;
+    this.scroller.setAttribute("aria-activedescendant", this.rowEls.find((r) => r.dataset.domId === focus)?.id || "");
   }
 }

@@ -1,0 +1,93 @@
+// Column display options (`column_options` in Python: label, width, format, align, hidden) and
+// the formats they name. Formats are Python's, since the user writes them in Python: a number
+// spec such as ",.2f", ".1%", "d", "e", or an strftime pattern such as "%Y-%m-%d %H:%M" for
+// timestamps and dates. Output is always plain text.
+import { DataType } from "apache-arrow";
+import { formatValue, isNumeric } from "./format.js";
+
+/** The columns shown, in order, each with its resolved options. */
+export function layoutColumns(names, options = {}, typeOf = () => undefined) {
+  return names
+    .filter((name) => !(options[name] && options[name].hidden))
+    .map((name) => {
+      const o = options[name] || {};
+      const type = typeOf(name);
+      const align = o.align || (isNumeric(type) ? "right" : "left");
+      return { name, label: o.label ?? name, width: o.width ?? null, format: o.format ?? null, align, type };
+    });
+}
+
+const NUMBER_SPEC = /^(,)?(?:\.(\d+))?([fdeg%])?$/;
+
+/** Text of `value` with the column's format, or the default formatting without one. */
+export function formatCell(value, column, decimals) {
+  const { format, type } = column;
+  if (value === null || value === undefined) return null;
+  if (!format) return formatValue(value, type, decimals);
+  if (format.includes("%") && format !== "%" && !NUMBER_SPEC.test(format)) {
+    if (typeof value === "number" && type && (DataType.isTimestamp(type) || DataType.isDate(type))) {
+      return strftime(value, format);
+    }
+    return formatValue(value, type, decimals);
+  }
+  const n = typeof value === "bigint" ? Number(value) : value;
+  if (typeof n !== "number") return formatValue(value, type, decimals);
+  const m = NUMBER_SPEC.exec(format);
+  if (!m) return formatValue(value, type, decimals);
+  return formatNumber(n, m[1] === ",", m[2] === undefined ? null : Number(m[2]), m[3] || "g", value);
+}
+
+function formatNumber(n, grouping, precision, kind, original) {
+  if (!Number.isFinite(n)) return Number.isNaN(n) ? "NaN" : n > 0 ? "inf" : "-inf";
+  let text;
+  let suffix = "";
+  if (kind === "%") {
+    n *= 100;
+    suffix = "%";
+    kind = "f";
+  }
+  if (kind === "d") {
+    text = typeof original === "bigint" ? original.toString() : String(Math.round(n));
+  } else if (kind === "e") {
+    text = n.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, "e$10$2"); // Python: e+03
+  } else if (kind === "f") {
+    text = n.toFixed(precision ?? 6);
+  } else {
+    text = precision === null ? String(n) : String(Number(n.toPrecision(Math.max(precision, 1))));
+  }
+  if (grouping && kind !== "e") text = group(text);
+  return text + suffix;
+}
+
+function group(text) {
+  const m = /^(-?)(\d+)(.*)$/.exec(text);
+  if (!m) return text;
+  return m[1] + m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + m[3];
+}
+
+const pad = (n, w = 2) => String(n).padStart(w, "0");
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Python's strftime for the common directives, in UTC (Arrow timestamps are UTC instants). */
+export function strftime(ms, pattern) {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  const fields = {
+    Y: () => String(d.getUTCFullYear()),
+    y: () => pad(d.getUTCFullYear() % 100),
+    m: () => pad(d.getUTCMonth() + 1),
+    d: () => pad(d.getUTCDate()),
+    H: () => pad(d.getUTCHours()),
+    I: () => pad(d.getUTCHours() % 12 || 12),
+    p: () => (d.getUTCHours() < 12 ? "AM" : "PM"),
+    M: () => pad(d.getUTCMinutes()),
+    S: () => pad(d.getUTCSeconds()),
+    f: () => pad(Math.round((ms - Math.floor(ms / 1000) * 1000) * 1000), 6),
+    a: () => DAYS[d.getUTCDay()],
+    b: () => MONTHS[d.getUTCMonth()],
+    j: () => pad(Math.floor((d - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1, 3),
+    "%": () => "%",
+  };
+  return pattern.replace(/%([a-zA-Z%])/g, (all, c) => (fields[c] ? fields[c]() : all));
+}

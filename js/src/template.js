@@ -1,0 +1,73 @@
+// Row templates for feeds: `template="<b>{user}</b> {text}"` renders each row as a card.
+// The markup is the notebook author's; the values are data and only ever become text:
+// placeholders in text become text nodes, placeholders in attributes are set with
+// setAttribute (never parsed as markup). Scripts, event-handler attributes and URLs other than
+// http(s), mailto and relative ones are removed from the template itself, so a template built
+// from data by mistake cannot run code either.
+const PLACEHOLDER = /\{([^{}]+)\}/g;
+const URL_ATTRS = new Set(["href", "src", "action", "formaction", "xlink:href", "srcset", "poster"]);
+const SAFE_URL = /^(?:https?:|mailto:|[^a-z]*$|[^:]*(?:[/?#]|$))/i;
+const DROP = "script,iframe,object,embed,style,link,meta,base";
+
+/** -> { fields, render(textOf) }: render builds one card, textOf(field) gives a value's text. */
+export function compileTemplate(source) {
+  const tpl = document.createElement("template");
+  tpl.innerHTML = String(source ?? "");
+  const root = tpl.content;
+  for (const el of root.querySelectorAll(DROP)) el.remove();
+  const fields = new Set();
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      if (PLACEHOLDER.test(node.data)) texts.push(node);
+      PLACEHOLDER.lastIndex = 0;
+      continue;
+    }
+    for (const attr of [...node.attributes]) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith("on") || (URL_ATTRS.has(name) && !SAFE_URL.test(attr.value.trim()))) {
+        node.removeAttribute(attr.name);
+      } else {
+        for (const m of attr.value.matchAll(PLACEHOLDER)) fields.add(m[1].trim());
+      }
+    }
+  }
+  // Split text nodes around placeholders now, marking value slots, so rendering is a clone
+  // plus one textContent per slot.
+  for (const node of texts) {
+    const parts = node.data.split(PLACEHOLDER); // [text, field, text, field, ..., text]
+    const frag = document.createDocumentFragment();
+    parts.forEach((part, i) => {
+      if (i % 2 === 0) {
+        if (part) frag.append(part);
+      } else {
+        const slot = document.createElement("span");
+        slot.dataset.lswField = part.trim();
+        fields.add(part.trim());
+        frag.append(slot);
+      }
+    });
+    node.replaceWith(frag);
+  }
+  return {
+    fields: [...fields],
+    render(textOf) {
+      const card = root.cloneNode(true);
+      for (const slot of card.querySelectorAll("[data-lsw-field]")) {
+        slot.textContent = textOf(slot.dataset.lswField);
+      }
+      const filled = document.createTreeWalker(card, NodeFilter.SHOW_ELEMENT);
+      for (let el = filled.nextNode(); el; el = filled.nextNode()) {
+        for (const attr of [...el.attributes]) {
+          if (!attr.value.includes("{")) continue;
+          const value = attr.value.replace(PLACEHOLDER, (_, f) => textOf(f.trim()));
+          const name = attr.name.toLowerCase();
+          if (URL_ATTRS.has(name) && !SAFE_URL.test(value.trim())) el.removeAttribute(attr.name);
+          else el.setAttribute(attr.name, value);
+        }
+      }
+      return card;
+    },
+  };
+}
