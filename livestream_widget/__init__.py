@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .async_result import AsyncResult
 from .items import StreamSchemaError
 from .loading import StreamItems
+from .pagination import Paginator
 from .tasks import Cancelled
 from .widget import StreamWidget
 
@@ -20,6 +21,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 __all__ = [
     "AsyncResult",
     "Cancelled",
+    "Paginator",
     "StreamItems",
     "StreamSchemaError",
     "StreamWidget",

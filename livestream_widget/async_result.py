@@ -26,14 +26,17 @@ class AsyncResult:
     traceback: str | None = None
 
     def with_loading(self, reset: bool = False, state: Any = True) -> AsyncResult:
+        """The state once a load starts (`reset`: forget the last result too)."""
         if reset:
             return AsyncResult(loading=state)
         return replace(self, loading=state, failed=None, error=None, traceback=None)
 
     def with_ok(self, result: Any) -> AsyncResult:
+        """The state once a load succeeded with `result`."""
         return AsyncResult(ok=True, result=result)
 
     def with_failed(
         self, reason: Any, error: BaseException | None = None, traceback: str | None = None
     ) -> AsyncResult:
+        """The state once a load failed (`reason` shown, the error and traceback kept)."""
         return replace(self, loading=None, failed=reason, error=error, traceback=traceback)
