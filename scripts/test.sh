@@ -5,11 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "== installing Debian's chromium for the browser tests"
+# Debian packages: chromium for the browser tests, a Java runtime for the Spark source tests.
+APT=()
+command -v chromium >/dev/null 2>&1 || APT+=(chromium)
+command -v java >/dev/null 2>&1 || APT+=(default-jre-headless)
+if [ ${#APT[@]} -gt 0 ]; then
+  echo "== installing Debian packages: ${APT[*]}"
   SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT[@]}" >/dev/null
 fi
 command -v node >/dev/null || { echo "node and npm are needed to build the front end" >&2; exit 1; }
 
