@@ -20,7 +20,6 @@ import http.server
 import json
 import os
 import pathlib
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,12 +33,7 @@ for _p in (str(HERE), str(ROOT)):  # this tree's livestream_widget, even if anot
         sys.path.insert(0, _p)
 JS = ROOT / "js"
 ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
-# The Chromium binary and the flags that work on this machine are the end-to-end tests' own.
-from tests.e2e.harness import CHROMIUM  # noqa: E402
-from tests.e2e.harness import CHROMIUM_ARGS as FLAGS  # noqa: E402
-
-SCROLL_FRAMES = 200
-
+from browser_page import SCROLL_FRAMES, frame_stats, launch  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # Diffs from the real Python encoder
@@ -117,40 +111,13 @@ def serve(directory: pathlib.Path) -> tuple[http.server.ThreadingHTTPServer, str
 # Page measurements
 
 
-def pct(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, round(q / 100 * len(s) + 0.5) - 1))]
-
-
-def frame_stats(r: dict) -> dict:
-    out = {}
-    for key in ("intervals", "busy", "draws"):
-        if r.get(key):
-            out[f"{key}_p50"] = statistics.median(r[key])
-            out[f"{key}_p95"] = pct(r[key], 95)
-            out[f"{key}_max"] = max(r[key])
-            out[f"{key}_n"] = len(r[key])
-    for key in ("domRows", "lastRowShown", "scrollTop"):
-        if key in r:
-            out[key] = r[key]
-    return out
-
-
 def measure(url: str, rows: int, repeat: int, log=print) -> dict:
     from playwright.sync_api import sync_playwright
 
     res: dict = {}
     with tempfile.TemporaryDirectory(prefix="lsw-chromium-") as profile, sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=False,  # --headless=new is in FLAGS
-            args=FLAGS,
-            viewport={"width": 1280, "height": 800},
-        )
+        ctx, page = launch(p, profile, viewport={"width": 1280, "height": 800})
         try:
-            page = ctx.new_page()
             page.set_default_timeout(300_000)
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))

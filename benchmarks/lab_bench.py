@@ -24,14 +24,11 @@ Run alone: `python benchmarks/lab_bench.py [--rows N] [--repeat N]` (prints JSON
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import pathlib
 import random
-import secrets
 import statistics
 import sys
-import tempfile
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -40,17 +37,8 @@ for _p in (str(HERE), str(ROOT)):
     if _p not in sys.path:
         sys.path.insert(0, _p)
 
-from browser_bench import SCROLL_FRAMES, frame_stats, pct  # noqa: E402
-
-from tests.e2e.harness import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    VIEWPORT,
-    JupyterServer,
-    Lab,
-    free_port,
-    write_lab_settings,
-)
+from browser_page import SCROLL_FRAMES, frame_stats, pct  # noqa: E402
+from lab_session import Session, lab_session  # noqa: E402
 
 LATENCY_SAMPLES = 150
 LATENCY_GAP = 0.1  # s between two single-row inserts (plus 0-20 ms jitter)
@@ -332,22 +320,16 @@ def lat_stats(ms: list[float]) -> dict:
 # The run
 
 
-def measure(lab: Lab, cdp, rows: int, repeat: int, profile: bool, log=print) -> dict:
-    root_dir = lab.server.root
-    page = lab.page
+def measure(s: Session, rows: int, repeat: int, profile: bool, log=print) -> dict:
+    lab, cdp = s.lab, s.cdp
+    page = s.page
     nb = lab.notebook(cells(rows), name="lsw_benchmark")
     res: dict = {"rows": rows}
 
     def run(name: str, timeout: float = 600_000) -> None:
         nb.run(CELL[name], timeout=timeout)
 
-    def load(name: str):
-        return json.loads((root_dir / f"{name}.json").read_text())
-
-    def heap() -> dict:
-        cdp.send("HeapProfiler.collectGarbage")
-        cdp.send("HeapProfiler.collectGarbage")
-        return {**cdp.send("Runtime.getHeapUsage"), **cdp.send("Memory.getDOMCounters")}
+    load, heap = s.load, s.heap
 
     run("setup")
     w = nb.widget(CELL["setup"])
@@ -472,7 +454,7 @@ def measure(lab: Lab, cdp, rows: int, repeat: int, profile: bool, log=print) -> 
     return res
 
 
-def profile_e2e(lab: Lab, cdp, nb, root, rows: int, log=print) -> dict:
+def profile_e2e(lab, cdp, nb, root, rows: int, log=print) -> dict:
     """One more e2e stream, profiled: when each diff left the kernel, how the rows arrived in
     the page, the page's main thread (DevTools CPU profile) and the Jupyter server (py-spy)."""
     import shutil
@@ -617,54 +599,10 @@ def pyspy_summary(path: pathlib.Path, rate: int) -> dict:
 
 
 def run(rows: int = 1_000_000, repeat: int = 3, profile: bool = True, log=print) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    with (
-        tempfile.TemporaryDirectory(prefix="lsw-lab-bench-") as tmp,
-        sync_playwright() as p,
-    ):
-        base = pathlib.Path(tmp)
-        (base / "root").mkdir()
-        write_lab_settings(base / "user-settings")
-        server = JupyterServer(
-            root=base / "root",
-            log_path=base / "jupyterlab.log",
-            port=free_port(),
-            token=secrets.token_hex(16),
-        )
-        t = time.monotonic()
-        server.start(base / "user-settings", base / "workspaces", base)
-        ctx = None
-        try:
-            ctx = p.chromium.launch_persistent_context(
-                str(base / "chromium-profile"),
-                executable_path=CHROMIUM,
-                headless=False,  # --headless=new is in CHROMIUM_ARGS
-                args=CHROMIUM_ARGS,
-                viewport=VIEWPORT,
-                device_scale_factor=1,
-            )
-            ctx.set_default_timeout(60_000)
-            page = ctx.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            cdp = ctx.new_cdp_session(page)
-            lab = Lab(page, server, "lsw_benchmark")
-            log(f"  lab: JupyterLab + Chromium up ({time.monotonic() - t:.0f} s)")
-            res = measure(lab, cdp, rows, repeat, profile, log)
-            res["page_errors"] = errors
-            res["chromium"] = cdp.send("Browser.getVersion")["product"]
-            import jupyterlab
-
-            res["jupyterlab"] = jupyterlab.__version__
-        except Exception:
-            print(f"JupyterLab log tail:\n{server.log_tail()}", file=sys.stderr)
-            raise
-        finally:
-            if ctx is not None:
-                with contextlib.suppress(Exception):
-                    ctx.close()
-            server.stop()
+    with lab_session("lab", log) as s:
+        res = measure(s, rows, repeat, profile, log)
+        res["page_errors"] = s.errors
+        res.update(s.versions())
     return res
 
 

@@ -9,8 +9,9 @@ import shlex
 import browser_bench
 import kernel_bench
 import lab_bench
+from report_format import MiB, mark, mib, ms, rate, table
+from report_soak import soak_findings, soak_how, soak_section
 
-MiB = 2**20
 # Targets of issue 7 (reported against, never asserted).
 KERNEL_RATIO_TARGET = 0.9  # livestream-widget rows/s vs the raw floor
 KERNEL_MEMORY_SLACK = 4 * MiB  # kept memory <= floor + this
@@ -19,34 +20,7 @@ E2E_TARGET = 1_000_000  # rows/s, JupyterLab, until rows are in the store
 LATENCY_TARGET_MS = 30  # single-row latency p50
 SCROLL_TARGET_MS = 16  # scroll frame time p95 with 1M rows
 BROWSER_INSERT_TARGET_MS = 1500
-OK, NO = "✓", "✗"
 LSW = kernel_bench.LSW
-
-# --------------------------------------------------------------------------------------------
-# Formatting
-
-
-def mib(b: float) -> str:
-    return f"{b / MiB:,.1f}"
-
-
-def rate(r: float) -> str:
-    return f"{r:,.0f}"
-
-
-def ms(v: float) -> str:
-    return f"{v:,.0f}" if v >= 100 else f"{v:,.1f}"
-
-
-def table(head: list[str], rows: list[list]) -> str:
-    out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(out)
-
-
-def mark(ok: bool) -> str:
-    return OK if ok else NO
-
 
 # --------------------------------------------------------------------------------------------
 # Report
@@ -544,10 +518,16 @@ def lab_section(lab: dict) -> str:
 
 
 def findings_section(
-    lab: dict | None, prof1: dict | None, b: dict | None = None, matrix: list[dict] | None = None
+    lab: dict | None,
+    prof1: dict | None,
+    b: dict | None = None,
+    matrix: list[dict] | None = None,
+    soak: dict | None = None,
 ) -> str:
     """What the profiles of this run say, where a target is missed (numbers from this run)."""
     out = []
+    if soak:
+        out += soak_findings(soak)
     if lab:
         lat, cell = lab["latency"], lab["latency_cell"]
         if lat["p50"] > LATENCY_TARGET_MS:
@@ -599,12 +579,11 @@ def findings_section(
                         f" The Jupyter server (py-spy) was busy {prof['server']['busy_s']:.2f} s"
                         " in all: not the bottleneck."
                     )
+                per_row = f"~{b['diffs']['one_bytes'] / b['rows']:.0f}" if b else "~85"
                 text += (
                     " So the page's main thread is the bottleneck: most of it is the browser "
-                    "receiving the bytes (∝ wire bytes: the widget sends "
-                    "~100 B/row, of which the `__dom_id` column is ~16 B/row for default ids, "
-                    "derivable in the browser from `name` and the key column), and the store's "
-                    "per-row apply (`js/src/store.js` `_applyRows`: a handle object and a `Map` "
+                    f"receiving the bytes (∝ wire bytes: the widget sends {per_row} B/row), "
+                    "and the store's per-row apply (`js/src/store.js` `_applyRows`: a handle object and a `Map` "
                     "entry per row)"
                     + (
                         f", {b['one']['total'] / b['one_key_floor']['total']:.1f}× the bare-page "
@@ -825,9 +804,10 @@ dir, served with the diffs from a localhost HTTP server and run in Debian's Chro
 driven by Playwright). Buffers are handed over as `DataView`s, as JupyterLab does. In the page,
 best of {repeat}: a fresh `RowStore`, then `decodeDiff` + `applyDiff` per message
 (`performance.now()`; the download is not timed). Floors in the same page: Arrow's
-`tableFromIPC` over the same bytes, and a **key-index floor** (read the IPC, one `TextDecoder`
-call per batch for the dom ids, then a `Map` from every id: the least a keyed store does per
-row). Heap: DevTools `HeapProfiler.collectGarbage` then `Runtime.getHeapUsage` before loading
+`tableFromIPC` over the same bytes, and a **key-index floor** (read the IPC, every row's key,
+then a `Map` from every key: the least a keyed store does per row; default dom ids travel as
+the integer key column, read as numbers, other ids as strings, one `TextDecoder` call per
+batch). Heap: DevTools `HeapProfiler.collectGarbage` then `Runtime.getHeapUsage` before loading
 and after building the store (message references dropped), per row held: `usedSize` (V8 heap:
 row handles, id strings, index) and `backingStorageSize` (ArrayBuffers: the Arrow data, which the
 store keeps zero-copy). First frame: `new TableView(el, model, store, notices)` (model: a plain
@@ -840,6 +820,8 @@ through the whole range or 140 px at a time; frame interval = rAF timestamp delt
 display: 16.7 ms is perfect), busy = start of our rAF callback → after that frame's paint
 (main-thread script, style, layout and paint); the same loop on the idle page is the floor.
 
+"""
+NOISE = """\
 Noise: the machine has {cores} cores shared with other work; compare the ratios (numerator and
 floor measured in the same run) rather than absolute figures across runs.
 """
@@ -856,6 +838,7 @@ def render_doc(
     lab: dict | None = None,
     images: list | None = None,
     prof1: dict | None = None,
+    soak: dict | None = None,
 ) -> str:
     cmd = "python benchmarks/run.py" + "".join(f" {shlex.quote(a)}" for a in args.argv)
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -883,7 +866,7 @@ def render_doc(
         table(["target", "measured", ""], targets(k, b, matrix, lab)),
         "",
     ]
-    findings = findings_section(lab, prof1, b, matrix)
+    findings = findings_section(lab, prof1, b, matrix, soak)
     if findings:
         parts += ["## Profiles: where targets are missed, and other findings", "", findings, ""]
     if images:
@@ -953,6 +936,13 @@ def render_doc(
             lab_section(lab),
             "",
         ]
+    if soak:
+        parts += [
+            f"## Soak: {soak['rows']:,} rows with `limit={soak['limit']:_}` in JupyterLab",
+            "",
+            soak_section(soak),
+            "",
+        ]
     if b:
         parts += [
             f"## Browser side, the front end alone in a bare page: {b['rows']:,} rows",
@@ -1003,4 +993,7 @@ def render_doc(
             floor_batches=lab_bench.FLOOR_BATCHES,
         )
     )
+    if soak:
+        parts.append(soak_how(soak))
+    parts.append(NOISE.format(cores=facts["cores"]))
     return "\n".join(parts)

@@ -6,6 +6,7 @@
     python benchmarks/run.py            # full run: 1M rows, best of 3 (~12 minutes)
     python benchmarks/run.py --quick    # best of 1, no diagnostics, smaller caps (~5 minutes)
     python benchmarks/run.py --no-peers # livestream-widget and its floors only
+    python benchmarks/run.py --skip-soak # without the 10M-row soak in JupyterLab (~1 minute)
     python benchmarks/run.py --rows 200000 --repeat 5 --out /tmp/perf.md
 
 Kernel side: benchmarks/kernel_bench.py (peers: benchmarks/peers.py). Browser side:
@@ -35,7 +36,9 @@ import browser_bench  # noqa: E402
 import kernel_bench  # noqa: E402
 import lab_bench  # noqa: E402
 import peers  # noqa: E402
+import soak  # noqa: E402
 from report import KERNEL_RATIO_TARGET, plots, render_doc  # noqa: E402
+from report_soak import soak_plot  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # Facts
@@ -151,6 +154,13 @@ def main() -> None:
     p.add_argument("--skip-kernel", action="store_true")
     p.add_argument("--skip-browser", action="store_true", help="no browser side at all")
     p.add_argument("--skip-lab", action="store_true", help="no JupyterLab measurements")
+    p.add_argument("--skip-soak", action="store_true", help="no soak (benchmarks/soak.py)")
+    p.add_argument(
+        "--soak-rows",
+        type=int,
+        default=None,
+        help=f"rows the soak streams (default {soak.ROWS:,}; {soak.QUICK_ROWS:,} with --quick)",
+    )
     p.add_argument("--profile", action="store_true", help="always include the kernel profile")
     args = p.parse_args()
     args.argv = sys.argv[1:]
@@ -173,7 +183,7 @@ def main() -> None:
     if not facts["livestream_widget"].startswith(str(ROOT)):
         sys.exit(f"livestream_widget is imported from {facts['livestream_widget']}, not {ROOT}")
     print(f"livestream-widget benchmarks: {args.rows:,} rows, best of {args.repeat}", flush=True)
-    k = b = lab = prof = prof1 = matrix = None
+    k = b = lab = prof = prof1 = matrix = soaked = None
     facts["failures"] = []
     log = lambda s: print(s, flush=True)  # noqa: E731
     if not args.skip_kernel:
@@ -226,6 +236,12 @@ def main() -> None:
             if lab:
                 facts["chromium"] = lab["chromium"]
                 facts["jupyterlab"] = lab["jupyterlab"]
+        if not (args.skip_lab or args.skip_soak):
+            n = args.soak_rows or (soak.QUICK_ROWS if args.quick else soak.ROWS)
+            print(f"soak, JupyterLab: {n:,} rows, limit=-{soak.LIMIT:,}", flush=True)
+            soaked = attempt(
+                "soak in JupyterLab (benchmarks/soak.py)", lambda: soak.run(n, log=log)
+            )
         print("browser side, front end in a bare page", flush=True)
         b = attempt(
             "browser side in a bare page (benchmarks/browser_bench.py)",
@@ -239,8 +255,20 @@ def main() -> None:
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     images = plots(matrix, lab, out.parent, out.stem) if matrix else []
+    if soaked:
+        soaked["image"] = soak_plot(soaked, out.parent, out.stem)
     doc = render_doc(
-        facts, k, b, prof, args, elapsed, matrix=matrix, lab=lab, images=images, prof1=prof1
+        facts,
+        k,
+        b,
+        prof,
+        args,
+        elapsed,
+        matrix=matrix,
+        lab=lab,
+        images=images,
+        prof1=prof1,
+        soak=soaked,
     )
     out.write_text(doc)
     results = HERE / "results"
@@ -255,6 +283,7 @@ def main() -> None:
                 "browser": b,
                 "profile": prof,
                 "profile_batch1": prof1,
+                "soak": soaked,
             },
             indent=1,
             default=str,

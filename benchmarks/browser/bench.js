@@ -70,22 +70,35 @@ function arrowFloor(name) {
   return { total: performance.now() - t0, rows };
 }
 
-// Floor 2: the least a keyed store must do per row: read the IPC bytes, turn every dom id into
-// a JS string (one TextDecoder call per batch, then slices: the ids are ASCII) and index it in
-// a Map. No order, no handles, no pruning.
+// Floor 2: the least a keyed store must do per row: read the IPC bytes, get every row's key and
+// index it in a Map. No order, no handles, no pruning. Protocol 2 sends default dom ids as the
+// integer `key` column (the store indexes prefix + n by the number n): the key is that column
+// read as numbers (two 32-bit halves per int64, no BigInt). Other ids come as the `__dom_id`
+// strings: one TextDecoder call per batch, then slices (the ids are ASCII).
 const ascii = new TextDecoder();
+function indexKeys(index, table, key) {
+  for (const data of table.getChild(key ?? "__dom_id").data) {
+    if (key) {
+      const v = data.values;
+      const halves = new Uint32Array(v.buffer, v.byteOffset, 2 * data.length);
+      for (let i = 0; i < data.length; i++) index.set(halves[2 * i + 1] * 0x100000000 + halves[2 * i], i);
+    } else {
+      const offs = data.valueOffsets;
+      const base = offs[0];
+      const text = ascii.decode(data.values.subarray(base, offs[data.length]));
+      for (let i = 0; i < data.length; i++) index.set(text.slice(offs[i] - base, offs[i + 1] - base), i);
+    }
+  }
+}
+
 function keyFloor(name) {
   const index = new Map();
   const t0 = performance.now();
   for (const m of sets.get(name)) {
-    for (const b of m.buffers) {
-      const table = tableFromIPC(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-      for (const data of table.getChild("__dom_id").data) {
-        const offs = data.valueOffsets;
-        const base = offs[0];
-        const text = ascii.decode(data.values.subarray(base, offs[data.length]));
-        for (let i = 0; i < data.length; i++) index.set(text.slice(offs[i] - base, offs[i + 1] - base), i);
-      }
+    for (const op of m.content.ops) {
+      if (op.op !== "insert") continue;
+      const b = m.buffers[op.buffer];
+      indexKeys(index, tableFromIPC(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)), op.key);
     }
   }
   return { total: performance.now() - t0, rows: index.size };

@@ -1,0 +1,205 @@
+"""The soak's section of docs/performance.md, and its plot (benchmarks/soak.py)."""
+
+from __future__ import annotations
+
+import pathlib
+
+from report_format import MiB, mark, rate, table
+
+SERIES = [
+    ("kernel_rss", "kernel RSS", "rows the kernel had produced"),
+    ("heap_used", "page JS heap (V8, after a forced GC)", "rows the page held up to"),
+    ("heap_backing", "page ArrayBuffers (the Arrow data, outside the V8 heap)", "same"),
+    ("server_rss", "Jupyter server RSS", "rows the kernel had produced"),
+]
+
+
+def _slope(v: float | None, unit: str) -> str:
+    return f"— {unit} (too few samples)" if v is None else f"{v:+,.2f} {unit}"
+
+
+def soak_section(soak: dict) -> str:
+    n, sent = soak["rows"], soak["sent"]
+    unsent = soak["unsent_bytes_per_row"] * n
+    fid = soak["final_ids"]
+    rows = [
+        [
+            "rows streamed",
+            f"{n:,} as {soak['batch']:,}-row DataFrames, `w.stream(df, limit={soak['limit']:_})` "
+            "each, from one running cell",
+        ],
+        [
+            "duration, rows/s",
+            f"{soak['seconds']:.1f} s from the first call until the last row was in the page: "
+            f"{rate(soak['rows_per_s'])} rows/s (the kernel's loop alone "
+            f"{soak['kernel_loop_seconds']:.1f} s, {rate(n / soak['kernel_loop_seconds'])} rows/s)",
+        ],
+        [
+            "sent over the wire (compaction)",
+            f"{sent['rows']:,} rows ({sent['rows'] / n:.0%} of {n:,}) in {sent['messages']} diffs "
+            f"({sent['resets']} of them a reset + the surviving tail), "
+            f"{sent['bytes'] / MiB:,.0f} MiB vs {unsent / MiB:,.0f} MiB if every row were sent "
+            f"({soak['unsent_bytes_per_row']:.0f} B/row); {sent['resent']} resent, "
+            f"{sent['lost']} lost",
+        ],
+    ]
+    for key, label, per in SERIES:
+        st = soak[key]
+        rows.append(
+            [
+                label,
+                f"slope {_slope(st['mib_per_min'], 'MiB/min')}, "
+                f"{_slope(st['mib_per_million_rows'], 'MiB per million rows')} ({per}); "
+                f"{st['warm_min']:,.1f}–{st['warm_max']:,.1f} MiB after warm-up "
+                f"(max − min {st['warm_max'] - st['warm_min']:,.1f}); whole run "
+                f"{st['min']:,.1f}–{st['max']:,.1f}; before the run {st['before']:,.1f}, "
+                f"{soak['settle_s']:g} s after it {st['last']:,.1f} MiB",
+            ]
+        )
+    rows += [
+        [
+            "samples",
+            f"{sum(x['phase'] == 'run' for x in soak['samples'])} during the run, every "
+            f"~{soak['sample_every']:g} s; {soak['kernel_rss']['samples']} after the warm-up "
+            f"(the first {soak['warmup']:.0%} of the rows produced) give the slopes per minute, "
+            f"those while the rows grew the slopes per million rows (kernel, server: "
+            f"{soak['kernel_rss']['samples_per_row']}; page: "
+            f"{soak['heap_used']['samples_per_row']})",
+        ],
+        [
+            f"final {fid['count']:,} dom ids in the browser's store",
+            f"{mark(fid['ok'])} {fid['first']} … {fid['last']}"
+            + (
+                ", exactly the last 10,000 sent, in order"
+                if fid["ok"]
+                else f"; expected items-{n - 10_000} … items-{n - 1}: first mismatch "
+                f"{fid['first_mismatch']}"
+            ),
+        ],
+    ]
+    notes = []
+    if soak.get("stalled"):
+        st = soak["stalled"]
+        notes.append(
+            f"- **The page stopped receiving** (no progress for {st['after_s']} s, cell finished: "
+            f"{st['cell_done']}): page notices {st['notices']}; kernel delivery state "
+            f"{st.get('kernel')}."
+        )
+    if soak.get("page_errors"):
+        notes.append(f"- Page errors: {soak['page_errors'][:3]}")
+    return (
+        table(["measure", "value"], rows)
+        + ("\n\n" + "\n".join(notes) if notes else "")
+        + f"\n\n![Soak: memory over time]({soak.get('image', '')})"
+    )
+
+
+def soak_findings(soak: dict) -> list[str]:
+    """Paragraphs for the findings section: what the soak shows beyond its table."""
+    out = []
+    n, s = soak["rows"], soak["samples"]
+    if not soak["final_ids"]["ok"] or soak.get("stalled"):
+        out.append(
+            f"**Soak: the browser did not end with the last 10,000 ids** ({soak['final_ids']}"
+            + (f"; the page stopped receiving: {soak['stalled']}" if soak.get("stalled") else "")
+            + ")."
+        )
+    server = soak["server_rss"]
+    done = next((x for x in s if x["produced"] >= n), None)
+    if server["max"] - server["before"] > 50 and done:
+        out.append(
+            f"**Soak: the backlog waits in the Jupyter server.** The kernel had produced all "
+            f"{n:,} rows {done['t']:.0f} s into the run, when the page held rows up to "
+            f"{done['delivered']:,}; it took until {soak['seconds']:.0f} s to catch up. Meanwhile "
+            f"the Jupyter server's RSS went from {server['before']:,.0f} to {server['max']:,.0f} "
+            f"MiB ({server['last']:,.0f} MiB after the run). A loop in a running cell gets no "
+            "acknowledgement (the kernel reads none until the cell ends), so nothing slows it "
+            "to the page's pace: the kernel keeps at most its resend budget (its RSS stays "
+            f"{soak['kernel_rss']['warm_min']:,.0f}–{soak['kernel_rss']['warm_max']:,.0f} MiB), "
+            "and the diffs the page has not yet taken queue in the server (its websocket "
+            "writes) instead, growing for as long as the producer outpaces the page."
+        )
+    return out
+
+
+def soak_plot(soak: dict | None, outdir: pathlib.Path, stem: str) -> str | None:
+    """Kernel and server RSS, page heap, and rows produced / held over the run, as a PNG next
+    to the report; its file name, or None without matplotlib."""
+    if not soak:
+        return None
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = soak["samples"]
+    t = [x["t"] for x in s]
+    start = soak["warmup"] * soak["rows"]
+    warm = next((x["t"] for x in s if x["phase"] == "run" and x["produced"] >= start), 0)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
+    panels = [
+        ("Memory (MiB)", [("kernel_rss", "kernel RSS"), ("server_rss", "Jupyter server RSS")]),
+        (
+            "Page (MiB, after a forced GC)",
+            [("heap_used", "JS heap"), ("heap_backing", "ArrayBuffers")],
+        ),
+    ]
+    for ax, (title, lines) in zip(axes, panels, strict=False):
+        for key, label in lines:
+            ax.plot(t, [x[key] / MiB for x in s], marker=".", label=label)
+        ax.set_ylim(bottom=0)
+        ax.set_title(title, fontsize=10)
+    ax = axes[2]
+    ax.plot(t, [x["produced"] / 1e6 for x in s], marker=".", label="produced by the kernel")
+    ax.plot(t, [x["delivered"] / 1e6 for x in s], marker=".", label="held by the page up to")
+    ax.set_title("Rows (millions)", fontsize=10)
+    for ax in axes:
+        ax.axvspan(0, warm, color="#dddddd", alpha=0.6, lw=0)
+        ax.set_xlabel("seconds (grey: warm-up)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="lower right")
+    fig.suptitle(
+        f"Soak: {soak['rows']:,} rows, limit={soak['limit']:_}, in JupyterLab", fontsize=11
+    )
+    fig.tight_layout()
+    name = f"{stem}_soak.png"
+    fig.savefig(outdir / name, dpi=100)
+    plt.close(fig)
+    return name
+
+
+SOAK_HOW = """\
+**Soak** (`benchmarks/soak.py`, issue 4). A fresh JupyterLab + Chromium as above; one notebook
+whose widget (`StreamWidget(height=400)`, dom ids `items-<id>`) is on screen. One cell streams
+{rows:,} rows as 1,000-row DataFrames, `w.stream(df, limit=-10_000)` each, ids 0 to {last} in
+order; each DataFrame is a copy of one of 100 distinct 1,000-row DataFrames of the same six
+columns with the id column replaced (`DataFrame.assign`), as a feed makes a new frame per batch
+(making all rows up front would put gigabytes in the kernel being watched). Every
+~{every:g} s while it runs: VmRSS of the kernel (its pid from `os.getpid()` in the cell before)
+and of the Jupyter server (`/proc/<pid>/status`, what psutil reads), the page's heap after a
+forced GC (DevTools `HeapProfiler.collectGarbage`, `Runtime.getHeapUsage`: `usedSize` and
+`backingStorageSize`), the rows the kernel has produced (a file the cell rewrites every 100
+batches) and the rows the page holds up to (a rendered row's `aria-rowindex` and id give the
+first held id; + `data-count`). Slopes are least-squares fits over the samples after the first
+{warmup:.0%} of the rows (while a cell runs the kernel reads no acknowledgement, so the 32 MiB
+resend budget fills first): MiB per minute, and MiB per million rows against rows produced
+(kernel, server) or held (page). The widget's `send` is wrapped in the kernel to count diffs,
+rows and bytes handed to the comm; "if every row were sent" is the same rows encoded without a
+limit by the widget's encoder. The run ends when the page holds id {last}. Then the widget's
+height is raised so that the view renders all 10,000 rows at once (the store lives in a closure
+of the widget's module; the view reads it in order), and the ids, ordered by `aria-rowindex`,
+must be exactly items-{first_kept} … items-{last}.
+"""
+
+
+def soak_how(soak: dict) -> str:
+    n = soak["rows"]
+    return SOAK_HOW.format(
+        rows=n,
+        last=n - 1,
+        first_kept=n - 10_000,
+        every=soak["sample_every"],
+        warmup=soak["warmup"],
+    )
