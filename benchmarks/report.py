@@ -583,8 +583,8 @@ def findings_section(
                 text += (
                     " So the page's main thread is the bottleneck: most of it is the browser "
                     f"receiving the bytes (∝ wire bytes: the widget sends {per_row} B/row), "
-                    "and the store's per-row apply (`js/src/store.js` `_applyRows`: a handle object and a `Map` "
-                    "entry per row)"
+                    "and the store's per-row apply (`js/src/store.js` `_applyRows`: a handle "
+                    "object and a `Map` entry per row)"
                     + (
                         f", {b['one']['total'] / b['one_key_floor']['total']:.1f}× the bare-page "
                         "key-index floor (below)."
