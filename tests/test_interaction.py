@@ -155,3 +155,24 @@ def test_paginate_with_a_coroutine_and_a_failing_page(stream):
         0,
         "",
     ]
+
+
+def test_viewport_handlers_can_load_pages_with_stream_async(stream):
+    s = stream()
+    s.run(
+        "from livestream_widget import StreamItems\n"
+        "page = [0]\n"
+        "def load():\n"
+        "    page[0] += 1\n"
+        "    rows = [{'id': page[0] * 10 + i} for i in range(10)]\n"
+        "    return StreamItems(rows, at=-1, limit=-20)\n"
+        "w.on_viewport_bottom(lambda dom_id: w.stream_async(load))\n"
+        "w.stream([{'id': i} for i in range(10)])"
+    )
+    for last in ("items-9", "items-19", "items-29"):
+        send(s, kind="viewport", edge="bottom", dom_id=last)
+        deadline = time.monotonic() + 10
+        while s.kernel.eval("w.async_result.loading") and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert s.sync().keys() == list(range(20, 40))
+    assert s.kernel.eval("w.async_result.ok")

@@ -304,3 +304,57 @@ def use_theme(page, name: str) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
     page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
     page.locator(".lm-Menu-itemLabel", has_text=name).first.click()
+
+
+def test_column_options_labels_formats_alignment_hidden_and_resize(lab):
+    nb = lab.notebook(
+        [
+            SETUP + "import datetime as dt\n"
+            "w = StreamWidget(height=200, columns=['id', {'name': 'price', 'label': 'Price',"
+            " 'format': ',.2f', 'align': 'center'}, {'name': 'share', 'format': '.1%'},"
+            " {'name': 'at', 'format': '%H:%M'}, {'name': 'secret', 'hidden': True},"
+            " {'name': 'note', 'width': 90}])\n"
+            "w.stream([{'id': 1, 'price': 1234567.891, 'share': 0.1234, 'at': dt.datetime(2024, 1, 1, 9, 5),"
+            " 'secret': 'x', 'note': 'hello'}])\nw",
+        ]
+    )
+    nb.run(0)
+    w = nb.widget(0)
+    wait_count(w, 1)
+    heads = w.locator(".lsw-header .lsw-th-label").all_inner_texts()
+    assert heads == ["id", "Price", "share", "at", "note"]
+    cells = w.locator('[data-dom-id="items-1"] .lsw-cell').all_inner_texts()
+    assert cells == ["1", "1,234,567.89", "12.3%", "09:05", "hello"]
+    aligns = w.evaluate(
+        """root => [...root.querySelectorAll('[data-dom-id="items-1"] .lsw-cell')]
+            .map(c => getComputedStyle(c).textAlign)"""
+    )
+    assert aligns[:3] == ["right", "center", "right"] and aligns[4] in ("left", "start")
+    note = w.locator('.lsw-th[data-column="note"]')
+    assert round(note.bounding_box()["width"]) == 90
+    grip = note.locator(".lsw-resize").bounding_box()
+    x, y = grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2
+    nb.page.mouse.move(x, y)
+    nb.page.mouse.down()
+    nb.page.mouse.move(x + 60, y, steps=4)
+    nb.page.mouse.up()
+    wait_js(
+        w,
+        "root => Math.round(root.querySelector('.lsw-th[data-column=\"note\"]')"
+        ".getBoundingClientRect().width) === 150",
+    )
+
+
+def test_quickstart_tutorial_runs_in_the_browser(lab):
+    import nbformat
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / "quickstart.ipynb"
+    cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    nb = lab.notebook(cells)
+    for i in range(len(cells)):
+        nb.run(i)
+    w = nb.widget(0)
+    wait_count(w, 999)  # live rows at the top with limit=1000 prune the end; one deleted
+    assert rendered_ids(w)[0] == "trades-100199"
+    assert "UPDATED" in w.locator('[data-dom-id="trades-100199"]').inner_text()
+    assert nb.output(len(cells) - 1, all_=True).strip() == "999"
