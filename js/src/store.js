@@ -125,6 +125,7 @@ export class RowStore {
     this.version = 0;
     // Dom ids are `${prefix}${key}` by default (the widget's name + "-"): see setPrefix.
     this.prefix = null;
+    this.resets = 0; // reset() calls so far: a view starts over at the top after one
     this._clear();
   }
 
@@ -317,6 +318,7 @@ export class RowStore {
     // holds must read as removed.
     for (const blk of this._blocks) for (const h of blk.items) h.block = null;
     this._clear();
+    this.resets++;
     if (had) this._changed();
   }
 

@@ -66,6 +66,7 @@ export class TableView {
     this.widths = new Map(); // column -> px, from the user's resizing
     this.revs = new Map(); // dom id -> revision, of rows on screen (to flash updates)
     this.seen = null; // rows (store version, sort, filter) last positioned for
+    this.resets = store.resets;
     this.frame = 0;
     this.schedule = () => {
       if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
@@ -238,6 +239,12 @@ export class TableView {
     const toPos = (top) => (full === total ? top / rh : (top / Math.max(total - viewport, 1)) * span);
 
     const seen = `${store.version}|${JSON.stringify(model.get("sort"))}|${model.get("filter")}`;
+    if (store.resets !== this.resets) {
+      // New content after a reset: start over at the top, as for a new table.
+      this.resets = store.resets;
+      this.follow = new Follow();
+      scroller.scrollTop = 0;
+    }
     if (seen !== this.seen) {
       // Rows changed: follow the tail or keep the anchor row where it was on screen.
       this.seen = seen;

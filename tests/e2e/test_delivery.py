@@ -74,7 +74,9 @@ def test_page_reload_mid_stream(lab, with_source):
         "source=lambda: [{'id': i, 'kind': 'replayed'} for i in range(40)]" if with_source else ""
     )
     cells = [
-        SETUP + f"w = StreamWidget(height=240, {source})\nw",
+        # follow=False: the view stays at the top, where the replayed rows land, instead of
+        # following the live rows appended after them.
+        SETUP + f"w = StreamWidget(height=240, follow=False, {source})\nw",
         "stop = threading.Event()\n"
         "def produce():\n"
         "    i = 1000\n"
