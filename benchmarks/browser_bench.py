@@ -26,14 +26,11 @@ import tempfile
 import threading
 import time
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent
-for _p in (str(HERE), str(ROOT)):  # this tree's livestream_widget, even if another is installed
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
+from browser_page import SCROLL_FRAMES, frame_stats, heap_per_row, launch, page_heap
+from paths import HERE, ROOT
+
 JS = ROOT / "js"
 ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
-from browser_page import SCROLL_FRAMES, frame_stats, launch  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # Diffs from the real Python encoder
@@ -111,6 +108,67 @@ def serve(directory: pathlib.Path) -> tuple[http.server.ThreadingHTTPServer, str
 # Page measurements
 
 
+def decode_apply(page, cdp, name: str, repeat: int, rows: int, log=print) -> dict:
+    """The message set `name` (loaded in the page): decodeApply and its floors, interleaved
+    `repeat` times (noise hits all alike), the best run of each. The last decodeApply's store
+    stays in the page."""
+    fns = ("keyFloor", "arrowFloor", "decodeApply")
+    runs: dict[str, list[dict]] = {fn: [] for fn in fns}
+    for _ in range(repeat):
+        for fn in fns:
+            if fn == "decodeApply":
+                page.evaluate("lsw.dropStore()")  # the previous store is garbage too
+            cdp.send("HeapProfiler.collectGarbage")  # no leftover garbage timed
+            runs[fn].append(page.evaluate(f"lsw.{fn}({json.dumps(name)})"))
+    best = {
+        fn: {**min(rs, key=lambda r: r["total"]), "all": [r["total"] for r in rs]}
+        for fn, rs in runs.items()
+    }
+    got = best["decodeApply"]
+    label = {"one": "1 message", "split": "8 MB split"}.get(name, name)
+    log(f"  browser decode+apply {label}: {got['total']:8.0f} ms  {got['all']}")
+    assert got["size"] == rows, got
+    return {
+        name: got,
+        f"{name}_arrow_floor": best["arrowFloor"],
+        f"{name}_key_floor": best["keyFloor"],
+    }
+
+
+def views(page, repeat: int, log=print) -> dict:
+    """Over the store in the page: first frame of a new view (and of one over an empty store),
+    then scrolling it, and the idle page's frame loop."""
+    res: dict = {}
+    renders = [page.evaluate("lsw.render()") for _ in range(repeat)]
+    res["render"] = {
+        "sync": min(r["sync"] for r in renders),
+        "frame": min(r["frame"] for r in renders),
+        "all": [r["frame"] for r in renders],
+        "domRows": max(r["domRows"] for r in renders),
+        "firstRowOk": all(r["firstRowOk"] for r in renders),
+        "storeSize": renders[-1]["storeSize"],
+    }
+    empties = [page.evaluate("lsw.render(true)") for _ in range(repeat)]
+    res["render_empty"] = {
+        "sync": min(r["sync"] for r in empties),
+        "frame": min(r["frame"] for r in empties),
+        "all": [r["frame"] for r in empties],
+    }
+    page.evaluate("lsw.render()")  # the full view again, for scrolling
+    first = res["render"]
+    log(f"  browser first frame: {first['frame']:.1f} ms, {first['domRows']} DOM rows")
+    res["idle"] = frame_stats(page.evaluate(f"lsw.idle({SCROLL_FRAMES})"))
+    for mode in ("sweep", "step"):
+        res[f"scroll_{mode}"] = frame_stats(page.evaluate(f"lsw.scroll({SCROLL_FRAMES}, '{mode}')"))
+        page.evaluate("lsw.render()")  # back to the top for the next mode
+    sweep = res["scroll_sweep"]
+    log(
+        f"  browser scroll sweep p50/p95: {sweep['intervals_p50']:.1f}/"
+        f"{sweep['intervals_p95']:.1f} ms"
+    )
+    return res
+
+
 def measure(url: str, rows: int, repeat: int, log=print) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -127,95 +185,22 @@ def measure(url: str, rows: int, repeat: int, log=print) -> dict:
             cdp = ctx.new_cdp_session(page)
             res["chromium"] = cdp.send("Browser.getVersion")["product"]
 
-            def heap() -> dict:
-                cdp.send("HeapProfiler.collectGarbage")
-                cdp.send("HeapProfiler.collectGarbage")
-                return cdp.send("Runtime.getHeapUsage")
-
-            def best(name: str, n: int) -> dict:
-                """decodeApply and its floors, interleaved n times (noise hits all alike);
-                the best run of each. The last decodeApply's store stays in the page."""
-                fns = ("keyFloor", "arrowFloor", "decodeApply")
-                runs: dict[str, list[dict]] = {fn: [] for fn in fns}
-                for _ in range(n):
-                    for fn in fns:
-                        if fn == "decodeApply":
-                            page.evaluate("lsw.dropStore()")  # the previous store is garbage too
-                        cdp.send("HeapProfiler.collectGarbage")  # no leftover garbage timed
-                        runs[fn].append(page.evaluate(f"lsw.{fn}({json.dumps(name)})"))
-                out = {}
-                for fn, rs in runs.items():
-                    b = min(rs, key=lambda r: r["total"])
-                    out[fn] = {**b, "all": [r["total"] for r in rs]}
-                return out
-
-            # -- one 1M-row insert ------------------------------------------------------------
-            m0 = heap()
+            # One N-row insert; then the store it built (message references dropped).
+            m0 = page_heap(cdp)
             res["one_load"] = page.evaluate("lsw.load('one')")
-            b = best("one", repeat)
-            res["one"] = b["decodeApply"]
-            res["one_arrow_floor"] = b["arrowFloor"]
-            res["one_key_floor"] = b["keyFloor"]
-            one = res["one"]
-            log(f"  browser decode+apply 1 message: {one['total']:8.0f} ms  {one['all']}")
-            assert res["one"]["size"] == rows, res["one"]
-            # Memory: the store built by the last decodeApply, message references dropped.
+            res.update(decode_apply(page, cdp, "one", repeat, rows, log))
             page.evaluate("lsw.unload('one')")
-            m1 = heap()
-            res["heap"] = {
-                "used_per_row": (m1["usedSize"] - m0["usedSize"]) / rows,
-                "backing_per_row": (
-                    m1.get("backingStorageSize", 0) - m0.get("backingStorageSize", 0)
-                )
-                / rows,
-                "used_bytes": m1["usedSize"] - m0["usedSize"],
-                "backing_bytes": m1.get("backingStorageSize", 0) - m0.get("backingStorageSize", 0),
-            }
+            res["heap"] = heap_per_row(m0, page_heap(cdp), rows)
             log(
                 f"  browser heap: {res['heap']['used_per_row']:.0f} B/row JS heap, "
                 f"{res['heap']['backing_per_row']:.0f} B/row ArrayBuffers"
             )
-
-            # -- first frame and scrolling over the 1M-row store ------------------------------
-            renders = [page.evaluate("lsw.render()") for _ in range(repeat)]
-            res["render"] = {
-                "sync": min(r["sync"] for r in renders),
-                "frame": min(r["frame"] for r in renders),
-                "all": [r["frame"] for r in renders],
-                "domRows": max(r["domRows"] for r in renders),
-                "firstRowOk": all(r["firstRowOk"] for r in renders),
-                "storeSize": renders[-1]["storeSize"],
-            }
-            empties = [page.evaluate("lsw.render(true)") for _ in range(repeat)]
-            res["render_empty"] = {
-                "sync": min(r["sync"] for r in empties),
-                "frame": min(r["frame"] for r in empties),
-                "all": [r["frame"] for r in empties],
-            }
-            page.evaluate("lsw.render()")  # the 1M-row view again, for scrolling
-            first = res["render"]
-            log(f"  browser first frame: {first['frame']:.1f} ms, {first['domRows']} DOM rows")
-            res["idle"] = frame_stats(page.evaluate(f"lsw.idle({SCROLL_FRAMES})"))
-            for mode in ("sweep", "step"):
-                res[f"scroll_{mode}"] = frame_stats(
-                    page.evaluate(f"lsw.scroll({SCROLL_FRAMES}, '{mode}')")
-                )
-                page.evaluate("lsw.render()")  # back to the top for the next mode
-            log(
-                f"  browser scroll sweep p50/p95: {res['scroll_sweep']['intervals_p50']:.1f}/"
-                f"{res['scroll_sweep']['intervals_p95']:.1f} ms"
-            )
+            res.update(views(page, repeat, log))
             page.evaluate("lsw.dropStore()")
 
-            # -- the same rows as ~8 MB messages ----------------------------------------------
+            # The same rows as ~8 MB messages.
             res["split_load"] = page.evaluate("lsw.load('split')")
-            b = best("split", repeat)
-            res["split"] = b["decodeApply"]
-            res["split_arrow_floor"] = b["arrowFloor"]
-            res["split_key_floor"] = b["keyFloor"]
-            split = res["split"]
-            log(f"  browser decode+apply 8 MB split: {split['total']:8.0f} ms  {split['all']}")
-            assert res["split"]["size"] == rows, res["split"]
+            res.update(decode_apply(page, cdp, "split", repeat, rows, log))
             page.evaluate("lsw.dropStore(); lsw.unload('split')")
             res["page_errors"] = errors
         finally:

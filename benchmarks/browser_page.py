@@ -7,17 +7,16 @@ so the benchmarks run wherever the tests do.
 from __future__ import annotations
 
 import pathlib
+import re
 import statistics
-import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from paths import HERE
 
-from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402
+from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
 #: Animation frames of one scroll or idle loop (benchmarks/browser/frames.js).
 SCROLL_FRAMES = 200
+FRAMES_JS = HERE / "browser" / "frames.js"
 
 
 def launch(playwright, profile_dir: pathlib.Path | str, viewport: dict = VIEWPORT):
@@ -31,6 +30,35 @@ def launch(playwright, profile_dir: pathlib.Path | str, viewport: dict = VIEWPOR
         device_scale_factor=1,
     )
     return ctx, ctx.new_page()
+
+
+def install_frames(page) -> None:
+    """frames.js in a page that did not bundle it (JupyterLab): `window.lswFrames`."""
+    src = re.sub(r"^export ", "", FRAMES_JS.read_text(), flags=re.M)
+    install = "window.lswFrames = { afterFrame, frameLoop, scrollLoop };"
+    page.evaluate(f"() => {{\n{src}\n{install}\n}}")
+
+
+def page_heap(cdp, dom: bool = False) -> dict:
+    """DevTools: a forced GC (twice: the first one's finalisers free more), then
+    `Runtime.getHeapUsage` (`usedSize`: V8 heap; `backingStorageSize`: ArrayBuffers outside
+    it), plus `Memory.getDOMCounters` with `dom`."""
+    cdp.send("HeapProfiler.collectGarbage")
+    cdp.send("HeapProfiler.collectGarbage")
+    out = cdp.send("Runtime.getHeapUsage")
+    return {**out, **cdp.send("Memory.getDOMCounters")} if dom else out
+
+
+def heap_per_row(before: dict, after: dict, rows: int) -> dict:
+    """What holding `rows` rows costs, from two `page_heap` readings."""
+    used = after["usedSize"] - before["usedSize"]
+    backing = after.get("backingStorageSize", 0) - before.get("backingStorageSize", 0)
+    return {
+        "used_per_row": used / rows,
+        "backing_per_row": backing / rows,
+        "used_bytes": used,
+        "backing_bytes": backing,
+    }
 
 
 def pct(values: list[float], q: float) -> float:

@@ -17,15 +17,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent
-for _p in (str(HERE), str(ROOT)):  # this tree's livestream_widget, even if another is installed
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
+import paths  # noqa: F401  (this checkout first on sys.path, for tests.e2e)
+from browser_page import launch, page_heap
 
-from browser_page import launch  # noqa: E402
-
-from tests.e2e.harness import JupyterServer, Lab, free_port, write_lab_settings  # noqa: E402
+from tests.e2e.harness import JupyterServer, Lab, free_port, write_lab_settings
 
 # A cell saves a result as <name>.json in the server's root (a cell's output would have to be
 # scraped from the page); `Session.load` reads it.
@@ -55,8 +50,7 @@ class Session:
         return json.loads((self.server.root / f"{name}.json").read_text())
 
     def heap(self) -> dict:
-        """JS heap after a forced GC (twice: the first one's finalisers free more), and the
-        page's DOM counters."""
+        """JS heap after a forced GC, and the page's DOM counters."""
         return page_heap(self.cdp, dom=True)
 
     def versions(self) -> dict:
@@ -66,15 +60,6 @@ class Session:
             "chromium": self.cdp.send("Browser.getVersion")["product"],
             "jupyterlab": jupyterlab.__version__,
         }
-
-
-def page_heap(cdp, dom: bool = False) -> dict:
-    """DevTools: forced GC, then `Runtime.getHeapUsage` (`usedSize`: V8 heap;
-    `backingStorageSize`: ArrayBuffers outside it), plus `Memory.getDOMCounters` with `dom`."""
-    cdp.send("HeapProfiler.collectGarbage")
-    cdp.send("HeapProfiler.collectGarbage")
-    out = cdp.send("Runtime.getHeapUsage")
-    return {**out, **cdp.send("Memory.getDOMCounters")} if dom else out
 
 
 def process_rss(pid: int) -> int:

@@ -15,16 +15,9 @@ import cProfile
 import io
 import pathlib
 import pstats
-import sys
 import time
 
-HERE = pathlib.Path(__file__).resolve().parent
-for _p in (
-    str(HERE),
-    str(HERE.parent),
-):  # this tree's livestream_widget, even if another is installed
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
+import paths  # noqa: F401  (this checkout's livestream_widget, even if another is installed)
 
 
 def profile(

@@ -9,9 +9,15 @@
     python benchmarks/run.py --skip-soak # without the 10M-row soak in JupyterLab (~1 minute)
     python benchmarks/run.py --rows 200000 --repeat 5 --out /tmp/perf.md
 
-Kernel side: benchmarks/kernel_bench.py (peers: benchmarks/peers.py). Browser side:
-benchmarks/lab_bench.py (real JupyterLab) and benchmarks/browser_bench.py (the front end in a
-bare page). Raw results also go to benchmarks/results/latest.json (not committed).
+Where each part lives (all in benchmarks/):
+- kernel side: kernel_bench.py (fresh kernels: kernel_session.py; their cells: kernel_cells.py;
+  the raw floor: floor.py; peers: peers.py; cProfile of the loop: profile_kernel.py);
+- browser side in JupyterLab: lab_bench.py (session: lab_session.py; notebook: lab_cells.py;
+  profiled run: lab_profile.py) and the soak, soak.py;
+- the front end alone in a bare page: browser_bench.py (browser/bench.js, browser/frames.js;
+  Chromium: browser_page.py);
+- the report: report.py and its sections, report_*.py; machine facts: machine.py.
+Raw results also go to benchmarks/results/latest.json (not committed).
 """
 
 from __future__ import annotations
@@ -21,109 +27,21 @@ import importlib.util
 import json
 import os
 import pathlib
-import platform
 import sys
 import time
 import traceback
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent
-for _p in (str(HERE), str(ROOT)):  # this tree's livestream_widget, even if another is installed
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
-
-import browser_bench  # noqa: E402
-import kernel_bench  # noqa: E402
-import lab_bench  # noqa: E402
-import peers  # noqa: E402
-import soak  # noqa: E402
-from report import KERNEL_RATIO_TARGET, plots, render_doc  # noqa: E402
-from report_soak import soak_plot  # noqa: E402
-
-# --------------------------------------------------------------------------------------------
-# Facts
-
-
-def machine() -> dict:
-    import ipykernel
-    import jupyter_client
-    import numpy
-    import pandas
-    import pyarrow
-    import zmq
-
-    import livestream_widget
-
-    cpu = "unknown"
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = next(
-            int(line.split()[1]) * 1024
-            for line in pathlib.Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-    except OSError:
-        mem = 0
-    try:
-        arrow_js = json.loads((ROOT / "js/node_modules/apache-arrow/package.json").read_text())[
-            "version"
-        ]
-    except OSError:
-        arrow_js = "?"
-    return {
-        "cores": os.cpu_count(),
-        "cpu": cpu,
-        "memory": mem,
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "pyarrow": pyarrow.__version__,
-        "arrow_pool": pyarrow.default_memory_pool().backend_name,
-        "pandas": pandas.__version__,
-        "numpy": numpy.__version__,
-        "ipykernel": ipykernel.__version__,
-        "jupyter_client": jupyter_client.__version__,
-        "pyzmq": f"{zmq.__version__} (libzmq {zmq.zmq_version()})",
-        "apache_arrow_js": arrow_js,
-        "livestream_widget": str(pathlib.Path(livestream_widget.__file__).parent),
-        "loadavg_start": os.getloadavg(),
-        "tree": _tree(),
-    }
-
-
-def peer_versions() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for dist in ("panel", "bokeh", "perspective-python", "ipydatagrid", "matplotlib", "py-spy"):
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            out[dist] = None
-    return out
-
-
-def _tree() -> str:
-    """The commit measured, and whether code outside benchmarks/ and docs/ differs from it."""
-    import subprocess
-
-    def git(*a: str) -> str:
-        # Only trailing newlines: porcelain lines start with a status column that may be " ".
-        return subprocess.run(
-            ["git", *a], cwd=ROOT, capture_output=True, text=True, check=False
-        ).stdout.rstrip("\n")
-
-    head = git("log", "-1", "--format=%h %s")
-    if not head:
-        return "not a git checkout"
-    dirty = [
-        line[3:]
-        for line in git("status", "--porcelain").splitlines()
-        if not line[3:].startswith(("benchmarks/", "docs/performance", "pyproject.toml"))
-    ]
-    return f"{head}" + (f" + uncommitted changes in {', '.join(dirty[:5])}" if dirty else "")
+import browser_bench
+import kernel_bench
+import lab_bench
+import peers
+import soak
+from machine import machine, peer_versions
+from paths import HERE, ROOT
+from report import render_doc
+from report_plots import plots
+from report_soak import soak_plot
+from report_targets import KERNEL_RATIO_TARGET
 
 
 def main() -> None:

@@ -8,8 +8,9 @@ the page is live, as a feed would. Every ~2 s, while it runs, this process sampl
   and the Jupyter server's;
 - the page's JS heap: DevTools `HeapProfiler.collectGarbage` (a forced GC, so the slope is
   what is kept, not garbage not yet collected) then `Runtime.getHeapUsage`;
-- progress: rows the kernel has produced (a file the cell rewrites every 100 batches) and rows
-  the page holds up to (the id of the first row the widget shows, + 10,000).
+- progress: rows the kernel has produced (a file the cell rewrites every 100 batches) and the
+  last id the page holds (a rendered row's `aria-rowindex` and id give the first, + the
+  widget's `data-count`).
 
 Reported: rows/s until the last row is in the page, the least-squares slope of each memory
 series after a warm-up (MiB per minute and per million rows), max - min, how many rows and
@@ -23,16 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import pathlib
 import re
 import sys
 import time
 
-HERE = pathlib.Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-from lab_session import SAVE_CELL, Session, lab_session, page_heap, process_rss  # noqa: E402
+from browser_page import page_heap
+from lab_session import SAVE_CELL, Session, lab_session, process_rss
+from paths import HERE
 
 ROWS = 10_000_000
 QUICK_ROWS = 1_000_000

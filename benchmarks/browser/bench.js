@@ -5,21 +5,11 @@ import { RowStore } from "../../js/src/store.js";
 import { applyDiff, decodeDiff } from "../../js/src/protocol.js";
 import { TableView } from "../../js/src/view.js";
 import "../../js/src/style.css";
+import { afterFrame, frameLoop, scrollLoop } from "./frames.js";
 
 const sets = new Map(); // name -> [{content, buffers: DataView[]}] as JupyterLab hands them over
 let store = null;
 let view = null;
-
-// The next frame has been rendered: a message posted from rAF runs after that frame's paint.
-function afterFrame() {
-  return new Promise((resolve) =>
-    requestAnimationFrame((ts) => {
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => resolve(ts);
-      ch.port2.postMessage(0);
-    }),
-  );
-}
 
 async function load(name) {
   const manifest = await (await fetch("manifest.json")).json();
@@ -141,16 +131,10 @@ async function render(empty = false) {
   return result;
 }
 
-// Scroll `.lsw-scroll` through n positions, one per animation frame. Per frame: the interval
-// between rAF timestamps (what the user sees, quantised to the display rate) and the busy time
-// from the start of our rAF callback to after the frame's paint (the view draws in its own rAF
-// callback of the same frame, after the scroll event); plus the view's own draw() time.
+// Scroll `.lsw-scroll` through n positions, one per animation frame (frames.js), timing the
+// view's own draw() too.
 async function scroll(n, mode) {
   const sc = view.root.querySelector(".lsw-scroll");
-  const max = sc.scrollHeight - sc.clientHeight;
-  const positions = Array.from({ length: n }, (_, i) =>
-    mode === "sweep" ? Math.round((max * (i + 1)) / n) : Math.min(max, (i + 1) * 140),
-  );
   const draws = [];
   const draw = view.draw;
   view.draw = function timedDraw() {
@@ -158,28 +142,12 @@ async function scroll(n, mode) {
     draw.call(this);
     draws.push(performance.now() - t);
   };
-  const stamps = [];
-  const busy = [];
-  await new Promise((resolve) => {
-    let i = 0;
-    function frame(ts) {
-      const start = performance.now();
-      stamps.push(ts);
-      if (i === n) return resolve();
-      sc.scrollTop = positions[i++];
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => busy.push(performance.now() - start);
-      ch.port2.postMessage(0);
-      requestAnimationFrame(frame);
-    }
-    requestAnimationFrame(frame);
-  });
+  const loop = await scrollLoop(sc, n, mode);
   await afterFrame();
   delete view.draw;
   const rows = view.root.querySelectorAll("[data-dom-id]");
   return {
-    intervals: stamps.slice(1).map((t, i) => t - stamps[i]),
-    busy,
+    ...loop,
     draws,
     domRows: rows.length,
     scrollTop: sc.scrollTop,
@@ -188,22 +156,8 @@ async function scroll(n, mode) {
 }
 
 // The same frame loop with nothing to do: the display-rate floor of the two figures above.
-async function idle(n) {
-  const stamps = [];
-  const busy = [];
-  await new Promise((resolve) => {
-    function frame(ts) {
-      const start = performance.now();
-      stamps.push(ts);
-      if (stamps.length > n) return resolve();
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => busy.push(performance.now() - start);
-      ch.port2.postMessage(0);
-      requestAnimationFrame(frame);
-    }
-    requestAnimationFrame(frame);
-  });
-  return { intervals: stamps.slice(1).map((t, i) => t - stamps[i]), busy };
+function idle(n) {
+  return frameLoop(n);
 }
 
 function destroyView() {

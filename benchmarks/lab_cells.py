@@ -1,0 +1,173 @@
+"""The benchmark notebook of lab_bench.py: its cells, by name.
+
+Results leave the kernel as small JSON files in the server's root (`_save`, lab_session.py),
+read back by `Session.load`; times are `time.time()` stamps, compared with the page's
+`Date.now()` (the same machine clock).
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+from lab_session import SAVE_CELL
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+LATENCY_SAMPLES = 150
+LATENCY_GAP = 0.1  # s between two single-row inserts (plus 0-20 ms jitter)
+CELL_SAMPLES = 30  # single-row latency, one cell run per row
+LIMIT = 20
+
+SETUP = (
+    """\
+import json, random, sys, threading, time
+sys.path.insert(0, {bench!r})
+from data import make_batches, make_frame
+from livestream_widget import StreamWidget
+"""
+    + SAVE_CELL
+    + """
+w = StreamWidget(name="bench", height=400)
+w
+"""
+)
+DATA = """\
+batches = make_batches({rows})
+big = make_frame({rows})
+rows = make_frame({samples}).to_dict("records")
+print(len(batches), len(big), len(rows))
+"""
+RESET = "w.reset()"
+STREAM_BATCHES = """\
+_t0 = time.time()
+for _df in batches:
+    w.stream(_df)
+_save("t0", _t0)
+"""
+STREAM_BIG = """\
+_t0 = time.time()
+w.stream(big)
+_save("t0", _t0)
+"""
+# One row at a time, as a live feed would: a row, then a pause. The dom id is bench-<id>.
+LATENCY_LOOP = """\
+_stamps = {{}}
+_rng = random.Random(1)
+for _i, _r in enumerate(rows):
+    _id = {base} + _i
+    _t = time.time()
+    w.insert({{**_r, "id": _id}}, at=0, limit={limit})
+    _stamps[f"bench-{{_id}}"] = _t
+    time.sleep({gap} + _rng.random() * 0.02)
+_save("stamps", _stamps)
+"""
+CELL_INIT = "_cell_stamps = {}; _n = 0"
+CELL_ONE = """\
+_id = {base} + _n; _n += 1
+_t = time.time()
+w.insert({{**rows[_n], "id": _id}}, at=0, limit={limit})
+_cell_stamps[f"bench-{{_id}}"] = _t
+"""
+CELL_SAVE = '_save("stamps", _cell_stamps)'
+
+
+# The transport floor: the same rows as raw column buffers (floor.py, as the kernel side's
+# floor) in messages of FLOOR_BATCHES DataFrames (~4 MiB, the size at which the
+# widget flushes), to a widget whose front end only adds up `rows` and writes `data-count`.
+FLOOR_BATCHES = 42
+FLOOR = """\
+import anywidget, pandas as pd
+from floor import column_buffers
+
+class _Floor(anywidget.AnyWidget):
+    _esm = \"\"\"
+export default {
+  render({ model, el }) {
+    const box = document.createElement("div");
+    box.className = "lsw-floor";
+    box.dataset.count = "0";
+    box.textContent = "transport floor";
+    el.append(box);
+    let n = 0;
+    const on = (content) => {
+      n = content.kind === "reset" ? 0 : n + content.rows;
+      box.dataset.count = String(n);
+    };
+    model.on("msg:custom", on);
+    return () => model.off("msg:custom", on);
+  },
+};
+\"\"\"
+
+floor = _Floor()
+floor
+"""
+FLOOR_RESET = 'floor.send({"kind": "reset"})'
+FLOOR_STREAM = """\
+_t0 = time.time()
+for _i in range(0, len(batches), {k}):
+    _df = pd.concat(batches[_i : _i + {k}])
+    floor.send({{"kind": "rows", "rows": len(_df)}}, column_buffers(_df))
+_save("t0", _t0)
+"""
+# Profiled repetition: the same stream, with the time of every diff handed to the comm.
+PROFILE_STREAM = """\
+_sends = []
+_send = w.send
+def _stamped_send(content, buffers=None):
+    if isinstance(content, dict) and content.get("kind") == "diff":
+        _sends.append(time.time())
+    return _send(content, buffers)
+w.send = _stamped_send
+try:
+    _t0 = time.time()
+    for _df in batches:
+        w.stream(_df)
+    w.flush()
+finally:
+    del w.send
+_save("t0", _t0)
+_save("sends", _sends)
+"""
+
+#: name -> cell index in the benchmark notebook
+CELL = {
+    name: i
+    for i, name in enumerate(
+        [
+            "setup",
+            "data",
+            "reset",
+            "stream_batches",
+            "stream_big",
+            "latency_loop",
+            "cell_init",
+            "cell_one",
+            "cell_save",
+            "floor",
+            "floor_reset",
+            "floor_stream",
+            "profile_stream",
+        ]
+    )
+}
+
+
+def cells(rows: int) -> list[str]:
+    loop = dict(limit=LIMIT, gap=LATENCY_GAP)
+    src = {
+        "setup": SETUP.format(bench=str(HERE)),
+        "data": DATA.format(rows=rows, samples=max(LATENCY_SAMPLES, CELL_SAMPLES + 1)),
+        "reset": RESET,
+        "stream_batches": STREAM_BATCHES,
+        "stream_big": STREAM_BIG,
+        "latency_loop": LATENCY_LOOP.format(base=0, **loop),
+        "cell_init": CELL_INIT,
+        "cell_one": CELL_ONE.format(base=20_000_000, limit=LIMIT),
+        "cell_save": CELL_SAVE,
+        "floor": FLOOR,
+        "floor_reset": FLOOR_RESET,
+        "floor_stream": FLOOR_STREAM.format(k=FLOOR_BATCHES),
+        "profile_stream": PROFILE_STREAM,
+    }
+    return [src[name] for name in CELL]

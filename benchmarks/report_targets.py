@@ -1,0 +1,224 @@
+"""The targets table of docs/performance.md and the findings that explain the misses.
+
+Targets are issue 7's (reported against, never asserted in tests) and the bare-page browser
+target of the first benchmark. Findings quote the profiles of the same run, so the numbers in
+a sentence are the run's own.
+"""
+
+from __future__ import annotations
+
+from kernel_bench import CONTENDERS, FLOOR, LSW
+from lab_cells import LATENCY_GAP
+from report_format import MiB, mark, mib, rate
+from report_soak import soak_findings
+
+KERNEL_RATIO_TARGET = 0.9  # livestream-widget rows/s vs the raw floor
+KERNEL_MEMORY_SLACK = 4 * MiB  # kept memory <= floor + this
+PEER_TARGETS = {"Perspective": 10, "Panel Tabulator": 100}  # livestream-widget ≥ N× at 1M rows
+E2E_TARGET = 1_000_000  # rows/s, JupyterLab, until rows are in the store
+LATENCY_TARGET_MS = 30  # single-row latency p50
+SCROLL_TARGET_MS = 16  # scroll frame time p95 with 1M rows
+BROWSER_INSERT_TARGET_MS = 1500
+
+
+def find(matrix: list[dict] | None, contender: str, batch: int, rows: int) -> dict | None:
+    """The kernel case of `contender` at this batch size and row count, if measured."""
+    for r in matrix or []:
+        if (r["contender"], r["batch"], r["rows"]) == (contender, batch, rows):
+            return r
+    return None
+
+
+def targets(
+    k: dict | None, b: dict | None, matrix: list[dict] | None = None, lab: dict | None = None
+) -> list[list]:
+    rows = []
+    if k:
+        floor = k[FLOOR]
+        for name in CONTENDERS:
+            if name == FLOOR or name not in k:
+                continue
+            r = k[name]
+            ratio = r["rows_per_s"] / floor["rows_per_s"]
+            rows.append(
+                [
+                    f"kernel `{name}` rows/s ≥ {KERNEL_RATIO_TARGET}× raw floor",
+                    f"{ratio:.2f}× ({rate(r['rows_per_s'])} vs {rate(floor['rows_per_s'])} rows/s)",
+                    mark(ratio >= KERNEL_RATIO_TARGET),
+                ]
+            )
+        for name in CONTENDERS:
+            if name == FLOOR or name not in k:
+                continue
+            r = k[name]
+            limit = floor["rss_kept"] + KERNEL_MEMORY_SLACK
+            rows.append(
+                [
+                    f"kernel `{name}` memory kept ≤ raw floor + 4 MiB (medians)",
+                    f"{mib(r['rss_kept'])} MiB vs ≤ {mib(limit)} MiB "
+                    f"(floor {mib(floor['rss_kept'])})",
+                    mark(r["rss_kept"] <= limit),
+                ]
+            )
+    if k and matrix:
+        n = k[LSW]["rows"]
+        for peer, factor in PEER_TARGETS.items():
+            r = next(
+                (
+                    x
+                    for x in matrix
+                    if x["contender"] == peer and x["batch"] == 1000 and x["rows"] <= n
+                ),
+                None,
+            )
+            if r is None:
+                continue
+            lsw = find(matrix, LSW, 1000, r["rows"])
+            ratio = lsw["rows_per_s"] / r["rows_per_s"]
+            where = f"{r['rows']:,} rows" + ("" if r["rows"] == n else " (capped)")
+            rows.append(
+                [
+                    f"kernel `{LSW}` ≥ {factor}× `{peer}` rows/s"
+                    + (" (no rollover)" if peer.startswith("Panel") else "")
+                    + f" at {n:,} rows",
+                    f"{ratio:,.1f}× ({rate(lsw['rows_per_s'])} vs {rate(r['rows_per_s'])} rows/s, "
+                    f"{where})",
+                    mark(ratio >= factor),
+                ]
+            )
+    if lab:
+        e2e, flo = lab["e2e"]["rows_per_s"], lab["e2e_floor"]["rows_per_s"]
+        rows.append(
+            [
+                f"JupyterLab e2e ≥ 1,000,000 rows/s ({lab['rows']:,} rows in 1,000-row "
+                "DataFrames, until they are in the store)",
+                f"{rate(e2e)} rows/s; the transport floor (a widget that only counts rows) "
+                f"{rate(flo)} rows/s in the same page",
+                mark(e2e >= E2E_TARGET),
+            ]
+        )
+        lat = lab["latency"]
+        rows.append(
+            [
+                "JupyterLab single-row latency p50 ≤ 30 ms (Python call → row in the DOM)",
+                f"p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms ({lat['n']} rows, one every "
+                f"~{LATENCY_GAP * 1000:.0f} ms from a running cell)",
+                mark(lat["p50"] <= LATENCY_TARGET_MS),
+            ]
+        )
+        worst = max(lab["scroll_sweep"]["busy_p95"], lab["scroll_step"]["busy_p95"])
+        rows.append(
+            [
+                f"JupyterLab scroll frame time p95 ≤ 16 ms with {lab['rows']:,} rows",
+                f"{worst:.1f} ms busy per frame (worst of jump / step scrolling); frame "
+                f"interval p95 {lab['scroll_sweep']['intervals_p95']:.1f} / "
+                f"{lab['scroll_step']['intervals_p95']:.1f} ms (60 Hz: 16.7 is every frame)",
+                mark(worst <= SCROLL_TARGET_MS),
+            ]
+        )
+    if b:
+        t = b["one"]["total"]
+        rows.append(
+            [
+                "browser: decode+apply one 1M-row insert ≤ 1.5 s"
+                if b["rows"] == 1_000_000
+                else f"browser: decode+apply one {b['rows']:,}-row insert ≤ 1.5 s",
+                f"{t / 1000:.2f} s",
+                mark(t <= BROWSER_INSERT_TARGET_MS),
+            ]
+        )
+    return rows
+
+
+def findings_section(
+    lab: dict | None,
+    prof1: dict | None,
+    b: dict | None = None,
+    matrix: list[dict] | None = None,
+    soak: dict | None = None,
+) -> str:
+    """What the profiles of this run say, where a target is missed (numbers from this run)."""
+    out = []
+    if soak:
+        out += soak_findings(soak)
+    if lab:
+        lat, cell = lab["latency"], lab["latency_cell"]
+        if lat["p50"] > LATENCY_TARGET_MS:
+            out.append(
+                f"**Single-row latency (p50 {lat['p50']:.0f} ms, target ≤ 30 ms).** A row "
+                "inserted from a running cell leaves the kernel when `livestream_widget/"
+                "flusher.py`'s timer thread flushes it; time-stamp the widget's `send` in the "
+                "kernel (as `lab_cells.PROFILE_STREAM` does) to split kernel wait from page time."
+            )
+        if cell["p50"] > LATENCY_TARGET_MS:
+            out.append(
+                f"**Single-row latency with one cell run per row (p50 {cell['p50']:.0f} ms)** "
+                "is not the target's measure, but note where it goes: the end-of-cell hook "
+                "sends the row within ~1–4 ms (checked while writing this benchmark by "
+                "time-stamping the widget's `send` in the kernel), and a Chromium trace taken "
+                "then showed JupyterLab's own handling of the Shift+Enter keypress keeping the "
+                "page's main thread busy ~15–20 ms before the message is read, the widget "
+                "drawing in the animation frame after it."
+            )
+        e2e, flo = lab["e2e"]["rows_per_s"], lab["e2e_floor"]["rows_per_s"]
+        if e2e < E2E_TARGET:
+            text = (
+                f"**End-to-end rows/s ({rate(e2e)}, target ≥ 1,000,000).** The transport floor "
+                f"measured in the same page (the same rows as raw column buffers in ~4 MiB "
+                f"messages, to a widget that only adds up row counts) reached {rate(flo)} rows/s: "
+                "on this machine JupyterLab's kernel → server → websocket → page path alone "
+                f"caps a notebook below the target, and livestream-widget gets {e2e / flo:.2f}× "
+                "of that floor."
+            )
+            prof = lab.get("profile")
+            if prof:
+                tl, pg = prof["timeline"], prof["page"]
+                bk = pg["buckets"]
+                top = ", ".join(f"`{f}` {t:.0f} ms" for f, t in pg["widget_top"][:3])
+                wire = f"{b['diffs']['split_bytes'] / 1e6:.0f}" if b else "100"
+                text += (
+                    f" One more run, profiled: the kernel handed its last of {tl['messages']} "
+                    f"diffs to the comm {tl['last_send_ms']:.0f} ms after the first call; "
+                    f"rows were all in the DOM at {tl['all_rows_ms']:.0f} ms. The page's main "
+                    f"thread (DevTools CPU profile, {pg['total_ms']:.0f} ms): native work "
+                    f"outside JS {bk['native (outside JS)']:.0f} ms (taking in ~{wire} MB of "
+                    f"websocket frames, IPC, style/layout/paint), the widget's module "
+                    f"{bk['widget module']:.0f} ms ({top}), GC {bk['GC']:.0f} ms, JupyterLab and "
+                    f"the widget manager {bk['JupyterLab + widget manager']:.0f} ms, idle "
+                    f"{bk['idle']:.0f} ms."
+                )
+                if "server" in prof and "busy_s" in prof["server"]:
+                    text += (
+                        f" The Jupyter server (py-spy) was busy {prof['server']['busy_s']:.2f} s"
+                        " in all: not the bottleneck."
+                    )
+                per_row = f"~{b['diffs']['one_bytes'] / b['rows']:.0f}" if b else "~85"
+                text += (
+                    " So the page's main thread is the bottleneck: most of it is the browser "
+                    f"receiving the bytes (∝ wire bytes: the widget sends {per_row} B/row), "
+                    "and the store's per-row apply (`js/src/store.js` `_applyRows`: a handle "
+                    "object and a `Map` entry per row)"
+                    + (
+                        f", {b['one']['total'] / b['one_key_floor']['total']:.1f}× the bare-page "
+                        "key-index floor (below)."
+                        if b
+                        else "."
+                    )
+                )
+            out.append(text)
+    if prof1:
+        us = prof1["seconds"] / prof1["rows"] * 1e6
+        fns = ", ".join(
+            f"`{e['function']}` {e['cumtime'] / prof1['rows'] * 1e6:.0f} µs"
+            for e in prof1["widget"][:5]
+        )
+        out.append(
+            f"**Batches of 1 in the kernel** (not a missed target: above the one-message-per-row "
+            f"floor). `python benchmarks/profile_kernel.py --batch 1`: {us:.0f} µs per "
+            f"`w.insert(dict)` under cProfile, no kernel; cumulative per call: {fns}. "
+            "In `livestream_widget/items.py` `rows_to_table`, besides `pa.Table.from_pylist`, "
+            "each call re-checks what the stream's schema already says (`pa.types.is_null` per "
+            "field, a set union of the row's keys against the schema's names); caching both per "
+            "schema in `StreamSchema` would trim the per-row path."
+        )
+    return "\n\n".join(out)
