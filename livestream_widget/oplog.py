@@ -46,6 +46,7 @@ class OpLog:
     def __init__(self) -> None:
         self._ops: list[Op] = []
         self.nbytes = 0  # row bytes pending: drives size-triggered flushes
+        self.last_rows = 0  # rows of the last op, if it is an insert
 
     def __len__(self) -> int:
         return len(self._ops)
@@ -68,8 +69,10 @@ class OpLog:
             and last.tables[-1].schema == table.schema
         ):
             last.tables.append(table)
+            self.last_rows += table.num_rows
         else:
             self._ops.append(Insert(at, limit, update_only, [table], key))
+            self.last_rows = table.num_rows
         self.nbytes += nbytes
 
     def delete(self, dom_ids: list[str]) -> None:
@@ -78,16 +81,25 @@ class OpLog:
             last.dom_ids.extend(dom_ids)
         else:
             self._ops.append(Delete(list(dom_ids)))
+        self.last_rows = 0
 
     def reset(self) -> None:
         # A reset removes every row, so pending ops before it can have no visible effect.
         self._ops = [Reset()]
-        self.nbytes = 0
+        self.nbytes = self.last_rows = 0
 
     def take(self) -> list[Op]:
         """Hand over every pending op and forget them."""
-        ops, self._ops, self.nbytes = self._ops, [], 0
+        ops, self._ops, self.nbytes, self.last_rows = self._ops, [], 0, 0
         return ops
+
+    def put_back(self, ops: list[Op]) -> None:
+        """Pending ops again (compacted while still pending: see StreamWidget._insert)."""
+        self._ops = ops
+        tables = [t for op in ops if isinstance(op, Insert) for t in op.tables]
+        self.nbytes = sum(t.get_total_buffer_size() for t in tables)
+        last = ops[-1] if ops else None
+        self.last_rows = sum(t.num_rows for t in last.tables) if isinstance(last, Insert) else 0
 
 
 def _is_int(value: Any) -> bool:

@@ -94,6 +94,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
         self._schema = _items.StreamSchema(columns)
         self._log = OpLog()
         self._bound = 0  # most rows the browser can hold: lets `compact` drop doomed rows
+        self._compact_at = 0  # pending rows of one insert worth trying to compact
         self._dom_id: Callable[[dict], str] | None = None
         self._inserted = False
         self._lock = threading.Lock()  # guards the op log and schema against other threads
@@ -184,6 +185,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
             with self._lock:
                 key = None if self._dom_id else self.key
                 ops, self._bound = compact(self._log.take(), self._bound, key)
+                self._compact_at = 0
             if not ops:
                 return
             for content, buffers in encode(ops, self._seq + 1, prefix=f"{self.name}-"):
@@ -211,6 +213,10 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
             table = sent
             self._log.insert(table, at, limit, update_only, table.get_total_buffer_size(), key)
             self._inserted = True
+            if limit is not None and self._log.last_rows >= max(
+                self._compact_at, 2 * max(abs(limit), 1) + self._bound + 1
+            ):
+                self._compact_pending()
             pending = self._log.nbytes
             if self.columns != self._schema.names:
                 self.columns = self._schema.names
@@ -222,6 +228,18 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
             # busy cell's kernel reads no acknowledgement); there the budget drops the oldest.
             self._outbox.wait_for_room(BACKPRESSURE_TIMEOUT)
         return table.num_rows
+
+    def _compact_pending(self) -> None:
+        # A producer faster than the timer piles up rows a limit will prune: drop them while
+        # still pending, so pending memory stays near 3 * |limit| rows, the size trigger
+        # rarely fires, and each flush sends only what survives. The bound stays the one
+        # for what was sent (pending ops start from it). Called with the lock held.
+        rows = self._log.last_rows
+        key = None if self._dom_id else self.key
+        self._log.put_back(compact(self._log.take(), self._bound, key)[0])
+        kept = self._log.last_rows
+        # Not compactible (e.g. repeated ids): try again only once the op has doubled.
+        self._compact_at = 2 * rows if kept == rows else 0
 
     async def drain(self, timeout: float = BACKPRESSURE_TIMEOUT) -> bool:
         """For asyncio producers: wait, without blocking the kernel's loop, until front ends

@@ -99,3 +99,24 @@ def test_single_row_inserts_from_a_fast_loop_are_compacted_too(stream):
     sent = sum(op.get("rows", 0) for m in diffs for op in m.data["content"]["ops"])
     assert sent < 50_000, f"{sent} of 200,000 rows sent for 100 surviving ones"
     assert s.apply(diffs).keys() == list(range(199_900, 200_000))
+
+
+def test_a_producer_faster_than_the_timer_keeps_pending_rows_bounded(stream):
+    # A busy cell appending with a limit: doomed rows are dropped while still pending, so the
+    # kernel never holds more than ~3x the limit, and each flush sends what survives.
+    s = stream()
+    out = s.run(
+        "import numpy as np\n"
+        "most = 0\n"
+        "for b in range(400):\n"
+        "    w.stream(pd.DataFrame({'id': np.arange(b * 1000, (b + 1) * 1000), 'v': 0.5}),"
+        " limit=-5000)\n"
+        "    most = max(most, w._log.last_rows)\n"
+        "print(most)"
+    )
+    assert int(out) <= 3 * 5000 + 1000
+    s.kernel.drain(0.3)
+    diffs = s.kernel.diffs(s.comm_id)
+    sent = sum(op.get("rows", 0) for m in diffs for op in m.data["content"]["ops"])
+    assert sent < 200_000, f"{sent} of 400,000 rows sent for 5,000 surviving ones"
+    assert s.apply(diffs).keys() == list(range(395_000, 400_000))

@@ -28,7 +28,8 @@ item = st.builds(lambda k, v: {"id": k, "v": v}, ids, st.integers(0, 99))
 
 
 class Browser:
-    """Receives the kernel's messages as the JS Receiver does: in order, holding early ones."""
+    """Receives the kernel's messages as the JS Receiver (js/src/receiver.js) does: in order,
+    holding early ones, one resend request per hole."""
 
     def __init__(self, w):
         self.w, self.store, self.expected, self.held, self.asked = w, ReferenceStore(), 1, {}, False
@@ -45,19 +46,22 @@ class Browser:
         if seq < self.expected or seq in self.held:
             return  # duplicate
         self.held[seq] = (content, buffers)
-        if seq > self.expected and not self.asked:
-            self.asked = True
-            self.tell(kind="gap", expected=self.expected, received=seq)
+        if seq > self.expected:
+            self.ask(seq)
+            return
         while self.expected in self.held:
             c, b = self.held.pop(self.expected)
             self.store.apply_ops(c, b)
             self.expected += 1
             self.tell(kind="ack", seq=c["seq"], count=len(self.store.rows))
-        if self.asked and (not self.held or self.expected > min(self.held) - 1):
-            self.asked = False
-            if self.held:  # a later hole
-                self.asked = True
-                self.tell(kind="gap", expected=self.expected, received=min(self.held))
+        self.asked = False
+        if self.held:  # a later hole: ask for it too
+            self.ask(min(self.held))
+
+    def ask(self, received):
+        if not self.asked:
+            self.asked = True
+            self.tell(kind="gap", expected=self.expected, received=received)
 
 
 class StreamMachine(RuleBasedStateMachine):
