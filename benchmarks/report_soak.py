@@ -176,10 +176,11 @@ whose widget (`StreamWidget(height=400)`, dom ids `items-<id>`) is on screen. On
 {rows:,} rows as 1,000-row DataFrames, `w.stream(df, limit=-10_000)` each, ids 0 to {last} in
 order; each DataFrame is a copy of one of 100 distinct 1,000-row DataFrames of the same six
 columns with the id column replaced (`DataFrame.assign`), as a feed makes a new frame per batch
-(making all rows up front would put gigabytes in the kernel being watched). Every
-~{every:g} s while it runs: VmRSS of the kernel (its pid from `os.getpid()` in the cell before)
-and of the Jupyter server (`/proc/<pid>/status`, what psutil reads), the page's heap after a
-forced GC (DevTools `HeapProfiler.collectGarbage`, `Runtime.getHeapUsage`: `usedSize` and
+(making all rows up front would put gigabytes in the kernel being watched). Every ~{every:g} s
+while it runs (compaction makes the run short, seconds to tens of seconds, so samples are dense
+enough for a slope): VmRSS of the kernel (its pid from `os.getpid()` in the cell before) and of
+the Jupyter server (`/proc/<pid>/status`, what psutil reads), the page's heap after a forced GC
+(DevTools `HeapProfiler.collectGarbage`, `Runtime.getHeapUsage`: `usedSize` and
 `backingStorageSize`), the rows the kernel has produced (a file the cell rewrites every 100
 batches) and the rows the page holds up to (a rendered row's `aria-rowindex` and id give the
 first held id; + `data-count`). Slopes are least-squares fits over the samples after the first

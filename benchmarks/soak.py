@@ -2,7 +2,7 @@
 
 One cell of a notebook open in headless Chromium streams the rows as 1,000-row DataFrames,
 `w.stream(df, limit=-10_000)` each (ids 0..N-1, the six columns of benchmarks/data.py), while
-the page is live, as a feed would. Every ~2 s, while it runs, this process samples:
+the page is live, as a feed would. Every ~0.5 s, while it runs, this process samples:
 
 - the kernel's RSS (`/proc/<pid>/status`; the pid comes from `os.getpid()` in a cell before),
   and the Jupyter server's;
@@ -39,12 +39,15 @@ BATCH = 1_000
 # Distinct data for 100 batches, reused with fresh ids: making 10M rows up front would put ~2 GB
 # of Python strings in the kernel whose memory is being watched.
 POOL_ROWS = 100_000
-SAMPLE_EVERY = 2.0  # s
+# Compaction sends only a fraction of the rows, so 10M rows take 6-30 s here (the machine's load
+# decides): a sample every 2 s would leave 3-15 points for a slope. Each page sample forces a
+# GC (~10-30 ms of the page's main thread with 10,000 rows held), a few % at this rate.
+SAMPLE_EVERY = 0.5  # s
 # Samples before this share of the rows is produced are warm-up: while the cell runs the kernel
-# reads no acknowledgement, so the resend budget (32 MiB of kept diffs) fills first, and the
-# page's JIT and the store's blocks settle.
-WARMUP = 0.2
-MIN_FIT = 4  # samples a slope needs (a --quick soak of 1M rows is over in seconds)
+# reads no acknowledgement, so the resend budget (32 MiB of kept diffs) fills first (the kernel's
+# RSS levels off after ~2.5M rows), and the page's JIT and the store's blocks settle.
+WARMUP = 0.3
+MIN_FIT = 5  # samples a slope needs (a --quick soak of 1M rows is over in a second or two)
 SETTLE = 5.0  # s after the run: one more sample, once the kernel has read the acknowledgements
 STALL_AFTER = 60  # s without progress: the page is not getting the rest
 TALL_ROW_PX = 64
