@@ -7,10 +7,14 @@ import pathlib
 from report_format import MiB, mark, rate, table
 
 SERIES = [
-    ("kernel_rss", "kernel RSS", "rows the kernel had produced"),
-    ("heap_used", "page JS heap (V8, after a forced GC)", "rows the page held up to"),
-    ("heap_backing", "page ArrayBuffers (the Arrow data, outside the V8 heap)", "same"),
-    ("server_rss", "Jupyter server RSS", "rows the kernel had produced"),
+    ("kernel_rss", "kernel RSS", "rows produced"),
+    ("heap_used", "page JS heap (V8, after a forced GC)", "rows the page held"),
+    (
+        "heap_backing",
+        "page ArrayBuffers (the Arrow data, outside the V8 heap)",
+        "rows the page held",
+    ),
+    ("server_rss", "Jupyter server RSS", "rows produced"),
 ]
 
 
@@ -48,9 +52,10 @@ def soak_section(soak: dict) -> str:
         rows.append(
             [
                 label,
-                f"slope {_slope(st['mib_per_min'], 'MiB/min')}, "
-                f"{_slope(st['mib_per_million_rows'], 'MiB per million rows')} ({per}); "
-                f"{st['warm_min']:,.1f}–{st['warm_max']:,.1f} MiB after warm-up "
+                f"slope {_slope(st['mib_per_million_rows'], 'MiB per million rows')}; "
+                f"{_slope(st['mib_per_min'], 'MiB/min')} fitted over {st['seconds']:.1f} s "
+                f"({st['samples']} samples while the {per} grew); range after warm-up "
+                f"{st['warm_min']:,.1f}–{st['warm_max']:,.1f} MiB "
                 f"(max − min {st['warm_max'] - st['warm_min']:,.1f}); whole run "
                 f"{st['min']:,.1f}–{st['max']:,.1f}; before the run {st['before']:,.1f}, "
                 f"{soak['settle_s']:g} s after it {st['last']:,.1f} MiB",
@@ -60,11 +65,11 @@ def soak_section(soak: dict) -> str:
         [
             "samples",
             f"{sum(x['phase'] == 'run' for x in soak['samples'])} during the run, every "
-            f"~{soak['sample_every']:g} s; {soak['kernel_rss']['samples']} after the warm-up "
-            f"(the first {soak['warmup']:.0%} of the rows produced) give the slopes per minute, "
-            f"those while the rows grew the slopes per million rows (kernel, server: "
-            f"{soak['kernel_rss']['samples_per_row']}; page: "
-            f"{soak['heap_used']['samples_per_row']})",
+            f"~{soak['sample_every']:g} s; slopes are least-squares fits after the warm-up (the "
+            f"first {soak['warmup']:.0%} of the rows produced) while the series' rows grew. "
+            "Over a run this short a MiB/min slope extrapolates seconds of allocator noise "
+            "(the kernel's RSS moves ±10 MiB as Arrow and glibc reuse freed buffers); per "
+            "million rows and the range after warm-up are the figures to read",
         ],
         [
             f"final {fid['count']:,} dom ids in the browser's store",

@@ -205,20 +205,22 @@ def fit(xs: list[float], ys: list[float]) -> float | None:
 
 
 def series_stats(samples: list[dict], key: str, rows_key: str, rows: int) -> dict:
-    """Slopes after the warm-up: MiB per minute over the run, and MiB per million rows over
-    `rows_key` while it grows (the kernel's rows stop at `rows` long before the page's do);
-    ranges over the run and after the warm-up; the reading before the run and the last one."""
+    """Slopes after the warm-up, while `rows_key` grows (the kernel's rows stop at `rows` long
+    before the page's do; after that the kernel only frees what the page acknowledges): MiB per
+    minute and MiB per million rows. Ranges over the run and after the warm-up; the reading
+    before the run and the last one."""
     MiB = 2**20
     run = [s for s in samples if s["phase"] == "run"]
     warm = [s for s in run if s["produced"] >= WARMUP * rows]
     growing = [s for i, s in enumerate(warm) if i == 0 or warm[i - 1][rows_key] < rows]
-    per_s = fit([s["t"] for s in warm], [s[key] / MiB for s in warm])
-    per_row = fit([s[rows_key] for s in growing], [s[key] / MiB for s in growing])
+    ys = [s[key] / MiB for s in growing]
+    per_s = fit([s["t"] for s in growing], ys)
+    per_row = fit([s[rows_key] for s in growing], ys)
     during = [s[key] / MiB for s in run]
     after = [s[key] / MiB for s in warm]
     return {
-        "samples": len(warm),
-        "samples_per_row": len(growing),
+        "samples": len(growing),
+        "seconds": growing[-1]["t"] - growing[0]["t"] if growing else 0,
         "mib_per_min": per_s * 60 if per_s is not None else None,
         "mib_per_million_rows": per_row * 1e6 if per_row is not None else None,
         "min": min(during),
@@ -354,11 +356,15 @@ def measure(s: Session, rows: int, log=print) -> dict:
         "page_errors": s.errors,
     }
     k, h = res["kernel_rss"], res["heap_used"]
+
+    def per_m(st: dict) -> str:
+        v = st["mib_per_million_rows"]
+        return "n/a" if v is None else f"{v:+.2f} MiB per million rows"
+
     log(
         f"  soak: {rows:,} rows in {seconds:.1f} s ({res['rows_per_s']:,.0f} rows/s); sent "
         f"{sent['rows']:,} rows in {sent['messages']} diffs ({sent['bytes'] / 2**20:.0f} MiB); "
-        f"kernel RSS slope {k['mib_per_min']:+.2f} MiB/min, JS heap slope "
-        f"{h['mib_per_min']:+.2f} MiB/min; final ids {'ok' if ids_ok else 'WRONG'}"
+        f"kernel RSS {per_m(k)}, JS heap {per_m(h)}; final ids {'ok' if ids_ok else 'WRONG'}"
     )
     return res
 
