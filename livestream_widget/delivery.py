@@ -3,7 +3,9 @@
 The Jupyter server silently drops comm messages above its rate limit, and ipykernel's IOPub
 queue drops on bursts, so a front end that sees a `seq` gap asks for the missing diffs again.
 Once every live front end has acknowledged a diff, the kernel forgets it (and its rows).
-Before any front end has said hello nobody could ask for a resend, so nothing is kept.
+Before any front end has said hello, up to EARLY_BUDGET is kept for the first one: hosts such as
+marimo start a widget's front end only when its view renders, so rows streamed in the cell that
+creates the widget would otherwise never reach it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections import OrderedDict
 
 #: Default byte budget for diffs kept until acknowledged.
 RESEND_BUDGET = 32 * 2**20
+#: Bytes of diffs kept before any front end said hello (a widget never displayed keeps this).
+EARLY_BUDGET = 8 * 2**20
 #: A front end silent this long (while others acknowledge) no longer holds diffs back.
 STALE_SECONDS = 10.0
 
@@ -29,13 +33,27 @@ class Outbox:
     def keep(self, content: dict, buffers: list) -> None:
         """Remember a diff just sent; past the budget, the oldest can no longer be resent."""
         with self._room:
-            if not self._acked:
-                return
+            budget = self.budget if self._acked else min(self.budget, EARLY_BUDGET)
             size = sum(memoryview(b).nbytes for b in buffers)
             self._sent[content["seq"]] = (content, buffers, size)
             self.nbytes += size
-            while self.nbytes > self.budget:
+            while self.nbytes > budget:
                 self._drop_oldest()
+
+    def early_start(self, last: int) -> int | None:
+        """Before any hello: the first seq from which the kept diffs rebuild the rows (every
+        diff from 1, or from one that starts with a reset, through `last`), else None."""
+        with self._room:
+            if self._acked or not self._sent or next(reversed(self._sent)) != last:
+                return None
+            seqs = list(self._sent)
+            if seqs != list(range(seqs[0], last + 1)):
+                return None
+            for seq in seqs:  # the earliest diff that needs nothing before it
+                ops = self._sent[seq][0]["ops"]
+                if seq == 1 or (ops and ops[0].get("op") == "reset"):
+                    return seq
+            return None
 
     def hello(self, frontend: str, seq: int) -> None:
         """A new front end: it needs nothing sent before `seq` (that page is gone or new)."""

@@ -32,7 +32,8 @@ class FrontEndMessages:
         elif kind == "hello" and _seq_ok(content.get("expected", 1), self._seq + 1):
             first = content.get("first")  # the first diff it applied: not 1 = it began late
             late = _seq_ok(first, self._seq) and first > 1
-            self._welcome(frontend, missed=late or content.get("expected", 1) <= self._seq)
+            fresh = content.get("expected", 1) == 1 and first is None  # it got nothing yet
+            self._welcome(frontend, late or content.get("expected", 1) <= self._seq, fresh)
         elif kind == "gap" and _gap_ok(content, self._seq):
             self._resend(content["expected"], content["received"] - 1)
         elif kind in ("retry", "cancel"):
@@ -44,15 +45,24 @@ class FrontEndMessages:
         else:
             log.warning("%s: ignored malformed message %.200r", who, content)
 
-    def _welcome(self, frontend: str, missed: bool) -> None:
-        # A front end that missed diffs (a reload, a new tab) gets the rows again from `source`.
+    def _welcome(self, frontend: str, missed: bool, fresh: bool = False) -> None:
+        # The first front end ever, if it got nothing, gets the diffs kept for it (a host that
+        # starts front ends late). A front end that missed diffs otherwise (a reload, a new tab)
+        # gets the rows again from `source`.
         again = frontend in self._welcomed  # a repeated hello: answer, never replay twice
-        self._welcomed.add(frontend)
-        if not again:
-            self._outbox.hello(frontend, self._seq)
-        replay = missed and self._source is not None and not again
-        welcome = {"kind": "welcome", "protocol": PROTOCOL_VERSION, "seq": self._seq}
-        self.send({**welcome, "replay": replay})
+        with self._send_lock:
+            start = None
+            if not again and fresh and missed and not self._welcomed:
+                start = self._outbox.early_start(self._seq)
+            self._welcomed.add(frontend)
+            if not again:
+                self._outbox.hello(frontend, self._seq if start is None else start - 1)
+            replay = missed and start is None and self._source is not None and not again
+            welcome = {"kind": "welcome", "protocol": PROTOCOL_VERSION, "seq": self._seq}
+            self.send({**welcome, "replay": replay, **({"resend_from": start} if start else {})})
+            if start is not None:
+                for content, buffers in self._outbox.resend(start, self._seq)[0]:
+                    self.send(content, buffers)
         if replay:
             self.reset()
             self.stream_async(self._source)

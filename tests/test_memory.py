@@ -1,5 +1,7 @@
-"""The point of the widget: the kernel holds no row once it is sent (1M rows), and a producer
-faster than delivery cannot make kernel memory grow without bound."""
+"""The point of the widget: the kernel holds no row once it is delivered (1M rows), and a
+producer faster than delivery cannot make kernel memory grow without bound."""
+
+from .frontend import FrontEnd
 
 SETUP = """
 import tracemalloc, numpy as np
@@ -14,6 +16,7 @@ def batch(lo, n):
 def test_no_row_kept_after_delivery_1m_rows(stream):
     s = stream()
     s.run(SETUP)
+    tab = FrontEnd(s).hello()  # delivered = acknowledged by the front end
     out = s.run(
         "gc.collect(); tracemalloc.start(); base_py = tracemalloc.get_traced_memory()[0]\n"
         "base_pa = pa.total_allocated_bytes()\n"
@@ -26,9 +29,13 @@ def test_no_row_kept_after_delivery_1m_rows(stream):
         "w.flush(); gc.collect(); freed = ref() is None\n"
         "w.reset()\n"
         "for lo in range(0, 1_000_000, 100_000): w.stream(batch(lo, 100_000))\n"
-        "time.sleep(0.05); w.flush(); gc.collect()\n"
-        "print(held_before_flush, freed, len(w._log),"
-        " pa.total_allocated_bytes() - base_pa, tracemalloc.get_traced_memory()[0] - base_py)\n"
+        "time.sleep(0.05); w.flush()\n"
+        "print(held_before_flush, freed, len(w._log))"
+    )
+    tab.ack_all()
+    out += s.run(
+        "gc.collect()\n"
+        "print(pa.total_allocated_bytes() - base_pa, tracemalloc.get_traced_memory()[0] - base_py)\n"
         "tracemalloc.stop()"
     )
     held_before, freed, pending_ops, arrow_bytes, py_bytes = out.split()

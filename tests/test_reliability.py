@@ -4,18 +4,21 @@ import time
 
 import pytest
 
-from livestream_widget.delivery import Outbox
+from livestream_widget.delivery import EARLY_BUDGET, Outbox
+
+from .frontend import FrontEnd
 
 
 def diff(seq: int, size: int = 100):
-    return {"kind": "diff", "seq": seq}, [memoryview(bytes(size))]
+    return {"kind": "diff", "seq": seq, "ops": []}, [memoryview(bytes(size))]
 
 
-def test_outbox_keeps_nothing_until_a_front_end_exists_then_until_all_ack():
+def test_outbox_keeps_early_diffs_for_the_first_front_end_then_until_all_ack():
     box = Outbox(budget=10_000)
     box.keep(*diff(1))
-    assert box.nbytes == 0  # nobody could ask for a resend yet
+    assert box.nbytes == 100 and box.early_start(1) == 1  # kept for a front end still to come
     box.hello("a", 1)
+    assert box.nbytes == 0
     box.hello("b", 1)
     for seq in (2, 3, 4):
         box.keep(*diff(seq))
@@ -25,6 +28,17 @@ def test_outbox_keeps_nothing_until_a_front_end_exists_then_until_all_ack():
     assert box.nbytes == 100
     found, missing = box.resend(3, 4)
     assert [c["seq"] for c, _ in found] == [4] and found[0][0]["resent"] and missing == [3]
+
+
+def test_early_diffs_are_bounded_and_rebuild_rows_only_from_a_reset():
+    box = Outbox()
+    for seq in range(1, 41):
+        box.keep(*diff(seq, 2**20))
+    assert box.nbytes <= EARLY_BUDGET  # a widget never displayed keeps at most this
+    assert box.early_start(40) is None  # diff 1 is gone and none of the kept starts over
+    box.keep({"kind": "diff", "seq": 41, "ops": [{"op": "reset"}]}, [memoryview(bytes(10))])
+    box.keep(*diff(42))
+    assert box.early_start(42) == 41
 
 
 def test_outbox_budget_and_stale_front_ends(monkeypatch):
@@ -40,33 +54,6 @@ def test_outbox_budget_and_stale_front_ends(monkeypatch):
     clock[0] += 60
     box.ack("a", 20)  # 'gone' is stale now: it no longer holds diffs back
     assert box.nbytes == 0 and box.has_room()
-
-
-class FrontEnd:
-    """The test process playing a browser: hello, acks, gap reports."""
-
-    def __init__(self, s, name="tab1"):
-        self.s, self.name = s, name
-
-    def send(self, **content):
-        self.s.kernel.send_comm(self.s.comm_id, {**content, "frontend": self.name})
-
-    def hello(self):
-        """Announce this front end, so the kernel keeps diffs until it acknowledges them."""
-        self.send(kind="hello", expected=1)
-        return self
-
-    def ack_until(self, expr: str, timeout: float = 60) -> None:
-        """Acknowledge everything, again and again, until `expr` holds in the kernel."""
-        deadline = time.monotonic() + timeout
-        while not self.s.kernel.eval(expr) and time.monotonic() < deadline:
-            self.ack_all()
-
-    def ack_all(self):
-        self.s.kernel.drain(0.2)
-        seq = self.s.kernel.eval(f"{self.s.var}._seq")
-        self.send(kind="ack", seq=seq, count=0)
-        self.s.kernel.run("pass")  # let the kernel read it
 
 
 def test_rows_are_kept_until_acknowledged_then_freed(stream):
@@ -138,6 +125,7 @@ def test_busy_cell_loop_stays_bounded_without_acknowledgements(stream):
 
 def test_new_front_end_gets_rows_replayed_from_source(stream):
     s = stream("source=lambda: [{'id': 'a'}, {'id': 'b'}]")
+    FrontEnd(s, "page").hello()  # the page before the reload
     s.run("w.stream([{'id': 'x'}])")
     s.sync()
     s.kernel.messages.clear()
@@ -151,6 +139,7 @@ def test_new_front_end_gets_rows_replayed_from_source(stream):
 
 def test_new_front_end_without_source_is_told_rows_are_gone(stream):
     s = stream()
+    FrontEnd(s, "page").hello()
     s.run("w.stream([{'id': 1}])")
     s.kernel.messages.clear()
     FrontEnd(s, "reloaded").send(kind="hello", expected=1)
@@ -158,6 +147,28 @@ def test_new_front_end_without_source_is_told_rows_are_gone(stream):
     assert s.kernel.custom(s.comm_id) == [
         {"kind": "welcome", "protocol": 2, "seq": 1, "replay": False}
     ]
+
+
+def test_a_front_end_that_starts_late_gets_the_early_diffs(stream):
+    # marimo starts a widget's front end only when its view renders: rows streamed before
+    # (in the cell that creates the widget) are kept for the first front end and resent.
+    s = stream()
+    s.run("w.stream([{'id': i} for i in range(5)]); w.flush(wait=True); w.insert({'id': 9}, at=0)")
+    s.kernel.drain(0.3)
+    s.kernel.diffs(s.comm_id)  # sent while no front end existed: nobody got them
+    s.kernel.messages.clear()
+    FrontEnd(s, "late").send(kind="hello", expected=1, first=None)
+    s.kernel.drain(0.3)
+    welcome = [c for c in s.kernel.custom(s.comm_id) if c["kind"] == "welcome"]
+    assert welcome[0]["resend_from"] == 1 and welcome[0]["replay"] is False
+    resent = s.kernel.diffs(s.comm_id)
+    assert all(m.data["content"]["resent"] for m in resent)
+    assert s.apply(resent).keys() == [9, 0, 1, 2, 3, 4]
+    # A second new front end gets the usual answer: the rows live in a page it never saw.
+    s.kernel.messages.clear()
+    FrontEnd(s, "tab2").send(kind="hello", expected=1, first=None)
+    s.kernel.drain(0.3)
+    assert "resend_from" not in s.kernel.custom(s.comm_id)[0]
 
 
 def test_producers_on_several_threads_keep_their_order(stream):

@@ -82,7 +82,7 @@ export default () => {
   function onWelcome(content) {
     if (welcomed) return;
     welcomed = true;
-    if (receiver.welcome(content.seq) && !content.replay) {
+    if (receiver.welcome(content.seq, content.resend_from ?? null) && !content.replay) {
       notices.set(
         "missed",
         "warn",

@@ -52,8 +52,14 @@ export class Receiver {
   }
 
   /** Reply to hello (`lastSentSeq`: the kernel's last diff then). True if this front end
-   * missed diffs sent before it existed. */
-  welcome(lastSentSeq) {
+   * missed diffs sent before it existed. `resendFrom`: the kernel kept the diffs from there
+   * for the first front end (a host that starts front ends late) and is sending them now. */
+  welcome(lastSentSeq, resendFrom = null) {
+    const nothingYet = this.expected === 1 && this.held.size === 0 && this.first === null;
+    if (Number.isInteger(resendFrom) && resendFrom >= 1 && nothingYet) {
+      this.expected = resendFrom;
+      return false;
+    }
     if (Number.isInteger(lastSentSeq) && this.held.size === 0 && lastSentSeq >= this.expected) {
       this.missedStart = true; // sent before it existed, and nothing arrived since
       this.expected = lastSentSeq + 1;

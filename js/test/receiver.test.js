@@ -81,7 +81,18 @@ describe("Receiver", () => {
     expect(caughtUp.r.welcome(2)).toBe(false);
   });
 
-  it("rejects a malformed seq", () => {
+  it("takes the diffs the kernel kept for a front end that started late", () => {
+    const { r, applied, diff } = setup();
+    expect(r.welcome(5, 3)).toBe(false); // diffs 3..5 rebuild the rows (3 starts with a reset)
+    expect([diff(3), diff(4), diff(5), diff(6)]).toEqual(["applied", "applied", "applied", "applied"]);
+    expect(applied).toEqual([3, 4, 5, 6]);
+    const late = setup();
+    late.diff(7); // a live diff came first: too late to take the kept ones
+    expect(late.r.welcome(7, 1)).toBe(true);
+    expect(late.diff(1)).toBe("stale");
+  });
+
+    it("rejects a malformed seq", () => {
     const { r } = setup();
     expect(() => r.receive({ seq: "3" }, [])).toThrow(ProtocolError);
     expect(() => r.receive({ seq: 0 }, [])).toThrow(ProtocolError);
