@@ -324,7 +324,8 @@ def test_slow_rows_go_out_at_once_fast_rows_in_groups():
         seen.append((round(time.monotonic() - start, 1), [r["id"] for r in batch]))
     # each row arrives on its own, ~0.1 s apart: none waits for the next
     assert [ids for _, ids in seen] == [[0], [1], [2], [3]], seen
-    assert [t for t, _ in seen] == pytest.approx([0.1, 0.2, 0.3, 0.4], abs=0.06)
+    times = [t for t, _ in seen]  # (only lower bounds: a loaded machine may be late, not early)
+    assert times == sorted(times) and all(t >= 0.1 * (i + 1) - 0.05 for i, t in enumerate(times))
 
 
 def test_a_generator_of_frames_is_read_one_batch_at_a_time():
@@ -457,7 +458,8 @@ def test_progress_fields_total_rate_and_progress_false(stream):
         "w.observe(lambda change: states.append(dict(change['new'])), 'async_state')\n"
         "t0 = time.monotonic(); w.stream_from(pages(15), total=15_000); call = time.monotonic() - t0"
     )
-    assert value(s, "call") < 0.05  # the cell returns at once; the source is read in the background
+    # The cell returns at once (reading the 15 pages takes >= 1.5 s), on a loaded machine too.
+    assert value(s, "call") < 0.5
     wait_for(s, "w.async_state['status'] == 'ok'")
     states = value(s, "states")
     loading = [st for st in states if st["status"] == "loading"]
