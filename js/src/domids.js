@@ -67,3 +67,45 @@ function decodeWhole(values, offs, n, out, k) {
   }
   return true;
 }
+
+// Default dom ids are `${prefix}${key}`: integer keys travel as numbers (see store.js).
+
+// The number n when `id` is prefix + n exactly as Python's str(n) writes a safe integer.
+export function integerAfter(id, start) {
+  const len = id.length - start;
+  if (len < 1 || len > 17) return null;
+  let i = start;
+  if (id.charCodeAt(i) === 45) i++; // "-"
+  if (i === id.length || (id.charCodeAt(i) === 48 && id.length - i > 1)) return null; // "-", "01"
+  for (let j = i; j < id.length; j++) {
+    const c = id.charCodeAt(j);
+    if (c < 48 || c > 57) return null;
+  }
+  const n = Number(id.slice(start));
+  return Number.isSafeInteger(n) && !Object.is(n, -0) ? n : null;
+}
+
+// Keys of one batch's integer column as numbers (the kernel sends only safe integers). 64-bit
+// values are read as two 32-bit halves: one BigInt per row would cost more than the rest.
+export function integerKeys(vector, name) {
+  const out = new Array(vector.length);
+  let k = 0;
+  for (const data of vector.data) {
+    const values = data.values;
+    const n = data.length;
+    if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+      const halves = new Uint32Array(values.buffer, values.byteOffset, 2 * n); // little endian
+      const signed = values instanceof BigInt64Array;
+      for (let i = 0; i < n; i++) {
+        const lo = halves[2 * i];
+        const hi = halves[2 * i + 1];
+        const v = signed && hi >= 0x80000000 ? (hi - 0x100000000) * 0x100000000 + lo : hi * 0x100000000 + lo;
+        if (!Number.isSafeInteger(v)) throw new Error(`key column "${name}" holds ${values[i]}, beyond 2^53`);
+        out[k++] = v;
+      }
+    } else {
+      for (let i = 0; i < n; i++) out[k++] = values[i];
+    }
+  }
+  return out;
+}
