@@ -18,8 +18,12 @@ from collections import OrderedDict
 RESEND_BUDGET = 32 * 2**20
 #: Bytes of diffs kept before any front end said hello (a widget never displayed keeps this).
 EARLY_BUDGET = 8 * 2**20
-#: A front end silent this long (while others acknowledge) no longer holds diffs back.
+#: A front end silent this long no longer holds anything back: while others acknowledge, the
+#: diffs it lacks are dropped once they have; with none acknowledging (a closed tab), producers
+#: stop waiting for it (what is kept stays within the budget either way).
 STALE_SECONDS = 10.0
+#: How often a waiting producer looks again (at its cancel, and at silent front ends).
+WAIT_STEP = 0.02
 
 
 class Outbox:
@@ -81,13 +85,29 @@ class Outbox:
                     missing.append(seq)
         return found, missing
 
-    def wait_for_room(self, timeout: float) -> bool:
-        """Block until kept diffs fall to half the budget (front ends caught up)."""
+    def wait_for_room(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Block until kept diffs fall to half the budget (front ends caught up), every front
+        end has gone silent, `stop` is set, or `timeout` passes."""
+        deadline = time.monotonic() + timeout
         with self._room:
-            return self._room.wait_for(lambda: self.nbytes <= self.budget // 2, timeout)
+            while not self._has_room():
+                left = deadline - time.monotonic()
+                if left <= 0 or (stop is not None and stop.is_set()):
+                    return False
+                self._room.wait(min(WAIT_STEP, left))
+            return True
 
     def has_room(self) -> bool:
-        return self.nbytes <= self.budget // 2
+        with self._room:
+            return self._has_room()
+
+    def _has_room(self) -> bool:
+        if self.nbytes <= self.budget // 2:
+            return True
+        now = time.monotonic()
+        return bool(self._acked) and all(
+            now - heard > STALE_SECONDS for _, heard in self._acked.values()
+        )
 
     def _drop_oldest(self) -> None:
         _, (_, _, size) = self._sent.popitem(last=False)

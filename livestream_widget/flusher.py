@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 import weakref
-from typing import Protocol
+from collections.abc import Callable
 
 import pyarrow as pa
 
@@ -23,22 +23,24 @@ log = logging.getLogger(__name__)
 INTERVAL = 0.05
 
 
-class Flushable(Protocol):
-    def flush(self, wait: bool = False) -> None: ...
+#: What a widget hands the flusher: its method that sends pending ops (`wait`: never defer).
+Deliver = Callable[[bool], None]
 
 
 class Flusher:
     def __init__(self, interval: float = INTERVAL) -> None:
         self.interval = interval
-        self._dirty: weakref.WeakSet[Flushable] = weakref.WeakSet()
+        # Widgets with pending ops, by identity; weak, so a widget nobody holds can go.
+        self._dirty: dict[int, weakref.WeakMethod] = {}
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._hooked = False
 
-    def mark(self, widget: Flushable) -> None:
-        """`widget` has pending ops: flush it within one interval."""
+    def mark(self, deliver: Deliver) -> None:
+        """The widget of the bound method `deliver` has pending ops: call it within one
+        interval."""
         with self._wake:
-            self._dirty.add(widget)
+            self._dirty[id(deliver.__self__)] = weakref.WeakMethod(deliver)  # type: ignore[attr-defined]
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="livestream-widget-flush", daemon=True
@@ -50,10 +52,11 @@ class Flusher:
     def flush_all(self, *_args: object, wait: bool = False) -> None:
         """Flush every widget with pending ops now; `wait`: never defer to the timer."""
         with self._wake:
-            widgets = list(self._dirty)
+            widgets = [ref() for ref in self._dirty.values()]
             self._dirty.clear()
-        for widget in widgets:
-            self._flush(widget, wait)
+        for deliver in widgets:
+            if deliver is not None:
+                self._flush(deliver, wait)
         with self._wake:
             burst_over = widgets and not self._dirty
         if burst_over:
@@ -80,9 +83,9 @@ class Flusher:
         self.flush_all(wait=True)
 
     @staticmethod
-    def _flush(widget: Flushable, wait: bool = False) -> None:
+    def _flush(deliver: Deliver, wait: bool = False) -> None:
         try:
-            widget.flush(wait=wait)
+            deliver(wait)
         except Exception:  # a failing widget must not stop the others' deliveries
             log.exception("livestream-widget: flush failed")
 

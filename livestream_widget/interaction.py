@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import numbers
+import zoneinfo
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from .pagination import Paginator
 log = logging.getLogger(__name__)
 
 #: Per-column display options a `columns=` entry (or `column_options`) may set.
-COLUMN_OPTIONS = {"label", "width", "format", "align", "hidden"}
+COLUMN_OPTIONS = {"label", "width", "format", "align", "hidden", "timezone"}
 _ALIGN = {"left", "right", "center"}
 
 
@@ -61,15 +62,28 @@ def check_column_options(name: str, opts: Any) -> dict:
         "format": lambda v: isinstance(v, str),
         "align": lambda v: v in _ALIGN,
         "hidden": lambda v: isinstance(v, bool),
+        "timezone": _is_zone,
     }
     for key, value in opts.items():
         if not checks[key](value):
             raise ValueError(
                 f"column {name!r}: bad {key}={value!r} (label: str, width: pixels > 0, "
                 "format: e.g. ',.2f', '.1%', 'd' or '%Y-%m-%d %H:%M', align: left/right/center, "
-                "hidden: bool)"
+                "hidden: bool, timezone: 'UTC' or a zone name such as 'Asia/Tokyo' to show "
+                "zoned times in)"
             )
     return dict(opts)
+
+
+def _is_zone(value: Any) -> bool:
+    """'UTC' or an IANA zone name (the browser shows zoned times there)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 class Interaction(t.HasTraits):
@@ -98,8 +112,9 @@ class Interaction(t.HasTraits):
     #: the handlers registered with `on_action(name)`.
     actions = t.List(t.Unicode(), default_value=[]).tag(sync=True)
     #: dict[str, dict], default {}. Display options by column name: label, width (px), format
-    #: (',.2f', '.1%', 'd', or strftime such as '%H:%M:%S'), align, hidden. `columns=` dicts
-    #: fill it.
+    #: (',.2f', '.1%', 'd', or strftime such as '%H:%M:%S'), align, hidden, timezone (zoned
+    #: times show in their own zone with the offset; "UTC" shows them in UTC, marked, and a
+    #: zone name such as "Asia/Tokyo" in that zone). `columns=` dicts fill it.
     column_options = t.Dict(default_value={}).tag(sync=True)
     #: str | None, default None. Render each row as a card from this template instead of a
     #: table row: markup (yours, trusted) with `{column}` placeholders, each replaced by the

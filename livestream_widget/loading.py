@@ -90,7 +90,8 @@ class _Load:
 
 
 class AsyncLoading(t.HasTraits):
-    """Mixed into StreamWidget; expects its `_stream`, `_flush_now` and `drain` methods."""
+    """Mixed into StreamWidget; expects its `_stream`, `_flush_now`, `_check_open`,
+    `_wait_for_room` and `drain` methods."""
 
     #: dict, read-only in practice. The front end's view of `async_result`: `status` ("idle",
     #: "loading", "ok", "failed"), `ok`, `loading`, `reset` (hide rows behind skeleton rows),
@@ -219,6 +220,7 @@ class AsyncLoading(t.HasTraits):
         retry: Callable[[], None] | None,
         meta: _Load,
     ) -> None:
+        self._check_open()
         rows = 0
 
         def on_item(item: Any) -> None:
@@ -254,7 +256,7 @@ class AsyncLoading(t.HasTraits):
             else:
                 self._set_failed(value, rows)
 
-        task = Task(loader, on_done, on_item, pace=self.drain)
+        task = Task(loader, on_done, on_item, pace=self.drain, wait=self._wait_for_room)
         self._replace(STREAM, task)
         self._retry = retry
         meta.meter = _Meter()
@@ -266,6 +268,7 @@ class AsyncLoading(t.HasTraits):
         """Run `fn` in the background; the handler registered with `on_async(name)` gets
         `(ok, value)` (value: the result, or the exception). The newest call with a name
         wins: an older run still going is cancelled and its result ignored."""
+        self._check_open()
         if name == STREAM:
             raise ValueError(f"the name {STREAM!r} belongs to stream_async; choose another")
 
@@ -302,6 +305,12 @@ class AsyncLoading(t.HasTraits):
 
     # -- internals ----------------------------------------------------------------------------
 
+    def _cancel_all(self, reason: str) -> None:
+        with self._tasks_lock:
+            tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel(reason)
+
     def _replace(self, name: str, task: Task) -> None:
         with self._tasks_lock:
             old, self._tasks[name] = self._tasks.get(name), task
@@ -317,9 +326,11 @@ class AsyncLoading(t.HasTraits):
             return True
 
     def _stream_result(self, value: Any) -> int:
+        # wait=False: the task waits for the browser between items, outside every lock, where a
+        # cancel interrupts the wait at once.
         if isinstance(value, StreamItems):
-            return self._stream(value.items, value.at, value.limit, value.reset)
-        return self._stream(value, -1, None, False)
+            return self._stream(value.items, value.at, value.limit, value.reset, wait=False)
+        return self._stream(value, -1, None, False, wait=False)
 
     def _progress(self, rows: int, meta: _Load) -> None:
         now = time.monotonic()

@@ -41,11 +41,15 @@ class Task:
         on_done: Callable[[bool, Any], None],
         on_item: Callable[[Any], None] | None = None,
         pace: Callable[[], Any] | None = None,
+        wait: Callable[[threading.Event], Any] | None = None,
     ) -> None:
         if not callable(fn):
             raise TypeError(f"expected a function to run in the background, not {fn!r}")
         self.fn, self.on_done, self.on_item = fn, on_done, on_item
         self.pace = pace  # awaited between an async generator's items (backpressure)
+        # Called between a generator's items in its thread (backpressure); it returns early
+        # once the event (this task's cancel) is set.
+        self.wait = wait
         self._cancel = threading.Event()
         self._done = threading.Lock()  # acquired once: whoever gets it reports the outcome
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -105,6 +109,8 @@ class Task:
                     return stop.value
                 if not self.cancelled:
                     self._item(item)
+                if self.wait is not None and not self.cancelled:
+                    self.wait(self._cancel)
         finally:
             gen.close()  # runs the generator's `finally:` blocks, in this thread
         return None

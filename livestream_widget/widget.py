@@ -104,6 +104,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
         self._source = source
         self._outbox = Outbox(resend_budget)
         self._welcomed: set[str] = set()  # front ends already answered
+        self._closed = False
         self._init_async()
         self._init_interaction()
         self.on_msg(self._on_front_end_msg)
@@ -117,6 +118,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
 
     def configure(self, *, dom_id: Callable[[dict], str]) -> None:
         """Set how a dom id is made from a row (given as a dict). Only before the first insert."""
+        self._check_open()
         if not callable(dom_id):
             raise TypeError("configure(dom_id=...) takes a function of one row (a dict) -> str")
         if self._inserted:
@@ -132,10 +134,10 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
         """Insert many items in order (one insert per item); with `reset`, remove all rows first."""
         self._stream(items, *check_options(at, limit), reset)
 
-    def _stream(self, items: Any, at: int, limit: int | None, reset: bool) -> int:
-        if reset:
-            self.reset()
-        return self._insert(items, at, limit, False)
+    def _stream(
+        self, items: Any, at: int, limit: int | None, reset: bool, wait: bool = True
+    ) -> int:
+        return self._insert(items, at, limit, False, reset=reset, wait=wait)
 
     def insert(
         self, item: Any, at: int = -1, limit: int | None = None, update_only: bool = False
@@ -152,35 +154,57 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
 
     def delete(self, item: Any) -> None:
         """Remove the row of `item` (a dict, Series, DataFrame or Arrow table of rows to remove)."""
+        self._check_open()
         table = _items.to_table(item, self.key)
         ids = _items.dom_ids(table, self.name, self.key, self._dom_id)
         self._queue_delete(ids.to_pylist())
 
     def delete_by_dom_id(self, dom_id: str) -> None:
         """Remove the row with this dom id; unknown ids are ignored by the browser."""
+        self._check_open()
         if not isinstance(dom_id, str):
             raise TypeError(f"dom_id must be a str such as '{self.name}-1', not {dom_id!r}")
         self._queue_delete([dom_id])
 
     def reset(self, items: Any = ()) -> None:
         """Remove every row, then insert `items` (if any). Columns may change after a reset."""
-        with self._lock:
-            self._log.reset()
-            self._schema.reset()
-        FLUSHER.mark(self)
-        self._insert(items, -1, None, False)
+        self._insert(items, -1, None, False, reset=True)
 
     def flush(self, wait: bool = False) -> None:
         """Send pending ops now. At most ~100 messages/s go out: a call right after a send is
         deferred to the background timer (which sends within 50 ms), or with `wait=True`
         sleeps out the remaining few milliseconds and sends."""
+        self._check_open()
+        self._deliver(wait)
+
+    def close(self) -> None:
+        """Close the widget: running loads are cancelled, pending ops are dropped, and every
+        later call raises (create a new StreamWidget to show rows again)."""
+        if not getattr(self, "_closed", True):
+            self._closed = True
+            self._cancel_all("the widget was closed")
+            with self._lock:
+                self._log.take()
+        super().close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError(
+                f"this StreamWidget ({self.name!r}) was closed, so nothing can reach its table. "
+                "Create a new StreamWidget to show rows again."
+            )
+
+    def _deliver(self, wait: bool = False) -> None:
+        """`flush` for the background timer too: a closed widget just has nothing to send."""
         with self._send_lock:
+            if self._closed:
+                return
             delay = self._last_send + MIN_SEND_INTERVAL - time.monotonic()
             if delay > 0 and wait:
                 time.sleep(delay)
             elif delay > 0:
                 if len(self._log):
-                    FLUSHER.mark(self)
+                    FLUSHER.mark(self._deliver)
                 return
             with self._lock:
                 key = None if self._dom_id else self.key
@@ -197,37 +221,57 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _insert(self, items: Any, at: int, limit: int | None, update_only: bool) -> int:
+    def _insert(
+        self,
+        items: Any,
+        at: int,
+        limit: int | None,
+        update_only: bool,
+        reset: bool = False,
+        wait: bool = True,
+    ) -> int:
+        """Queue `items`. Everything that can fail (reading, types, dom ids) happens before
+        anything changes, so a call that raises leaves schema, op log and seq as they were.
+        `wait`: a producer thread waits here for the browser (loaders wait in their task)."""
+        self._check_open()
+        table = self._read(items)
         with self._lock:
-            table = self._read(items)
-            if table.num_rows == 0:
-                return 0
-            key = None if self._dom_id else self.key
-            if key is not None:
-                _items.check_keys(table, key)
-            sent = self._schema.conform(table)
-            if key is None or not _items.derives_ids(sent, key):
-                key = None  # the ids travel as strings
-                ids = _items.dom_ids(table, self.name, self.key, self._dom_id)
-                sent = sent.add_column(0, _items.DOM_ID, ids)
-            table = sent
-            self._log.insert(table, at, limit, update_only, table.get_total_buffer_size(), key)
-            self._inserted = True
-            if limit is not None and self._log.last_rows >= max(
-                self._compact_at, 2 * max(abs(limit), 1) + self._bound + 1
-            ):
-                self._compact_pending()
+            schema = self._schema.fresh() if reset else self._schema
+            rows = table.num_rows
+            if rows:
+                key = None if self._dom_id else self.key
+                if key is not None:
+                    _items.check_keys(table, key)
+                fitted = schema.fit(table)
+                sent = fitted.table
+                if key is None or not _items.derives_ids(sent, key):
+                    key = None  # the ids travel as strings
+                    ids = _items.dom_ids(table, self.name, self.key, self._dom_id)
+                    sent = sent.add_column(0, _items.DOM_ID, ids)
+            # Nothing below raises: commit.
+            if reset:
+                self._log.reset()
+                self._schema = schema
+            if rows:
+                schema.commit(fitted)
+                self._log.insert(sent, at, limit, update_only, sent.get_total_buffer_size(), key)
+                self._inserted = True
+                if limit is not None and self._log.last_rows >= max(
+                    self._compact_at, 2 * max(abs(limit), 1) + self._bound + 1
+                ):
+                    self._compact_pending()
             pending = self._log.nbytes
             if self.columns != self._schema.names:
                 self.columns = self._schema.names
-        FLUSHER.mark(self)
+        if rows or reset:
+            FLUSHER.mark(self._deliver)
         if pending >= FLUSH_BYTES:
             self._flush_now()
-        if not self._outbox.has_room() and threading.current_thread() != threading.main_thread():
+        if wait and threading.current_thread() != threading.main_thread():
             # Backpressure: a producer thread waits for the browser. The main thread cannot (a
             # busy cell's kernel reads no acknowledgement); there the budget drops the oldest.
             self._outbox.wait_for_room(BACKPRESSURE_TIMEOUT)
-        return table.num_rows
+        return rows
 
     def _compact_pending(self) -> None:
         # A producer faster than the timer piles up rows a limit will prune: drop them while
@@ -241,6 +285,9 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
         # Not compactible (e.g. repeated ids): try again only once the op has doubled.
         self._compact_at = 2 * rows if kept == rows else 0
 
+    def _wait_for_room(self, stop: threading.Event) -> None:
+        self._outbox.wait_for_room(BACKPRESSURE_TIMEOUT, stop)
+
     async def drain(self, timeout: float = BACKPRESSURE_TIMEOUT) -> bool:
         """For asyncio producers: wait, without blocking the kernel's loop, until front ends
         have acknowledged enough of what was sent. `stream_async` loaders get this for free."""
@@ -250,18 +297,15 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
         return self._outbox.has_room()
 
     def _read(self, items: Any) -> pa.Table:
-        if isinstance(items, dict | list):
-            rows = [items] if isinstance(items, dict) else items
-            return _items.rows_to_table(rows, self._schema.schema)
         return _items.to_table(items, self.key)
 
     def _queue_delete(self, ids: list[str]) -> None:
         with self._lock:
             self._log.delete(ids)
-        FLUSHER.mark(self)
+        FLUSHER.mark(self._deliver)
 
     def _flush_now(self) -> None:
         # From the calling thread, waiting out the pacing rather than deferring to the timer: a
         # producer outpacing the timer keeps pending memory near FLUSH_BYTES, and a finished
         # load's rows go out before the state that announces them.
-        self.flush(wait=True)
+        self._deliver(wait=True)

@@ -21,6 +21,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from livestream_widget import StreamWidget  # noqa: E402
 from livestream_widget.encoder import encode  # noqa: E402
 from livestream_widget.flusher import FLUSHER  # noqa: E402
+from tests import display_golden  # noqa: E402
 from tests.reference import ReferenceStore  # noqa: E402
 
 
@@ -98,6 +99,12 @@ def _cases():
         ),
     )
     yield "split_messages", lambda w: w.stream(mixed(0, 3000), at=0, limit=2500)
+    # Values of every kind sent as dicts in small batches, and what each cell must show.
+    display_rows, _ = display_golden.rows()
+    yield (
+        "display_values",
+        lambda w: [w.stream(display_rows[i : i + 7]) for i in range(0, len(display_rows), 7)],
+    )
 
 
 def main(out: pathlib.Path) -> None:
@@ -124,6 +131,8 @@ def main(out: pathlib.Path) -> None:
             "dom_ids": ref.ids,
             "rows": [{k: _json_value(v) for k, v in row.items()} for _, row in ref.rows],
         }
+        if name == "display_values":
+            expected = {"dom_ids": ref.ids, "display": display_golden.rows()[1]}
         doc = {"messages": messages, "expected": expected}
         (out / f"{name}.json").write_text(json.dumps(doc, indent=1))
         w.close()

@@ -3,38 +3,61 @@
 // spec such as ",.2f", ".1%", "d", "e", or an strftime pattern such as "%Y-%m-%d %H:%M" for
 // timestamps and dates. Output is always plain text.
 import { DataType } from "apache-arrow";
-import { formatValue, isNumeric } from "./format.js";
+import { formatValue, fullText, isNumeric } from "./format.js";
+import { splitSeconds, wallMillis } from "./times.js";
 
 /** The columns shown, in order, each with its resolved options. */
-export function layoutColumns(names, options = {}, typeOf = () => undefined) {
+// `typeOf(name)`: the column's newest Arrow type; `decimalText(name)`: whether it holds decimals
+// sent as exact text.
+export function layoutColumns(names, options = {}, typeOf = () => undefined, decimalText = () => false) {
   return names
     .filter((name) => !(options[name] && options[name].hidden))
     .map((name) => {
       const o = options[name] || {};
       const type = typeOf(name);
-      const align = o.align || (isNumeric(type) ? "right" : "left");
-      return { name, label: o.label ?? name, width: o.width ?? null, format: o.format ?? null, align, type };
+      const align = o.align || (isNumeric(type, decimalText(name)) ? "right" : "left");
+      const timezone = o.timezone ?? null;
+      return { name, label: o.label ?? name, width: o.width ?? null, format: o.format ?? null, align, type, timezone };
     });
+}
+
+/** The full text of a cell for its tooltip (every digit, every line). */
+export function cellTitle(value, column, type = column.type) {
+  if (value === null || value === undefined) return "";
+  return fullText(value, type, { timezone: column.timezone ?? null });
 }
 
 const NUMBER_SPEC = /^(,)?(?:\.(\d+))?([fdeg%])?$/;
 
-/** Text of `value` with the column's format, or the default formatting without one. */
-export function formatCell(value, column, decimals) {
-  const { format, type } = column;
+/**
+ * Text of `value` with the column's format, or the default formatting without one. `type` is
+ * the Arrow type of the batch the value came in (a column may have widened since).
+ */
+export function formatCell(value, column, decimals, type = column.type) {
+  const { format } = column;
+  const options = { timezone: column.timezone ?? null };
   if (value === null || value === undefined) return null;
-  if (!format) return formatValue(value, type, decimals);
+  if (!format) return formatValue(value, type, decimals, options);
   if (format.includes("%") && format !== "%" && !NUMBER_SPEC.test(format)) {
-    if (typeof value === "number" && type && (DataType.isTimestamp(type) || DataType.isDate(type))) {
-      return strftime(value, format);
+    if (type && DataType.isTimestamp(type)) {
+      const ms = typeof value === "bigint" ? epochMillis(value, type) : value;
+      return strftime(wallMillis(ms, type, options.timezone), format);
     }
-    return formatValue(value, type, decimals);
+    if (typeof value === "number" && type && DataType.isDate(type)) return strftime(value, format);
+    return formatValue(value, type, decimals, options);
   }
   const n = typeof value === "bigint" ? Number(value) : value;
-  if (typeof n !== "number") return formatValue(value, type, decimals);
+  const temporal = type && (DataType.isTimestamp(type) || DataType.isTime(type) || DataType.isDuration(type));
+  if (typeof n !== "number" || temporal) return formatValue(value, type, decimals, options);
   const m = NUMBER_SPEC.exec(format);
-  if (!m) return formatValue(value, type, decimals);
+  if (!m) return formatValue(value, type, decimals, options);
   return formatNumber(n, m[1] === ",", m[2] === undefined ? null : Number(m[2]), m[3] || "g", value);
+}
+
+// Epoch milliseconds (with the fraction) of an exact timestamp count of its unit.
+function epochMillis(value, type) {
+  const { secs, frac } = splitSeconds(value, type.unit);
+  return secs * 1000 + (frac ? Number(`0.${frac}`) * 1000 : 0);
 }
 
 function formatNumber(n, grouping, precision, kind, original) {

@@ -1,13 +1,15 @@
 // Cell text for Arrow values. Everything returned is plain text: the view only ever sets
 // textContent, so a value such as "<img onerror=...>" stays inert.
-import { DataType } from "apache-arrow";
+import { DataType, Precision, TimeUnit, Type } from "apache-arrow";
+import { durationText, timeOfDayText, timestampText } from "./times.js";
 
 // What apache-arrow 21 `vector.get(i)` returns (checked in node; the view formats from these):
 // - null (any type)                 -> null
 // - Int8/16/32, Uint8/16/32, Float  -> number (Float16 too); Bool -> boolean; Utf8 -> string
 // - Int64 / Uint64                  -> BigInt (also Duration: BigInt in its unit)
 // - Timestamp, any unit, tz or not  -> number of epoch *milliseconds* (us/ns keep the rest as a
-//                                      fraction: 1704164645123.456), never a Date
+//                                      fraction: 1704164645123.456, so nanoseconds are lost);
+//                                      the store's cellOf reads the exact BigInt of the unit
 // - Date32<DAY> / Date64<MS>        -> number of epoch milliseconds (UTC midnight for days)
 // - Time32 (s/ms)                   -> number in the type's unit; Time64 (us/ns) -> BigInt
 // - Binary -> Uint8Array; List -> an arrow Vector; Struct -> a row proxy (toJSON() for a plain
@@ -19,13 +21,10 @@ import { DataType } from "apache-arrow";
 
 const pad = (n, w = 2) => String(n).padStart(w, "0");
 
-function formatDate(ms, withTime) {
+function formatDate(ms) {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return String(ms);
-  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  if (!withTime) return day;
-  const msPart = d.getUTCMilliseconds() ? `.${pad(d.getUTCMilliseconds(), 3)}` : "";
-  return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${msPart}`;
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
 function formatFloat(v, decimals) {
@@ -36,6 +35,16 @@ function formatFloat(v, decimals) {
   // A column-wide number of decimals lines the decimal points up, as pandas does.
   if (decimals !== undefined) return v.toFixed(decimals);
   return String(Number.parseFloat(v.toFixed(6)));
+}
+
+/** The shortest text that reads back as this float32 (0.1, not 0.10000000149011612). */
+export function float32Text(v) {
+  if (!Number.isFinite(v)) return formatFloat(v);
+  for (let p = 1; p <= 9; p++) {
+    const t = v.toPrecision(p);
+    if (Math.fround(Number(t)) === v) return String(Number(t));
+  }
+  return String(v);
 }
 
 /** Decimals (0..6) that show every sampled float of a column without rounding. */
@@ -50,29 +59,95 @@ export function floatDecimals(values) {
   return Math.min(Math.max(most, 1), 6);
 }
 
-const jsonReplacer = (_k, v) => (typeof v === "bigint" ? v.toString() : v);
-
-/** Is this column right-aligned (numbers)? */
-export function isNumeric(type) {
-  return !!type && (DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type));
+/** Is this column right-aligned (numbers, and decimals sent as exact text)? */
+export function isNumeric(type, decimalText = false) {
+  return decimalText || (!!type && (DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type)));
 }
 
-/** Text for one cell; `null` for a missing value (the view marks it visibly). */
-export function formatValue(value, type, decimals) {
+// Explicit bidi controls (embeddings, overrides, isolates) would reorder the text around them:
+// they are shown as visible marks, so a value cannot disguise itself ("\u202Etxt.exe").
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+const LINE_BREAKS = /\r\n|\r|\n/g;
+
+/** A string as one table line: line breaks as " ↵ ", bidi controls as visible marks. */
+export function lineText(s) {
+  let out = s;
+  if (out.includes("\n") || out.includes("\r")) out = out.replace(LINE_BREAKS, " ↵ ");
+  BIDI_CONTROLS.lastIndex = 0;
+  if (BIDI_CONTROLS.test(out)) {
+    out = out.replace(BIDI_CONTROLS, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase()}⟩`);
+  }
+  return out;
+}
+
+/** Is `type` a float column narrower than 64 bits (shown by its float32 digits)? */
+const isNarrowFloat = (type) => !!type && DataType.isFloat(type) && type.precision !== Precision.DOUBLE;
+
+/**
+ * Text for one cell; `null` for a missing value (the view marks it visibly). `value` is what
+ * the store reads (cellOf: exact BigInts for timestamps), `type` the Arrow type of the batch it
+ * came in. `options.timezone` shows zoned times in another zone ("UTC": marked UTC).
+ */
+export function formatValue(value, type, decimals, options = {}) {
   if (value === null || value === undefined) return null;
+  if (type) {
+    switch (type.typeId) {
+      case Type.Timestamp:
+        // A number is arrow's epoch milliseconds: make it microseconds of a like type.
+        return typeof value === "bigint"
+          ? timestampText(value, type, options.timezone)
+          : timestampText(BigInt(Math.round(value * 1000)), { unit: TimeUnit.MICROSECOND, timezone: type.timezone }, options.timezone);
+      case Type.Date:
+        return formatDate(Number(value));
+      case Type.Time:
+        return timeOfDayText(value, type);
+      case Type.Duration:
+        return durationText(value, type);
+      default:
+    }
+  }
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number") {
-    if (type && DataType.isTimestamp(type)) return formatDate(value, true);
-    if (type && DataType.isDate(type)) return formatDate(value, false);
-    return type && DataType.isInt(type) ? String(value) : formatFloat(value, decimals);
+    if (type && DataType.isInt(type)) return String(value);
+    return isNarrowFloat(type) && decimals === undefined ? float32Text(value) : formatFloat(value, decimals);
   }
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return lineText(value);
   if (typeof value === "boolean") return value ? "true" : "false";
-  if (value instanceof Date) return formatDate(value.getTime(), !(type && DataType.isDate(type)));
   if (value instanceof Uint8Array) return `<${value.byteLength} bytes>`;
+  return nestedText(value, type);
+}
+
+/** The full text for a tooltip: every digit of a float, every line of a string. */
+export function fullText(value, type, options = {}) {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && !(type && DataType.isInt(type))) {
+    if (type && (DataType.isTimestamp(type) || DataType.isDate(type) || DataType.isTime(type))) {
+      return formatValue(value, type, undefined, options);
+    }
+    if (!Number.isFinite(value)) return formatFloat(value);
+    return isNarrowFloat(type) ? float32Text(value) : String(value);
+  }
+  return formatValue(value, type, undefined, options);
+}
+
+// Lists and structs with their children's types: [1, 2], {"a": 1, "b": "x"}.
+function nestedText(value, type) {
+  const inner = (v, t) => {
+    if (v === null || v === undefined) return "null";
+    if (typeof v === "string") return JSON.stringify(v);
+    return formatValue(v, t) ?? "null";
+  };
+  const children = type?.children ?? [];
+  if (type && (DataType.isList(type) || DataType.isFixedSizeList(type)) && typeof value[Symbol.iterator] === "function") {
+    const child = children[0]?.type;
+    return `[${[...value].map((v) => inner(v, child)).join(", ")}]`;
+  }
+  if (type && DataType.isStruct(type)) {
+    return `{${children.map((f) => `${JSON.stringify(f.name)}: ${inner(value[f.name], f.type)}`).join(", ")}}`;
+  }
   const plain = typeof value.toJSON === "function" ? value.toJSON() : value;
   try {
-    return JSON.stringify(plain, jsonReplacer);
+    return JSON.stringify(plain, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
   } catch {
     return String(value);
   }

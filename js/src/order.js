@@ -168,8 +168,8 @@ export class RowOrder {
   }
 
   // A key left out (undefined) keeps its setting. sort: null | { column, descending }; filter:
-  // string; columns: names the filter searches (null: all); text(value, column): the displayed
-  // text (null: String). Pass the same `text` function unless the text changed: a new one
+  // string; columns: names the filter searches (null: all); text(value, column, handle): the
+  // displayed text (null: String). Pass the same `text` function unless the text changed: a new one
   // re-runs the filter on every row.
   configure({ sort, filter, columns, text } = {}) {
     const check = (ok, what, v) => {
@@ -221,7 +221,7 @@ export class RowOrder {
     this._seen = store.version;
 
     const [sort, needle, text, last] = [this._sort, this._needle, this._text, this._sig];
-    const kind = sort ? kindOf(store.fieldType(sort.column)) : null;
+    const kind = sort ? (store.isDecimalText?.(sort.column) ? "num" : kindOf(store.fieldType(sort.column))) : null;
     const cols = this._columns ?? store.columns;
     const sig = {
       key: sort ? `${store.fieldType(sort.column)}:${sort.column}` : null,
@@ -288,7 +288,7 @@ export class RowOrder {
     for (const s of fresh) {
       passOf[s] = pass;
       rev[s] = store.revisionOf(hs[s]);
-      if (sort) this._setKey(s, store.valueOf(hs[s], sort.column), kind);
+      if (sort) this._setKey(s, store.valueOf(hs[s], sort.column), kind, hs[s]);
       if (needle) match[s] = this._matches(hs[s], cols, needle);
     }
     if (rematchAll) {
@@ -325,7 +325,7 @@ export class RowOrder {
     }
   }
 
-  _setKey(s, v, kind) {
+  _setKey(s, v, kind, h) {
     let [rank, key, key2, key3] = [0, 0, null, null];
     if (v === null || v === undefined) {
       rank = 2;
@@ -335,7 +335,7 @@ export class RowOrder {
       else if (k !== k) rank = 1; // NaN
       else key = k;
     } else {
-      key3 = kind === "str" ? String(v) : String(this._text(v, this._sort.column));
+      key3 = kind === "str" ? String(v) : String(this._text(v, this._sort.column, h));
       key2 = key3.toLowerCase();
     }
     [this._rank[s], this._key[s], this._key2[s], this._key3[s]] = [rank, key, key2, key3];
@@ -345,7 +345,7 @@ export class RowOrder {
     for (const c of cols) {
       const v = this._store.valueOf(h, c);
       if (v === null || v === undefined) continue;
-      const t = this._text(v, c);
+      const t = this._text(v, c, h);
       if (t !== null && t !== undefined && String(t).toLowerCase().includes(needle)) return 1;
     }
     return 0;

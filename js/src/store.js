@@ -56,6 +56,16 @@ class Block {
 
 const isIntType = (type) => type.typeId === Type.Int;
 
+// The exact value of row `row`: timestamps as the BigInt count of their unit (arrow's get gives
+// float epoch milliseconds, which lose nanoseconds); everything else as arrow reads it.
+function exactValue(vector, row) {
+  if (vector.type.typeId === Type.Timestamp) {
+    const data = vector.data[0];
+    if (data.values instanceof BigInt64Array) return vector.isValid(row) ? data.values[data.offset + row] : null;
+  }
+  return vector.get(row);
+}
+
 function isUtf8Type(type) {
   return type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8 || type.typeId === Type.Utf8View;
 }
@@ -97,6 +107,7 @@ export class RowStore {
     this._columns = [];
     this._haveColumns = false; // columns are fixed by the first insert after a reset
     this._types = new Map();
+    this._decimalText = new Set(); // columns of decimals sent as exact text (field metadata)
     this._starts = null; // lazy prefix sums of block sizes, for reads; null = stale
   }
 
@@ -176,7 +187,11 @@ export class RowStore {
       this._columns = table.schema.fields.map((f) => f.name).filter((n) => n !== DOM_ID);
       changed = true;
     }
-    for (const f of table.schema.fields) if (f.name !== DOM_ID) this._types.set(f.name, f.type);
+    for (const f of table.schema.fields) {
+      if (f.name === DOM_ID) continue;
+      this._types.set(f.name, f.type);
+      if (f.metadata.get("livestream") === "decimal") this._decimalText.add(f.name);
+    }
 
     for (const batch of table.batches) {
       if (batch.numRows === 0) continue;
@@ -512,8 +527,15 @@ export class RowStore {
     return out;
   }
 
+  // The column's type in its newest batch (a column widens: int -> float, coarser -> finer
+  // units; rows keep the type they came with, see typeOf).
   fieldType(columnName) {
     return this._types.get(columnName);
+  }
+
+  // Whether the column holds decimals sent as exact text (numbers to align and sort).
+  isDecimalText(columnName) {
+    return this._decimalText.has(columnName);
   }
 
   // ---- handles, for views that order rows themselves (order.js) ---------------------------
@@ -550,5 +572,16 @@ export class RowStore {
 
   domIdOf(h) {
     return this._domId(h.id);
+  }
+
+  // What a cell shows: the exact value (timestamps as BigInt counts of their unit) ...
+  cellOf(h, columnName) {
+    const v = h.chunk.vectors.get(columnName);
+    return v === undefined ? undefined : exactValue(v, h.row);
+  }
+
+  // ... and the Arrow type of the batch the row came in.
+  typeOf(h, columnName) {
+    return h.chunk.vectors.get(columnName)?.type;
   }
 }

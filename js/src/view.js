@@ -3,7 +3,7 @@
 // template's markup is the author's, its values are text: template.js).
 // Rows are read through a RowOrder (order.js): stream order, or the user's sort / filter.
 import { DataType } from "apache-arrow";
-import { formatCell, layoutColumns } from "./columns.js";
+import { cellTitle, formatCell, layoutColumns } from "./columns.js";
 import { Controls } from "./events.js";
 import { Follow } from "./follow.js";
 import { floatDecimals } from "./format.js";
@@ -97,7 +97,8 @@ export class TableView {
   columns() {
     const fromData = this.store.columns;
     const names = fromData.length ? fromData : this.model.get("columns") || [];
-    return layoutColumns(names, this.model.get("column_options") || {}, (c) => this.store.fieldType(c));
+    const { store } = this;
+    return layoutColumns(names, this.model.get("column_options") || {}, (c) => store.fieldType(c), (c) => store.isDecimalText(c));
   }
 
   drawNotices() {
@@ -128,7 +129,7 @@ export class TableView {
       this.decimals = this.sampleDecimals(columns);
       // One function per layout: the order re-matches every row when it changes.
       const texts = new Map(columns.map((c, j) => [c.name, this.text(c, j)]));
-      this.textOf = (value, name) => (texts.has(name) ? texts.get(name)(value) : "");
+      this.textOf = (value, name, handle) => (texts.has(name) ? texts.get(name)(value, handle) : "");
       this.header.replaceChildren(...columns.map((c, i) => this.headerCell(c, i)));
       if (actions.length) this.header.append(h("div", "lsw-cell lsw-th lsw-actions", { role: "columnheader" }));
       this.header.hidden = Boolean(this.template);
@@ -184,9 +185,14 @@ export class TableView {
     return tracks.join(" ") || "1fr";
   }
 
+  // A row's text in column c, exactly as drawn when the row's handle is known (sort / filter
+  // pass it), else from the value alone.
   text(c, j) {
-    return (value) => {
-      const t = formatCell(value, c, this.decimals[j]);
+    const { store } = this;
+    return (value, handle) => {
+      const t = handle === undefined
+        ? formatCell(value, c, this.decimals[j])
+        : formatCell(store.cellOf(handle, c.name), c, this.decimals[j], store.typeOf(handle, c.name));
       return t === null ? "" : t;
     };
   }
@@ -365,19 +371,20 @@ export class TableView {
         const card = this.template.render((field) => {
           const j = columns.findIndex((c) => c.name === field);
           const c = j >= 0 ? columns[j] : { name: field, type: store.fieldType(field), format: null };
-          return this.text(c, j)(store.valueOf(handle, field));
+          return this.text(c, j)(undefined, handle);
         });
         row.firstChild.replaceChildren(card);
         continue;
       }
       columns.forEach((c, j) => {
         const cell = row.children[j];
-        const value = store.valueOf(handle, c.name);
-        const text = formatCell(value, c, this.decimals[j]);
+        const value = store.cellOf(handle, c.name);
+        const type = store.typeOf(handle, c.name);
+        const text = formatCell(value, c, this.decimals[j], type);
         cell.classList.toggle("lsw-null", text === null);
         cell.textContent = text === null ? "null" : text;
-        // The tooltip keeps full precision where the column rounds floats.
-        cell.title = text === null ? "" : formatCell(value, { ...c, format: null });
+        // The tooltip has every digit and every line (the cell may round, or mark line breaks).
+        cell.title = cellTitle(value, c, type);
       });
     }
     this.revs = revs;

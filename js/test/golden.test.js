@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Type, util } from "apache-arrow";
 import { decodeDiff, applyDiff, Sequencer } from "../src/protocol.js";
 import { RowStore } from "../src/store.js";
+import { cellTitle, formatCell, layoutColumns } from "../src/columns.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = process.env.GOLDEN_DIR ? path.resolve(process.env.GOLDEN_DIR) : path.join(here, "golden");
@@ -74,6 +75,25 @@ function checkValue(actual, expected, type, where) {
   expect(normalize(actual), where).toEqual(expected);
 }
 
+// What each cell shows (and its tooltip, `<column>_title`), read and formatted as the view does;
+// a null text is a missing value.
+function checkDisplay(store, display, file) {
+  const columns = layoutColumns(store.columns, {}, (c) => store.fieldType(c), (c) => store.isDecimalText(c));
+  expect(display.length, `${file}: display rows`).toBe(store.size);
+  display.forEach((want, i) => {
+    const h = store.handleAt(i);
+    for (const c of columns) {
+      const where = `${file}: row ${i}, column ${c.name}`;
+      const value = store.cellOf(h, c.name);
+      const type = store.typeOf(h, c.name);
+      if (c.name in want && want[c.name] !== null) expect(formatCell(value, c, undefined, type), where).toBe(want[c.name]);
+      if (c.name in want && want[c.name] === null && want[`${c.name}_title`] === null) expect(value, where).toBe(null);
+      if (want[`${c.name}_title`]) expect(cellTitle(value, c, type), `${where} (tooltip)`).toBe(want[`${c.name}_title`]);
+    }
+  });
+  expect(columns.find((c) => c.name === "dec")?.align, `${file}: decimals align right`).toBe("right");
+}
+
 if (files.length === 0) {
   it("golden files exist", () => {
     throw new Error(`no golden files: run python tests/write_golden.py (looked in ${dir})`);
@@ -96,7 +116,8 @@ describe.each(files)("golden %s", (file) => {
       applyDiff(store, diff);
     });
 
-    const { dom_ids: ids, rows } = spec.expected;
+    const { dom_ids: ids, rows, display } = spec.expected;
+    if (display !== undefined) checkDisplay(store, display, file);
     expect(store.slice(0, store.size), `${file}: dom ids in order`).toEqual(ids);
     if (rows !== undefined) {
       expect(rows.length, `${file}: expected.rows and expected.dom_ids differ in length`).toBe(ids.length);
