@@ -176,7 +176,8 @@ export class TableView {
       if (px) return `${px}px`;
       let chars = c.label.length + 2;
       for (let i = 0; i < n; i++) {
-        const text = formatCell(this.store.valueAt(i, c.name), c, this.decimals[j]);
+        const h = this.store.handleAt(i);
+        const text = formatCell(this.store.cellOf(h, c.name), c, this.decimals[j], this.store.typeOf(h, c.name));
         chars = Math.max(chars, text === null ? 4 : text.length);
       }
       return `minmax(5ch, ${Math.min(chars, 48) + 3}ch)`;
