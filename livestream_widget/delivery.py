@@ -1,114 +1,160 @@
-"""Diffs sent but not yet acknowledged, kept within a byte budget so lost ones can be resent.
+"""The delivery protocol, kernel side, in one place: numbering and pacing diffs, keeping them
+until acknowledged (outbox.py), welcoming front ends, resending on a gap, and saying when a diff
+is lost. docs/protocol.md describes the messages; wire.py types them.
 
-The Jupyter server silently drops comm messages above its rate limit, and ipykernel's IOPub
-queue drops on bursts, so a front end that sees a `seq` gap asks for the missing diffs again.
-Once every live front end has acknowledged a diff, the kernel forgets it (and its rows).
-Before any front end has said hello, up to EARLY_BUDGET is kept for the first one: hosts such as
-marimo start a widget's front end only when its view renders, so rows streamed in the cell that
-creates the widget would otherwise never reach it.
+The widget hands it ops to send and the browser's delivery messages; it owns the sequence
+number, the send lock and the outbox, and nobody else touches them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 import time
-from collections import OrderedDict
+from collections.abc import Callable
 
-#: Default byte budget for diffs kept until acknowledged.
-RESEND_BUDGET = 32 * 2**20
-#: Bytes of diffs kept before any front end said hello (a widget never displayed keeps this).
-EARLY_BUDGET = 8 * 2**20
-#: A front end silent this long no longer holds anything back: while others acknowledge, the
-#: diffs it lacks are dropped once they have; with none acknowledging (a closed tab), producers
-#: stop waiting for it (what is kept stays within the budget either way).
-STALE_SECONDS = 10.0
-#: How often a waiting producer looks again (at its cancel, and at silent front ends).
-WAIT_STEP = 0.02
+from .encoder import encode
+from .oplog import Op
+from .outbox import Outbox
+from .wire import PROTOCOL_VERSION, Ack, Gap, Hello, Welcome
+
+log = logging.getLogger(__name__)
+
+#: Minimum seconds between two messages of one widget (~100 messages/s at most): the Jupyter
+#: server drops comm messages above 1000/s (the flusher's timer interval batches calls; this
+#: paces what leaves).
+MIN_SEND_INTERVAL = 0.01
+#: Longest a producer waits for front ends to acknowledge before going on regardless (then
+#: the oldest kept diffs are dropped, so memory stays bounded either way).
+BACKPRESSURE_TIMEOUT = 10.0
+
+Send = Callable[[dict, list], None]
 
 
-class Outbox:
-    def __init__(self, budget: int = RESEND_BUDGET) -> None:
-        self.budget = budget
-        self._sent: OrderedDict[int, tuple[dict, list, int]] = OrderedDict()
-        self.nbytes = 0
-        self._acked: dict[str, tuple[int, float]] = {}  # front end id -> (seq, last heard)
-        self._room = threading.Condition()
+class Delivery:
+    """One widget's side of the delivery protocol.
 
-    def keep(self, content: dict, buffers: list) -> None:
-        """Remember a diff just sent; past the budget, the oldest can no longer be resent."""
-        with self._room:
-            budget = self.budget if self._acked else min(self.budget, EARLY_BUDGET)
-            size = sum(memoryview(b).nbytes for b in buffers)
-            self._sent[content["seq"]] = (content, buffers, size)
-            self.nbytes += size
-            while self.nbytes > budget:
-                self._drop_oldest()
+    `send(content, buffers)` puts a message on the comm; `replay()` (or None) sends the rows
+    again to a front end that missed them; `on_count(n)` and `on_lost(n)` report what front
+    ends said.
+    """
 
-    def early_start(self, last: int) -> int | None:
-        """Before any hello: the first seq from which the kept diffs rebuild the rows (every
-        diff from 1, or from one that starts with a reset, through `last`), else None."""
-        with self._room:
-            if self._acked or not self._sent or next(reversed(self._sent)) != last:
-                return None
-            seqs = list(self._sent)
-            if seqs != list(range(seqs[0], last + 1)):
-                return None
-            for seq in seqs:  # the earliest diff that needs nothing before it
-                ops = self._sent[seq][0]["ops"]
-                if seq == 1 or (ops and ops[0].get("op") == "reset"):
-                    return seq
-            return None
+    def __init__(
+        self,
+        send: Send,
+        budget: int,
+        name: str,
+        replay: Callable[[], None] | None = None,
+        on_count: Callable[[int], None] = lambda n: None,
+        on_lost: Callable[[int], None] = lambda n: None,
+    ) -> None:
+        self._send = send
+        self.outbox = Outbox(budget)
+        self._name = name
+        self._replay = replay
+        self._on_count = on_count
+        self._on_lost = on_lost
+        self._lock = threading.Lock()  # keeps seq order when two threads send at once
+        self._seq = 0
+        self._last_send = 0.0
+        self._welcomed: set[str] = set()  # front ends already answered
+        self._closed = False
 
-    def hello(self, frontend: str, seq: int) -> None:
-        """A new front end: it needs nothing sent before `seq` (that page is gone or new)."""
-        self.ack(frontend, seq)
+    @property
+    def seq(self) -> int:
+        """The last diff sent."""
+        return self._seq
 
-    def ack(self, frontend: str, seq: int) -> None:
-        with self._room:
-            previous = self._acked.get(frontend, (0, 0.0))[0]
-            self._acked[frontend] = (max(previous, seq), time.monotonic())
-            newest = max(heard for _, heard in self._acked.values())
-            through = min(s for s, heard in self._acked.values() if heard >= newest - STALE_SECONDS)
-            while self._sent and next(iter(self._sent)) <= through:
-                self._drop_oldest()
-            self._room.notify_all()
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
 
-    def resend(self, first: int, last: int) -> tuple[list[tuple[dict, list]], list[int]]:
-        """The kept diffs `first..last` (marked as resent), and the seqs no longer kept."""
-        found, missing = [], []
-        with self._room:
-            for seq in range(first, last + 1):
-                if seq in self._sent:
-                    content, buffers, _ = self._sent[seq]
-                    found.append(({**content, "resent": True}, buffers))
-                else:
-                    missing.append(seq)
-        return found, missing
+    # -- sending ------------------------------------------------------------------------------
 
-    def wait_for_room(self, timeout: float, stop: threading.Event | None = None) -> bool:
-        """Block until kept diffs fall to half the budget (front ends caught up), every front
-        end has gone silent, `stop` is set, or `timeout` passes."""
-        deadline = time.monotonic() + timeout
-        with self._room:
-            while not self._has_room():
-                left = deadline - time.monotonic()
-                if left <= 0 or (stop is not None and stop.is_set()):
-                    return False
-                self._room.wait(min(WAIT_STEP, left))
+    def send_ops(self, take: Callable[[], list[Op]], prefix: str, wait: bool) -> bool:
+        """Send the ops `take()` hands over, numbered, as diffs. Paced: a call right after a
+        send returns False without taking anything (the caller retries from its timer), unless
+        `wait`, which sleeps out the rest of the interval."""
+        with self._lock:
+            if self._closed:
+                return True
+            delay = self._last_send + MIN_SEND_INTERVAL - time.monotonic()
+            if delay > 0 and not wait:
+                return False
+            if delay > 0:
+                time.sleep(delay)
+            ops = take()
+            if not ops:
+                return True
+            for content, buffers in encode(ops, self._seq + 1, prefix=prefix):
+                self._seq = content["seq"]
+                self._send(dict(content), buffers)
+                self.outbox.keep(content, buffers)
+            del ops  # the kernel keeps no row once the diff is handed to the comm
+            self._last_send = time.monotonic()
             return True
+
+    # -- what front ends say ------------------------------------------------------------------
+
+    def ack(self, msg: Ack) -> None:
+        self.outbox.ack(msg["frontend"], msg["seq"])
+        self._on_count(msg["count"])
+
+    def hello(self, msg: Hello) -> None:
+        # The first front end ever, if it got nothing, gets the diffs kept for it (a host that
+        # starts front ends late). A front end that missed diffs otherwise (a reload, a new tab)
+        # gets the rows again from `replay`.
+        frontend, expected, first = msg["frontend"], msg["expected"], msg["first"]
+        late = first is not None and first > 1
+        missed = late or expected <= self._seq
+        fresh = expected == 1 and first is None  # it got nothing yet
+        again = frontend in self._welcomed  # a repeated hello: answer, never replay twice
+        with self._lock:
+            start = None
+            if not again and fresh and missed and not self._welcomed:
+                start = self.outbox.early_start(self._seq)
+            self._welcomed.add(frontend)
+            if not again:
+                self.outbox.hello(frontend, self._seq if start is None else start - 1)
+            replay = missed and start is None and self._replay is not None and not again
+            welcome: Welcome = {
+                "kind": "welcome",
+                "protocol": PROTOCOL_VERSION,
+                "seq": self._seq,
+                "replay": replay,
+            }
+            if start is not None:
+                welcome["resend_from"] = start
+            self._send(dict(welcome), [])
+            if start is not None:
+                for content, buffers in self.outbox.resend(start, self._seq)[0]:
+                    self._send(content, buffers)
+        if replay and self._replay is not None:
+            self._replay()
+
+    def gap(self, msg: Gap) -> None:
+        with self._lock:
+            found, missing = self.outbox.resend(msg["expected"], msg["received"] - 1)
+            if missing:  # the oldest go first, so `missing` is a prefix: say so before the rest
+                self._send({"kind": "lost", "from": missing[0], "to": missing[-1]}, [])
+                self._on_lost(len(missing))
+                log.warning("livestream-widget %s: %d diff(s) lost", self._name, len(missing))
+            for content, buffers in found:
+                self._send(content, buffers)
+
+    # -- backpressure -------------------------------------------------------------------------
 
     def has_room(self) -> bool:
-        with self._room:
-            return self._has_room()
+        return self.outbox.has_room()
 
-    def _has_room(self) -> bool:
-        if self.nbytes <= self.budget // 2:
-            return True
-        now = time.monotonic()
-        return bool(self._acked) and all(
-            now - heard > STALE_SECONDS for _, heard in self._acked.values()
-        )
+    def wait_for_room(self, stop: threading.Event | None = None) -> bool:
+        """For producer threads: wait until front ends caught up (or went silent, or `stop`)."""
+        return self.outbox.wait_for_room(BACKPRESSURE_TIMEOUT, stop)
 
-    def _drop_oldest(self) -> None:
-        _, (_, _, size) = self._sent.popitem(last=False)
-        self.nbytes -= size
+    async def drain(self, timeout: float = BACKPRESSURE_TIMEOUT) -> bool:
+        """For asyncio producers: the same wait, without blocking the event loop."""
+        deadline = time.monotonic() + timeout
+        while not self.outbox.has_room() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        return self.outbox.has_room()

@@ -12,16 +12,15 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-
-import traitlets as t
 
 from .async_result import AsyncResult
 from .oplog import check_options
 from .sources import open_source
 from .tasks import Cancelled, Task
+from .values import is_int
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +32,6 @@ PROGRESS_INTERVAL = 0.1
 RATE_WINDOW = 3.0
 #: No rate is shown before the load has run this long (the first figures are noise).
 RATE_AFTER = 0.5
-
-IDLE_STATE = {
-    "status": "idle",
-    "ok": False,
-    "loading": False,
-    "reset": False,
-    "failed": None,
-    "rows": 0,
-    "can_retry": False,
-    "total": None,
-    "rate": None,
-    "progress": True,
-}
 
 
 @dataclass
@@ -89,19 +75,28 @@ class _Load:
     announced: bool = False  # with progress=False: the first rows were announced
 
 
-class AsyncLoading(t.HasTraits):
-    """Mixed into StreamWidget; expects its `_stream`, `_flush_now`, `_check_open`,
-    `_wait_for_room` and `drain` methods."""
+class Loading:
+    """Background loads of one widget. It streams through `stream(items, at, limit, reset)`,
+    sends pending rows with `flush()`, waits for the browser with `wait(stop)` (threads) or
+    `drain()` (coroutines), and publishes its state with `publish(async_state)`."""
 
-    #: dict, read-only in practice. The front end's view of `async_result`: `status` ("idle",
-    #: "loading", "ok", "failed"), `ok`, `loading`, `reset` (hide rows behind skeleton rows),
-    #: `failed` (short reason or None), `rows` (rows streamed by the current or last load),
-    #: `can_retry` (a loader exists that the Retry button would run again), `total` (rows the
-    #: load streams in all, when known), `rate` (rows per second lately, while loading) and
-    #: `progress` (False: no row counts are sent while the load runs).
-    async_state = t.Dict(default_value=IDLE_STATE).tag(sync=True)
-
-    def _init_async(self) -> None:
+    def __init__(
+        self,
+        stream: Callable[[Any, int, int | None, bool], int],
+        flush: Callable[[], None],
+        wait: Callable[[threading.Event], Any],
+        drain: Callable[[], Awaitable[bool]],
+        publish: Callable[[dict], None],
+        state: Callable[[], dict],
+        key: str,
+    ) -> None:
+        self._stream = stream
+        self._flush = flush
+        self._wait = wait
+        self._drain = drain
+        self._publish = publish
+        self._state = state
+        self._key = key
         self._tasks: dict[str, Task] = {}
         self._handlers: dict[str, Callable[[bool, Any], None]] = {}
         self._result = AsyncResult()
@@ -111,8 +106,7 @@ class AsyncLoading(t.HasTraits):
         self._tasks_lock = threading.Lock()  # tasks finish on worker threads and the loop
 
     @property
-    def async_result(self) -> AsyncResult:
-        """The state of the last `stream_async` / `stream_from` load (see AsyncResult)."""
+    def result(self) -> AsyncResult:
         return self._result
 
     def stream_async(
@@ -171,22 +165,25 @@ class AsyncLoading(t.HasTraits):
         for name, value in (("reset", reset), ("progress", progress)):
             if not isinstance(value, bool):
                 raise TypeError(f"{name} must be True or False, not {value!r}")
-        if total is not None and (not isinstance(total, int) or total < 0):
+        if total is not None and (not is_int(total) or total < 0):
             raise ValueError(f"total must be a row count (an int >= 0) or None, not {total!r}")
-        src = open_source(source, key=self.key, batch_rows=batch_rows, batch_bytes=batch_bytes)
+        src = open_source(source, key=self._key, batch_rows=batch_rows, batch_bytes=batch_bytes)
         if total is not None:
             src.total = total
 
+        aread = src.aread
+
         async def aload() -> Any:  # an async iterable: read on the kernel's event loop
+            assert aread is not None
             first = True
-            async for items in src.aread():
+            async for items in aread():
                 yield StreamItems(items, at=at, limit=limit, reset=reset and first)
                 first = False
             if reset and first:
                 yield StreamItems((), reset=True)
 
         def load() -> Any:
-            batches = src.batches()
+            batches: Any = src.batches()  # a generator: close() runs its cleanup
             first = True  # the reset goes with the first batch, so a failure keeps the rows
             try:
                 for items in batches:
@@ -210,17 +207,17 @@ class AsyncLoading(t.HasTraits):
 
         meta = _Load(progress=progress, total=lambda: src.total)
         loader = load if src.aread is None else aload
+        # Rows wait behind the skeleton until the first batch, which brings the reset.
         self._run_stream(loader, reset, False, retry if src.reiterable else None, meta)
 
     def _run_stream(
         self,
         loader: Callable[[], Any],
-        reset: bool,
+        skeleton: bool,
         fail_on_empty: bool,
         retry: Callable[[], None] | None,
         meta: _Load,
     ) -> None:
-        self._check_open()
         rows = 0
 
         def on_item(item: Any) -> None:
@@ -235,8 +232,8 @@ class AsyncLoading(t.HasTraits):
             elif rows and not meta.announced:
                 # No progress line, but the first rows must lift a reset's skeleton.
                 meta.announced = True
-                self._flush_now()
-                self.async_state = {**self.async_state, "rows": rows}
+                self._flush()
+                self._publish({**self._state(), "rows": rows})
 
         def on_done(ok: bool, value: Any) -> None:
             nonlocal rows
@@ -250,25 +247,24 @@ class AsyncLoading(t.HasTraits):
                         raise LookupError("the loader returned no rows")
                 except Exception as e:
                     ok, value = False, e
-            self._flush_now()  # the rows reach the browser before the state saying they are there
+            self._flush()  # the rows reach the browser before the state saying they are there
             if ok:
                 self._set_result(self._result.with_ok(rows), rows)
             else:
                 self._set_failed(value, rows)
 
-        task = Task(loader, on_done, on_item, pace=self.drain, wait=self._wait_for_room)
+        task = Task(loader, on_done, on_item, pace=self._drain, wait=self._wait)
         self._replace(STREAM, task)
         self._retry = retry
         meta.meter = _Meter()
         self._load = meta
-        self._set_result(self._result.with_loading(reset=reset), 0, reset=reset)
+        self._set_result(self._result.with_loading(reset=skeleton), 0, skeleton=skeleton)
         task.start()
 
     def start_async(self, name: str, fn: Callable[[], Any]) -> None:
         """Run `fn` in the background; the handler registered with `on_async(name)` gets
         `(ok, value)` (value: the result, or the exception). The newest call with a name
         wins: an older run still going is cancelled and its result ignored."""
-        self._check_open()
         if name == STREAM:
             raise ValueError(f"the name {STREAM!r} belongs to stream_async; choose another")
 
@@ -305,7 +301,7 @@ class AsyncLoading(t.HasTraits):
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _cancel_all(self, reason: str) -> None:
+    def cancel_all(self, reason: str) -> None:
         with self._tasks_lock:
             tasks = list(self._tasks.values())
         for task in tasks:
@@ -326,24 +322,24 @@ class AsyncLoading(t.HasTraits):
             return True
 
     def _stream_result(self, value: Any) -> int:
-        # wait=False: the task waits for the browser between items, outside every lock, where a
-        # cancel interrupts the wait at once.
         if isinstance(value, StreamItems):
-            return self._stream(value.items, value.at, value.limit, value.reset, wait=False)
-        return self._stream(value, -1, None, False, wait=False)
+            return self._stream(value.items, value.at, value.limit, value.reset)
+        return self._stream(value, -1, None, False)
 
     def _progress(self, rows: int, meta: _Load) -> None:
         now = time.monotonic()
         if now - self._progress_at >= PROGRESS_INTERVAL:
             self._progress_at = now
-            self._flush_now()  # the count never runs ahead of the rows the browser has
+            self._flush()  # the count never runs ahead of the rows the browser has
             rate = meta.meter.rate(rows) if meta.meter is not None else None
-            self.async_state = {
-                **self.async_state,
-                "rows": rows,
-                "rate": rate,
-                "total": meta.total(),
-            }
+            self._publish(
+                {
+                    **self._state(),
+                    "rows": rows,
+                    "rate": rate,
+                    "total": meta.total(),
+                }
+            )
 
     def _set_failed(self, error: BaseException, rows: int) -> None:
         if isinstance(error, Cancelled):
@@ -353,7 +349,7 @@ class AsyncLoading(t.HasTraits):
         tb = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         self._set_result(self._result.with_failed(reason, error, tb), rows)
 
-    def _set_result(self, result: AsyncResult, rows: int, reset: bool = False) -> None:
+    def _set_result(self, result: AsyncResult, rows: int, skeleton: bool = False) -> None:
         self._result = result
         if result.loading:
             status = "loading"
@@ -361,25 +357,24 @@ class AsyncLoading(t.HasTraits):
             status = "failed"
         else:
             status = "ok" if result.ok else "idle"
-        self.async_state = {
-            "status": status,
-            "ok": result.ok,
-            "loading": bool(result.loading),
-            "reset": bool(reset and result.loading),
-            "failed": None if result.failed is None else str(result.failed),
-            "rows": rows,
-            "can_retry": self._retry is not None,
-            "total": self._load.total(),
-            "rate": None,
-            "progress": self._load.progress,
-        }
+        self._publish(
+            {
+                "status": status,
+                "ok": result.ok,
+                "loading": bool(result.loading),
+                "skeleton": bool(skeleton and result.loading),
+                "failed": None if result.failed is None else str(result.failed),
+                "rows": rows,
+                "can_retry": self._retry is not None,
+                "total": self._load.total(),
+                "rate": None,
+                "progress": self._load.progress,
+            }
+        )
 
-    def _on_async_msg(self, kind: str) -> bool:
-        """Handle the front end's Retry / Cancel buttons; False if `kind` is not one of them."""
+    def button(self, kind: str) -> None:
+        """The front end's Retry / Cancel buttons."""
         if kind == "retry" and self._retry is not None:
             self._retry()
         elif kind == "cancel":
             self.cancel_async(STREAM)
-        else:
-            return False
-        return True

@@ -6,11 +6,12 @@ sent the kernel holds no row. Ops keep call order (see docs/protocol.md).
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
+
+from .values import is_int
 
 
 @dataclass
@@ -102,18 +103,14 @@ class OpLog:
         self.last_rows = sum(t.num_rows for t in last.tables) if isinstance(last, Insert) else 0
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 def check_options(at: Any, limit: Any) -> tuple[int, int | None]:
     """Validate `at` and `limit` as the contract defines them; return them as plain ints."""
-    if not _is_int(at) or at < -1:
+    if not is_int(at) or at < -1:
         raise ValueError(
             f"at must be -1 (append), 0 (prepend) or an index N >= 0 (insert before row N); "
             f"got {at!r}"
         )
-    if limit is not None and not _is_int(limit):
+    if limit is not None and not is_int(limit):
         raise TypeError(
             f"limit must be an int (negative: keep the last rows) or None; got {limit!r}"
         )

@@ -60,14 +60,15 @@ class Paginator:
         edge = "bottom" if forward else "top"
         self._edge(edge, "loading")
         fetch = self.fetch
+        run: Callable[[], Any]
         if inspect.iscoroutinefunction(fetch):
 
-            async def run() -> Any:
+            async def run_async() -> Any:
                 return await fetch(page)
-        else:
 
-            def run() -> Any:
-                return fetch(page)
+            run = run_async
+        else:
+            run = lambda: fetch(page)  # noqa: E731
 
         Task(run, lambda ok, value: self._done(page, forward, ok, value)).start()
         return True

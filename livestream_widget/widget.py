@@ -1,42 +1,40 @@
-"""StreamWidget: a live table whose rows live in the browser, fed by LiveView-style stream ops."""
+"""StreamWidget: a live table whose rows live in the browser, fed by LiveView-style stream ops.
+
+The widget owns its parts and wires them together; each is readable on its own:
+- the stream (stream.py): op log, columns, dom ids; items are read here (items.py);
+- delivery (delivery.py): numbering, pacing, acknowledgements, resends;
+- loading (loading.py): stream_async, stream_from, start_async;
+- events (interaction.py): clicks, actions, viewport edges; traits.py declares the synced state.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import pathlib
 import threading
-import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-import anywidget
 import pyarrow as pa
-import traitlets as t
 
 from . import items as _items
-from .compaction import compact
-from .delivery import RESEND_BUDGET, Outbox
-from .encoder import encode
+from .async_result import AsyncResult
+from .columns import split_columns
+from .delivery import BACKPRESSURE_TIMEOUT, Delivery
 from .flusher import FLUSHER
-from .interaction import Interaction, split_columns
-from .loading import AsyncLoading
-from .messages import FrontEndMessages
-from .oplog import OpLog, check_options
-
-log = logging.getLogger(__name__)
-_STATIC = pathlib.Path(__file__).parent / "static"
+from .interaction import Events
+from .loading import STREAM, Loading
+from .messages import parse
+from .oplog import check_options
+from .outbox import RESEND_BUDGET, Outbox
+from .pagination import Paginator
+from .stream import Stream
+from .traits import StreamTraits
 
 #: Pending row bytes that trigger a flush from the calling thread instead of waiting for the timer.
 FLUSH_BYTES = 4 * 2**20
-#: Minimum seconds between two messages of one widget (~100 messages/s at most).
-MIN_SEND_INTERVAL = 0.01
-#: Longest a producer thread waits for front ends to acknowledge before going on regardless
-#: (then the oldest kept diffs are dropped, so memory stays bounded either way).
-BACKPRESSURE_TIMEOUT = 10.0
 
 
-class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWidget):
+class StreamWidget(StreamTraits):
     """A live table fed by stream operations; the kernel keeps no rows once they are sent.
 
     >>> w = StreamWidget(name="trades", key="id")
@@ -45,28 +43,6 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
     >>> w.delete_by_dom_id("trades-3")
     """
 
-    _esm = _STATIC / "widget.js"
-    _css = _STATIC / "widget.css"
-
-    #: str, default "items". Stream name; prefix of default dom ids (`f"{name}-{key}"`).
-    name = t.Unicode("items", read_only=True).tag(sync=True)
-    #: str, default "id". Column (or dict field, or DataFrame index name) identifying a row.
-    key = t.Unicode("id", read_only=True)
-    #: list[str] | None, default None. Columns shown, in order. None: the first batch's columns
-    #: (and later batches may not add columns). Given: extra columns of a batch are dropped and
-    #: missing ones shown as null. Set by the widget to the columns in use after the first batch.
-    columns = t.List(t.Unicode(), allow_none=True, default_value=None).tag(sync=True)
-    #: str, default "400px". Table height: an int means pixels, a str is any CSS length.
-    height = t.Union([t.Unicode(), t.Int(), t.Float()], default_value="400px").tag(sync=True)
-    #: str, default "No rows yet". Text shown while the browser holds no row.
-    empty_message = t.Unicode("No rows yet").tag(sync=True)
-    #: int, read-only. Rows the browser holds, as reported by the front end after it applies a
-    #: diff (so it lags calls by a round trip; it is 0 until a front end reports).
-    count = t.Int(0, read_only=True)
-    #: int, read-only. Diffs a front end reported missing that could no longer be resent (the
-    #: widget then says rows may be missing). Observe it to be told when it happens.
-    lost = t.Int(0, read_only=True)
-
     def __init__(
         self,
         name: str = "items",
@@ -74,45 +50,58 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
         columns: list[str | dict] | None = None,
         height: int | str = 400,
         empty_message: str = "No rows yet",
-        source: Callable[[], Any] | None = None,
+        replay: Callable[[], Any] | None = None,
         resend_budget: int = RESEND_BUDGET,
         **kwargs: Any,
     ) -> None:
-        """`source`: a loader (as for `stream_async`) that returns the rows to show again when
+        """`replay`: a loader (as for `stream_async`) that returns the rows to show again when
         a new front end appears after rows were sent (page reload, new tab); without it such a
         front end says that the rows lived in a page that is gone. `resend_budget`: bytes of
         sent diffs kept until acknowledged, to resend any the way lost. `columns` entries are
         names or dicts such as `{"name": "price", "label": "Price", "format": ",.2f"}` (see
         `column_options`). Every other trait (`actions`, `template`, `selection`, ...) may be
         passed too."""
-        columns, options = split_columns(columns)
+        if "source" in kwargs:
+            warnings.warn(
+                "StreamWidget(source=...) is now StreamWidget(replay=...)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            replay = kwargs.pop("source")
+        names, options = split_columns(columns)
         if options:
             kwargs["column_options"] = {**options, **kwargs.get("column_options", {})}
-        super().__init__(height=height, empty_message=empty_message, columns=columns, **kwargs)
+        super().__init__(height=height, empty_message=empty_message, columns=names, **kwargs)
         self.set_trait("name", name)
         self.set_trait("key", key)
-        self._schema = _items.StreamSchema(columns)
-        self._log = OpLog()
-        self._bound = 0  # most rows the browser can hold: lets `compact` drop doomed rows
-        self._compact_at = 0  # pending rows of one insert worth trying to compact
-        self._dom_id: Callable[[dict], str] | None = None
-        self._inserted = False
-        self._lock = threading.Lock()  # guards the op log and schema against other threads
-        self._send_lock = threading.Lock()  # keeps seq order when two threads flush at once
-        self._seq = 0
-        self._last_send = 0.0
-        self._source = source
-        self._outbox = Outbox(resend_budget)
-        self._welcomed: set[str] = set()  # front ends already answered
+        self._stream = Stream(name, key, names)
         self._closed = False
-        self._init_async()
-        self._init_interaction()
+        self._replay = replay
+        self._delivery = Delivery(
+            lambda content, buffers: self.send(content, buffers),  # looked up per call
+            resend_budget,
+            name,
+            replay=self._start_replay if replay is not None else None,
+            on_count=lambda n: self.set_trait("count", n),
+            on_lost=lambda n: self.set_trait("lost", self.lost + n),
+        )
+        self._loading = Loading(
+            stream=lambda items, at, limit, reset: self._insert(
+                items, at, limit, False, reset, False
+            ),
+            flush=self._flush_now,
+            wait=self._delivery.wait_for_room,
+            drain=self._delivery.drain,
+            publish=lambda state: setattr(self, "async_state", state),
+            state=lambda: self.async_state,
+            key=key,
+        )
+        self._events = Events(
+            name,
+            actions=lambda: self.actions,
+            on_edges=lambda edges: setattr(self, "_viewport_handlers", edges),
+        )
         self.on_msg(self._on_front_end_msg)
-
-    @t.validate("height")
-    def _valid_height(self, proposal: dict) -> str:
-        value = proposal["value"]
-        return f"{value}px" if isinstance(value, int | float) else str(value)
 
     # -- stream API ---------------------------------------------------------------------------
 
@@ -121,23 +110,13 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
         self._check_open()
         if not callable(dom_id):
             raise TypeError("configure(dom_id=...) takes a function of one row (a dict) -> str")
-        if self._inserted:
-            raise RuntimeError(
-                "configure() must come before the first insert: rows already sent keep their "
-                "dom ids. Call it right after creating the widget, or create a new StreamWidget."
-            )
-        self._dom_id = dom_id
+        self._stream.configure(dom_id)
 
     def stream(
         self, items: Any, at: int = -1, limit: int | None = None, reset: bool = False
     ) -> None:
         """Insert many items in order (one insert per item); with `reset`, remove all rows first."""
-        self._stream(items, *check_options(at, limit), reset)
-
-    def _stream(
-        self, items: Any, at: int, limit: int | None, reset: bool, wait: bool = True
-    ) -> int:
-        return self._insert(items, at, limit, False, reset=reset, wait=wait)
+        self._insert(items, *check_options(at, limit), False, reset)
 
     def insert(
         self, item: Any, at: int = -1, limit: int | None = None, update_only: bool = False
@@ -155,9 +134,7 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
     def delete(self, item: Any) -> None:
         """Remove the row of `item` (a dict, Series, DataFrame or Arrow table of rows to remove)."""
         self._check_open()
-        table = _items.to_table(item, self.key)
-        ids = _items.dom_ids(table, self.name, self.key, self._dom_id)
-        self._queue_delete(ids.to_pylist())
+        self._queue_delete(self._stream.dom_ids(_items.to_table(item, self.key)))
 
     def delete_by_dom_id(self, dom_id: str) -> None:
         """Remove the row with this dom id; unknown ids are ignored by the browser."""
@@ -182,10 +159,122 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
         later call raises (create a new StreamWidget to show rows again)."""
         if not getattr(self, "_closed", True):
             self._closed = True
-            self._cancel_all("the widget was closed")
-            with self._lock:
-                self._log.take()
+            self._loading.cancel_all("the widget was closed")
+            self._delivery.close()
+            self._stream.drop()
         super().close()
+
+    async def drain(self, timeout: float = BACKPRESSURE_TIMEOUT) -> bool:
+        """For asyncio producers: wait, without blocking the kernel's loop, until front ends
+        have acknowledged enough of what was sent. `stream_async` loaders get this for free."""
+        return await self._delivery.drain(timeout)
+
+    # -- loading (loading.py) -----------------------------------------------------------------
+
+    @property
+    def async_result(self) -> AsyncResult:
+        """The state of the last `stream_async` / `stream_from` load (see AsyncResult)."""
+        return self._loading.result
+
+    def stream_async(
+        self, loader: Callable[[], Any], *, reset: bool = False, fail_on_empty: bool = False
+    ) -> None:
+        self._check_open()
+        self._loading.stream_async(loader, reset=reset, fail_on_empty=fail_on_empty)
+
+    def stream_from(
+        self,
+        source: Any,
+        *,
+        at: int = -1,
+        limit: int | None = None,
+        reset: bool = False,
+        batch_rows: int | None = None,
+        batch_bytes: int | None = None,
+        progress: bool = True,
+        total: int | None = None,
+    ) -> None:
+        self._check_open()
+        self._loading.stream_from(
+            source,
+            at=at,
+            limit=limit,
+            reset=reset,
+            batch_rows=batch_rows,
+            batch_bytes=batch_bytes,
+            progress=progress,
+            total=total,
+        )
+
+    def start_async(self, name: str, fn: Callable[[], Any]) -> None:
+        self._check_open()
+        self._loading.start_async(name, fn)
+
+    def on_async(self, name: str) -> Callable:
+        return self._loading.on_async(name)
+
+    def cancel_async(self, name: str = STREAM) -> bool:
+        return self._loading.cancel_async(name)
+
+    stream_async.__doc__ = Loading.stream_async.__doc__
+    stream_from.__doc__ = Loading.stream_from.__doc__
+    start_async.__doc__ = Loading.start_async.__doc__
+    on_async.__doc__ = Loading.on_async.__doc__
+    cancel_async.__doc__ = Loading.cancel_async.__doc__
+
+    # -- events (interaction.py) --------------------------------------------------------------
+
+    def on_click(self, fn: Callable[[str, str | None, Any], Any]) -> Callable:
+        """Register `fn(dom_id, column, value)`, called when the user clicks a cell. Usable as
+        a decorator."""
+        self._events.add_click(fn)
+        return fn
+
+    def on_viewport_bottom(self, fn: Callable[[str], Any]) -> Callable:
+        """Register `fn(dom_id)`, called (at most every ~500 ms) when the user reaches the last
+        row; `dom_id` is that row's. For infinite scroll; see also `paginate`."""
+        self._events.add_edge("bottom", fn)
+        return fn
+
+    def on_viewport_top(self, fn: Callable[[str], Any]) -> Callable:
+        """Register `fn(dom_id)`, called (at most every ~500 ms) when the user reaches the first
+        row; `dom_id` is that row's."""
+        self._events.add_edge("top", fn)
+        return fn
+
+    def on_action(self, name: str) -> Callable[[Callable[[str], Any]], Callable]:
+        """Decorator: `@w.on_action("delete")` registers `fn(dom_id)` for that row button
+        (add the name to `actions` to show the button)."""
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"on_action needs an action name such as 'delete', not {name!r}")
+
+        def register(fn: Callable[[str], Any]) -> Callable:
+            self._events.add_action(name, fn)
+            return fn
+
+        return register
+
+    def paginate(
+        self, fetch_page: Callable[[int], Any], per_page: int = 50, keep_pages: int = 3
+    ) -> Paginator:
+        """Infinite scroll both ways: `fetch_page(n)` (a function or coroutine function, run in
+        the background) returns page n's items (n = 0, 1, ...; fewer than `per_page` rows means
+        the end). Page 0 loads now; reaching the last / first row loads the next / previous
+        page, keeping at most `keep_pages` pages in the browser."""
+        self._check_open()
+        pages = Paginator(self, fetch_page, per_page, keep_pages)
+        pages.next()
+        return pages
+
+    # -- internals ----------------------------------------------------------------------------
+
+    @property
+    def _seq(self) -> int:  # for tests and benchmarks: the last diff sent
+        return self._delivery.seq
+
+    @property
+    def _outbox(self) -> Outbox:  # for tests and benchmarks: diffs kept until acknowledged
+        return self._delivery.outbox
 
     def _check_open(self) -> None:
         if self._closed:
@@ -194,32 +283,38 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
                 "Create a new StreamWidget to show rows again."
             )
 
-    def _deliver(self, wait: bool = False) -> None:
-        """`flush` for the background timer too: a closed widget just has nothing to send."""
-        with self._send_lock:
-            if self._closed:
-                return
-            delay = self._last_send + MIN_SEND_INTERVAL - time.monotonic()
-            if delay > 0 and wait:
-                time.sleep(delay)
-            elif delay > 0:
-                if len(self._log):
-                    FLUSHER.mark(self._deliver)
-                return
-            with self._lock:
-                key = None if self._dom_id else self.key
-                ops, self._bound = compact(self._log.take(), self._bound, key)
-                self._compact_at = 0
-            if not ops:
-                return
-            for content, buffers in encode(ops, self._seq + 1, prefix=f"{self.name}-"):
-                self._seq = content["seq"]
-                self.send(content, buffers)
-                self._outbox.keep(content, buffers)
-            del ops  # the kernel keeps no row once the diff is handed to the comm
-            self._last_send = time.monotonic()
+    def _on_front_end_msg(self, _widget: Any, content: Any, buffers: list) -> None:
+        msg = parse(content, buffers, self._delivery.seq, f"livestream-widget {self.name}")
+        if msg is None:
+            return
+        if msg["kind"] == "ack":
+            self._delivery.ack(msg)
+        elif msg["kind"] == "hello":
+            self._delivery.hello(msg)
+        elif msg["kind"] == "gap":
+            self._delivery.gap(msg)
+        elif msg["kind"] in ("retry", "cancel"):
+            self._loading.button(msg["kind"])
+        elif msg["kind"] == "click":
+            self._events.click(msg)
+        elif msg["kind"] == "viewport":
+            self._events.viewport(msg)
+        elif msg["kind"] == "action":
+            self._events.action(msg)
 
-    # -- internals ----------------------------------------------------------------------------
+    def _load_items(self, items: Any, at: int, limit: int | None, reset: bool) -> int:
+        # wait=False: a load waits for the browser in its task, where a cancel interrupts it.
+        return self._insert(items, at, limit, False, reset, wait=False)
+
+    def _start_replay(self) -> None:
+        assert self._replay is not None
+        self.reset()
+        self.stream_async(self._replay)
+
+    def _deliver(self, wait: bool = False) -> None:
+        """Send what is pending (the background flusher calls this too)."""
+        if not self._delivery.send_ops(self._stream.take, f"{self.name}-", wait):
+            FLUSHER.mark(self._deliver)  # paced: the timer sends it shortly
 
     def _insert(
         self,
@@ -230,78 +325,29 @@ class StreamWidget(FrontEndMessages, AsyncLoading, Interaction, anywidget.AnyWid
         reset: bool = False,
         wait: bool = True,
     ) -> int:
-        """Queue `items`. Everything that can fail (reading, types, dom ids) happens before
-        anything changes, so a call that raises leaves schema, op log and seq as they were.
-        `wait`: a producer thread waits here for the browser (loaders wait in their task)."""
+        """Queue `items` (stream.py: a call that raises changes nothing). `wait`: a producer
+        thread waits here for the browser (loaders wait in their task, where a cancel
+        interrupts the wait)."""
         self._check_open()
         table = self._read(items)
-        with self._lock:
-            schema = self._schema.fresh() if reset else self._schema
-            rows = table.num_rows
-            if rows:
-                key = None if self._dom_id else self.key
-                if key is not None:
-                    _items.check_keys(table, key)
-                fitted = schema.fit(table)
-                sent = fitted.table
-                if key is None or not _items.derives_ids(sent, key):
-                    key = None  # the ids travel as strings
-                    ids = _items.dom_ids(table, self.name, self.key, self._dom_id)
-                    sent = sent.add_column(0, _items.DOM_ID, ids)
-            # Nothing below raises: commit.
-            if reset:
-                self._log.reset()
-                self._schema = schema
-            if rows:
-                schema.commit(fitted)
-                self._log.insert(sent, at, limit, update_only, sent.get_total_buffer_size(), key)
-                self._inserted = True
-                if limit is not None and self._log.last_rows >= max(
-                    self._compact_at, 2 * max(abs(limit), 1) + self._bound + 1
-                ):
-                    self._compact_pending()
-            pending = self._log.nbytes
-            if self.columns != self._schema.names:
-                self.columns = self._schema.names
-        if rows or reset:
+        pending = self._stream.insert(table, at, limit, update_only, reset)
+        if self.columns != self._stream.columns:
+            self.columns = self._stream.columns
+        if table.num_rows or reset:
             FLUSHER.mark(self._deliver)
         if pending >= FLUSH_BYTES:
             self._flush_now()
         if wait and threading.current_thread() != threading.main_thread():
             # Backpressure: a producer thread waits for the browser. The main thread cannot (a
             # busy cell's kernel reads no acknowledgement); there the budget drops the oldest.
-            self._outbox.wait_for_room(BACKPRESSURE_TIMEOUT)
-        return rows
-
-    def _compact_pending(self) -> None:
-        # A producer faster than the timer piles up rows a limit will prune: drop them while
-        # still pending, so pending memory stays near 3 * |limit| rows, the size trigger
-        # rarely fires, and each flush sends only what survives. The bound stays the one
-        # for what was sent (pending ops start from it). Called with the lock held.
-        rows = self._log.last_rows
-        key = None if self._dom_id else self.key
-        self._log.put_back(compact(self._log.take(), self._bound, key)[0])
-        kept = self._log.last_rows
-        # Not compactible (e.g. repeated ids): try again only once the op has doubled.
-        self._compact_at = 2 * rows if kept == rows else 0
-
-    def _wait_for_room(self, stop: threading.Event) -> None:
-        self._outbox.wait_for_room(BACKPRESSURE_TIMEOUT, stop)
-
-    async def drain(self, timeout: float = BACKPRESSURE_TIMEOUT) -> bool:
-        """For asyncio producers: wait, without blocking the kernel's loop, until front ends
-        have acknowledged enough of what was sent. `stream_async` loaders get this for free."""
-        deadline = time.monotonic() + timeout
-        while not self._outbox.has_room() and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        return self._outbox.has_room()
+            self._delivery.wait_for_room()
+        return table.num_rows
 
     def _read(self, items: Any) -> pa.Table:
         return _items.to_table(items, self.key)
 
     def _queue_delete(self, ids: list[str]) -> None:
-        with self._lock:
-            self._log.delete(ids)
+        self._stream.delete(ids)
         FLUSHER.mark(self._deliver)
 
     def _flush_now(self) -> None:

@@ -27,6 +27,9 @@ echo "== ruff"
 python -m ruff check .
 python -m ruff format --check .
 
+echo "== mypy"
+python -m mypy
+
 echo "== vitest"
 python tests/write_golden.py
 (cd js && npx vitest run)

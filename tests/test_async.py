@@ -49,7 +49,7 @@ def test_plain_function_loads_in_a_thread_with_loading_then_ok(stream):
         "status": "loading",
         "ok": False,
         "loading": True,
-        "reset": False,
+        "skeleton": False,
         "failed": None,
         "rows": 0,
         "can_retry": True,
@@ -76,7 +76,7 @@ def test_reset_hides_rows_only_while_loading_and_loader_reset_resets_rows(stream
         "w.stream_async(again, reset=True); during = dict(w.async_state)"
     )
     during = s.kernel.eval("during")
-    assert during["reset"] is True and during["ok"] is False and during["loading"] is True
+    assert during["skeleton"] is True and during["ok"] is False and during["loading"] is True
     wait_for(s, "w.async_state['status'] == 'ok'")
     assert s.sync().keys() == [9]
 

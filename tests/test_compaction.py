@@ -111,7 +111,7 @@ def test_a_producer_faster_than_the_timer_keeps_pending_rows_bounded(stream):
         "for b in range(400):\n"
         "    w.stream(pd.DataFrame({'id': np.arange(b * 1000, (b + 1) * 1000), 'v': 0.5}),"
         " limit=-5000)\n"
-        "    most = max(most, w._log.last_rows)\n"
+        "    most = max(most, w._stream.log.last_rows)\n"
         "print(most)"
     )
     assert int(out) <= 3 * 5000 + 1000

@@ -177,7 +177,7 @@ def test_the_browser_makes_dom_ids_from_safe_integer_keys(args, batch, derived):
     try:
         w = StreamWidget(name="t", **args)
         w.stream(batch)
-        [(content, buffers)] = list(encode(w._log.take(), 1, prefix="t-"))
+        [(content, buffers)] = list(encode(w._stream.log.take(), 1, prefix="t-"))
         w.close()
     finally:
         flusher.FLUSHER.interval = interval

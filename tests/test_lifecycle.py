@@ -46,7 +46,7 @@ def test_the_cancel_button_is_immediate_too(stream):
 
 def test_a_silent_front_end_stops_holding_producers_back(stream):
     s = stream("resend_budget=2**20")
-    s.run("import livestream_widget.delivery as d\nd.STALE_SECONDS = 1.0")
+    s.run("import livestream_widget.outbox as d\nd.STALE_SECONDS = 1.0")
     try:
         FrontEnd(s).hello()  # then silent, as a closed tab is
         s.run(FOREVER + "w.stream_async(forever)")
@@ -96,9 +96,9 @@ def test_after_close_every_call_raises_and_loads_are_cancelled(stream):
 def test_a_failed_call_changes_nothing_in_the_kernel(stream):
     s = stream()
     s.run("w.stream([{'id': 1, 'v': 1.5}])\nw.flush(wait=True)")
-    before = s.kernel.eval(f"({s.var}._seq, len({s.var}._log), {s.var}.columns)")
+    before = s.kernel.eval(f"({s.var}._seq, len({s.var}._stream.log), {s.var}.columns)")
     with pytest.raises(KernelError, match="mixes str and int"):
         s.run("w.stream([{'id': 2, 'v': 'x'}, {'id': 3, 'v': 2}], reset=True)")
     with pytest.raises(KernelError, match="changed type"):
         s.run("w.insert({'id': 3, 'v': 'y'})")
-    assert s.kernel.eval(f"({s.var}._seq, len({s.var}._log), {s.var}.columns)") == before
+    assert s.kernel.eval(f"({s.var}._seq, len({s.var}._stream.log), {s.var}.columns)") == before

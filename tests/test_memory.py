@@ -23,14 +23,14 @@ def test_no_row_kept_after_delivery_1m_rows(stream):
         # pyarrow wraps the numpy buffer without a copy, so the op log keeps `ids` alive until sent
         "ids = np.arange(100_000); ref = weakref.ref(ids)  # under the 4 MiB size trigger\n"
         # Holding the send lock keeps the background flush out while we look.
-        "with w._send_lock:\n"
+        "with w._delivery._lock:\n"
         "    w.stream(pa.table({'id': ids, 'v': np.random.rand(100_000)})); del ids\n"
         "    gc.collect(); held_before_flush = ref() is not None\n"
         "w.flush(); gc.collect(); freed = ref() is None\n"
         "w.reset()\n"
         "for lo in range(0, 1_000_000, 100_000): w.stream(batch(lo, 100_000))\n"
         "time.sleep(0.05); w.flush()\n"
-        "print(held_before_flush, freed, len(w._log))"
+        "print(held_before_flush, freed, len(w._stream.log))"
     )
     tab.ack_all()
     out += s.run(

@@ -17,7 +17,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from livestream_widget import StreamWidget, compaction, flusher, widget
+from livestream_widget import StreamWidget, compaction, delivery, flusher, widget
 
 from .reference import ReferenceStore
 
@@ -163,7 +163,7 @@ class StreamMachine(RuleBasedStateMachine):
 def deterministic_flushes(monkeypatch):
     # Flushes happen only where the machine says: no background timer, no pacing delay.
     monkeypatch.setattr(flusher.FLUSHER, "interval", 1e9)
-    monkeypatch.setattr(widget, "MIN_SEND_INTERVAL", 0)
+    monkeypatch.setattr(delivery, "MIN_SEND_INTERVAL", 0)
 
 
 def test_stream_delivery(monkeypatch):

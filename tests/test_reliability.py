@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from livestream_widget.delivery import EARLY_BUDGET, Outbox
+from livestream_widget.outbox import EARLY_BUDGET, Outbox
 
 from .frontend import FrontEnd
 
@@ -49,7 +49,7 @@ def test_outbox_budget_and_stale_front_ends(monkeypatch):
     assert box.nbytes <= 1000 and box.resend(1, 1)[1] == [1]  # the oldest were dropped
     assert not box.has_room() and not box.wait_for_room(0.05)
     clock = [1000.0]
-    monkeypatch.setattr("livestream_widget.delivery.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("livestream_widget.outbox.time.monotonic", lambda: clock[0])
     box.hello("gone", 0)  # a tab that will never acknowledge
     clock[0] += 60
     box.ack("a", 20)  # 'gone' is stale now: it no longer holds diffs back
@@ -124,7 +124,7 @@ def test_busy_cell_loop_stays_bounded_without_acknowledgements(stream):
 
 
 def test_new_front_end_gets_rows_replayed_from_source(stream):
-    s = stream("source=lambda: [{'id': 'a'}, {'id': 'b'}]")
+    s = stream("replay=lambda: [{'id': 'a'}, {'id': 'b'}]")
     FrontEnd(s, "page").hello()  # the page before the reload
     s.run("w.stream([{'id': 'x'}])")
     s.sync()

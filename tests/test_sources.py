@@ -529,7 +529,7 @@ def test_5m_rows_from_duckdb_with_a_limit_keep_kernel_memory_flat(stream):
     tab.ack_all()
     out += s.run(
         "gc.collect()\n"
-        "print(len(w._log), pa.total_allocated_bytes() - base_pa,"
+        "print(len(w._stream.log), pa.total_allocated_bytes() - base_pa,"
         " tracemalloc.get_traced_memory()[0] - base_py)\n"
         "tracemalloc.stop()"
     )

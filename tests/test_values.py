@@ -43,7 +43,7 @@ def test_a_float_after_ints_widens_the_column(kind):
         tables = wire_tables(w)
         assert [t.schema.field("price").type for _, t in tables] == [pa.int64(), pa.float64()]
         assert [v for _, t in tables for v in t.column("price").to_pylist()] == [10, 20, 10.5]
-        assert w._schema.schema.field("price").type == pa.float64()
+        assert w._stream.schema.schema.field("price").type == pa.float64()
         w.insert({"id": 4, "price": 7})  # later ints fit the float column exactly
         assert column(w, "price") == [7.0]
 
@@ -219,8 +219,8 @@ def test_clear_errors_instead_of_raw_ones(item, error, words):
 
 
 def state(w):
-    schema = w._schema.schema
-    return (schema, len(w._log), w._log.nbytes, w._seq, w.columns)
+    schema = w._stream.schema.schema
+    return (schema, len(w._stream.log), w._stream.log.nbytes, w._seq, w.columns)
 
 
 def test_a_failing_dom_id_function_leaves_the_columns_free():
@@ -237,7 +237,7 @@ def test_a_failing_dom_id_function_leaves_the_columns_free():
         before = state(w)
         with pytest.raises(RuntimeError):
             w.insert({"id": 1, "v": "text"})
-        assert state(w) == before and w._schema.schema is None
+        assert state(w) == before and w._stream.schema.schema is None
         w.insert({"id": 1, "v": 2.5})  # another type now: the failed call fixed nothing
         assert wire_ids(w) == ["r-1"]
 

@@ -31,7 +31,7 @@ def quiet_widget(**kwargs) -> Iterator[StreamWidget]:
 def wire_tables(w: StreamWidget) -> list[tuple[dict, pa.Table]]:
     """(insert op header, decoded table) for every insert pending in `w`, in order."""
     out = []
-    for content, buffers in encode(w._log.take(), 1, prefix=f"{w.name}-"):
+    for content, buffers in encode(w._stream.log.take(), 1, prefix=f"{w.name}-"):
         for op in content["ops"]:
             if op["op"] == "insert":
                 out.append((op, pa.ipc.open_stream(buffers[op["buffer"]]).read_all()))

@@ -117,7 +117,7 @@ def main(out: pathlib.Path) -> None:
         build(w)
         max_bytes = 64 * 1024 if name == "split_messages" else 8 * 2**20
         messages, ref = [], ReferenceStore()
-        for content, buffers in encode(w._log.take(), 1, max_bytes=max_bytes):
+        for content, buffers in encode(w._stream.log.take(), 1, max_bytes=max_bytes):
             files = []
             for i, b in enumerate(buffers):
                 f = f"{name}.{content['seq']}.{i}.arrow"

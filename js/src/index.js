@@ -88,7 +88,7 @@ export default () => {
         "warn",
         "Rows sent before this view was created (for example before a page reload) live in a " +
           "page that is gone. Call w.reset(rows) in the kernel to show them again, or create the " +
-          "widget with source=... to have them replayed.",
+          "widget with replay=... to have them replayed.",
       );
     }
   }

@@ -10,7 +10,7 @@ export const IDLE = Object.freeze({
   status: "idle",
   ok: false,
   loading: false,
-  reset: false,
+  skeleton: false,
   failed: null,
   rows: 0,
   can_retry: false,
@@ -80,7 +80,7 @@ export function normalize(state) {
     status: STATUSES.has(s.status) ? s.status : "idle",
     ok: s.ok === true,
     loading: s.loading === true,
-    reset: s.reset === true,
+    skeleton: s.skeleton === true,
     failed: s.failed === null || s.failed === undefined ? null : String(s.failed),
     rows: Number.isFinite(rows) && rows > 0 ? Math.floor(rows) : 0,
     can_retry: s.can_retry === true,
@@ -96,12 +96,12 @@ export function normalize(state) {
  */
 export function describe(state, size) {
   const s = normalize(state);
-  // reset=True: skeleton rows stand in for the stale rows until the current load's first rows
+  // `skeleton` (stream_async(reset=True)): skeleton rows stand in for the stale rows until the current load's first rows
   // are here (a generator's batches must show as they arrive, not pile up behind placeholders;
   // `rows` can be announced a flush before the rows land, so an empty store keeps the skeleton
-  // rather than flash the empty state). reset=False: the current rows stay visible with the
+  // rather than flash the empty state). Without it: the current rows stay visible with the
   // footer's indicator, and only an empty table shows the skeleton.
-  const skeleton = s.loading && (s.reset ? s.rows === 0 || size === 0 : size === 0);
+  const skeleton = s.loading && (s.skeleton ? s.rows === 0 || size === 0 : size === 0);
   if (s.loading) {
     return {
       status: s.status,

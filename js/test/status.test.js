@@ -74,20 +74,20 @@ group("describe", () => {
   });
 
   it("reload with reset: the shown rows hide behind the skeleton", () => {
-    expect(describe(loading({ ok: true, reset: true }), 50).skeleton).toBe(true);
-    expect(describe(loading({ ok: false, reset: true }), 0).skeleton).toBe(true);
+    expect(describe(loading({ ok: true, skeleton: true }), 50).skeleton).toBe(true);
+    expect(describe(loading({ ok: false, skeleton: true }), 0).skeleton).toBe(true);
   });
 
   it("the skeleton gives way as soon as the current load streams rows", () => {
     expect(describe(loading({ rows: 1 }), 1).skeleton).toBe(false);
-    expect(describe(loading({ ok: true, reset: true, rows: 10 }), 60).skeleton).toBe(false);
+    expect(describe(loading({ ok: true, skeleton: true, rows: 10 }), 60).skeleton).toBe(false);
     // Announced but not arrived yet: keep the skeleton rather than flash the empty state.
     expect(describe(loading({ rows: 5 }), 0).skeleton).toBe(true);
   });
 
   it("never a skeleton unless loading", () => {
     for (const status of ["idle", "ok", "failed"]) {
-      expect(describe(state({ status, reset: true }), 0).skeleton).toBe(false);
+      expect(describe(state({ status, skeleton: true }), 0).skeleton).toBe(false);
     }
   });
 
@@ -160,7 +160,7 @@ group("progress of a load (stream_from)", () => {
     expect(d.text).toBe("Loading…");
     expect(d.button).toBe("cancel");
     expect(d.skeleton).toBe(true);
-    expect(describe(loading({ progress: false, reset: true, rows: 5 }), 5).skeleton).toBe(false);
+    expect(describe(loading({ progress: false, skeleton: true, rows: 5 }), 5).skeleton).toBe(false);
   });
 
   it("normalize reads the progress fields defensively", () => {

@@ -74,7 +74,7 @@ def test_a_thread_streams_while_the_user_runs_other_cells(lab):
 @pytest.mark.parametrize("with_source", [True, False], ids=["source", "no_source"])
 def test_page_reload_mid_stream(lab, with_source):
     source = (
-        "source=lambda: [{'id': i, 'kind': 'replayed'} for i in range(40)]" if with_source else ""
+        "replay=lambda: [{'id': i, 'kind': 'replayed'} for i in range(40)]" if with_source else ""
     )
     cells = [
         # follow=False: the view stays at the top, where the replayed rows land, instead of

@@ -255,7 +255,7 @@ def _(StreamWidget, mo, pd):
     rows = pd.DataFrame({"id": range(2000), "v": 1.0})
     early = StreamWidget(name="early", height=150)
     early.stream(rows)
-    replayed = StreamWidget(name="replayed", height=150, source=lambda: rows)
+    replayed = StreamWidget(name="replayed", height=150, replay=lambda: rows)
     replayed.stream(rows)
     mo.vstack([mo.ui.anywidget(early), mo.ui.anywidget(replayed), mo.Html('<i class="app-ran"></i>')])
     return
@@ -344,7 +344,7 @@ def test_marimo_rows_sent_before_the_view_exists(marimo):
     open_app(marimo)
     early, replayed = marimo.widget(1), marimo.widget(2)
     # The kernel kept the diffs sent before any front end existed (up to 8 MiB) and resends
-    # them to the first one; `source=` is not needed for that.
+    # them to the first one; `replay=` is not needed for that.
     for w, name in ((early, "early"), (replayed, "replayed")):
         wait_count(w, 2000)
         assert rendered_ids(w)[:2] == ids(0, 1, name=name)

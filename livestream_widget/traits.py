@@ -1,0 +1,132 @@
+"""Every trait a StreamWidget syncs with the browser, declared and documented in one place.
+
+Only declarations and their validators live here (no behaviour, no private state): the widget
+(widget.py) and the parts it owns read and set these traits.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import anywidget
+import traitlets as t
+
+from .columns import check_column_options
+
+_STATIC = pathlib.Path(__file__).parent / "static"
+
+#: What `async_state` says before any load.
+IDLE_STATE = {
+    "status": "idle",
+    "ok": False,
+    "loading": False,
+    "skeleton": False,
+    "failed": None,
+    "rows": 0,
+    "can_retry": False,
+    "total": None,
+    "rate": None,
+    "progress": True,
+}
+
+
+class StreamTraits(anywidget.AnyWidget):
+    """The synced state of a StreamWidget (see StreamWidget for the behaviour)."""
+
+    _esm = _STATIC / "widget.js"
+    _css = _STATIC / "widget.css"
+
+    #: str, default "items". Stream name; prefix of default dom ids (`f"{name}-{key}"`).
+    name = t.Unicode("items", read_only=True).tag(sync=True)
+    #: str, default "id". Column (or dict field, or DataFrame index name) identifying a row.
+    key = t.Unicode("id", read_only=True)
+    #: list[str] | None, default None. Columns shown, in order. None: the first batch's columns
+    #: (and later batches may not add columns). Given: extra columns of a batch are dropped and
+    #: missing ones shown as null. Set by the widget to the columns in use after the first batch.
+    columns = t.List(t.Unicode(), allow_none=True, default_value=None).tag(sync=True)
+    #: str, default "400px". Table height: an int means pixels, a str is any CSS length.
+    height = t.Union([t.Unicode(), t.Int(), t.Float()], default_value="400px").tag(sync=True)
+    #: str, default "No rows yet". Text shown while the browser holds no row.
+    empty_message = t.Unicode("No rows yet").tag(sync=True)
+    #: int, read-only. Rows the browser holds, as reported by the front end after it applies a
+    #: diff (so it lags calls by a round trip; it is 0 until a front end reports).
+    count = t.Int(0, read_only=True)
+    #: int, read-only. Diffs a front end reported missing that could no longer be resent (the
+    #: widget then says rows may be missing). Observe it to be told when it happens.
+    lost = t.Int(0, read_only=True)
+
+    #: dict, read-only in practice. The front end's view of `async_result`: `status` ("idle",
+    #: "loading", "ok", "failed"), `ok`, `loading`, `skeleton` (hide the rows behind skeleton
+    #: rows until the result arrives: `stream_async(reset=True)`), `failed` (short reason or
+    #: None), `rows` (rows streamed by the current or last load),
+    #: `can_retry` (a loader exists that the Retry button would run again), `total` (rows the
+    #: load streams in all, when known), `rate` (rows per second lately, while loading) and
+    #: `progress` (False: no row counts are sent while the load runs).
+    async_state = t.Dict(default_value=IDLE_STATE).tag(sync=True)
+
+    #: list[str], default []. Dom ids of the selected rows, in the order they were selected.
+    #: Synced both ways: set it to select rows from Python.
+    selected = t.List(t.Unicode(), default_value=[]).tag(sync=True)
+    #: str, default "multiple". "none", "single" or "multiple" (shift / ctrl / cmd and arrow
+    #: keys extend the selection).
+    selection = t.Enum(["none", "single", "multiple"], default_value="multiple").tag(sync=True)
+    #: dict | None, default None. The sort the user sees: {"column": name, "descending": bool},
+    #: or None for stream order. Set by header clicks; set it to sort from Python.
+    sort = t.Dict(allow_none=True, default_value=None).tag(sync=True)
+    #: str, default "". The filter text the user typed (rows whose shown text contains it, in
+    #: any visible column, case-insensitive). Set it to filter from Python.
+    filter = t.Unicode("").tag(sync=True)
+    #: bool, default True. Show the filter box above the table.
+    filter_box = t.Bool(True).tag(sync=True)
+    #: bool, default True. Follow the tail: while the view is at the last row, appended rows
+    #: keep it there; scrolled away, a "N new rows" badge jumps back.
+    follow = t.Bool(True).tag(sync=True)
+    #: bool, default True. Briefly highlight rows updated in place.
+    highlight_updates = t.Bool(True).tag(sync=True)
+    #: list[str], default []. A button per row for each name (e.g. ["delete"]); a press calls
+    #: the handlers registered with `on_action(name)`.
+    actions = t.List(t.Unicode(), default_value=[]).tag(sync=True)
+    #: dict[str, dict], default {}. Display options by column name: label, width (px), format
+    #: (',.2f', '.1%', 'd', or strftime such as '%H:%M:%S'), align, hidden, timezone (zoned
+    #: times show in their own zone with the offset; "UTC" shows them in UTC, marked, and a
+    #: zone name such as "Asia/Tokyo" in that zone). `columns=` dicts fill it.
+    column_options = t.Dict(default_value={}).tag(sync=True)
+    #: str | None, default None. Render each row as a card from this template instead of a
+    #: table row: markup (yours, trusted) with `{column}` placeholders, each replaced by the
+    #: row's value as text (values never become markup).
+    template = t.Unicode(None, allow_none=True).tag(sync=True)
+    #: int | None, default None. Row (or card) height in pixels; None: 28 for a table, 64 for
+    #: a template.
+    row_height = t.Int(None, allow_none=True).tag(sync=True)
+    #: dict, read-only in practice. What `paginate` shows at each edge: {"top": s, "bottom": s},
+    #: s one of "" (nothing), "loading", "end".
+    edges = t.Dict(default_value={"top": "", "bottom": ""}).tag(sync=True)
+    #: The edges ("top", "bottom") with a handler: the browser reports only those.
+    _viewport_handlers = t.List(t.Unicode(), default_value=[]).tag(sync=True)
+
+    @t.validate("height")
+    def _valid_height(self, proposal: dict) -> str:
+        value = proposal["value"]
+        return f"{value}px" if isinstance(value, int | float) else str(value)
+
+    @t.validate("sort")
+    def _valid_sort(self, proposal: dict) -> dict | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        if set(value) - {"column", "descending"} or not isinstance(value.get("column"), str):
+            raise t.TraitError(
+                f'sort must be None or {{"column": name, "descending": bool}}, not {value!r}'
+            )
+        return {"column": value["column"], "descending": bool(value.get("descending", False))}
+
+    @t.validate("column_options")
+    def _valid_column_options(self, proposal: dict) -> dict:
+        return {name: check_column_options(name, o) for name, o in proposal["value"].items()}
+
+    @t.validate("row_height")
+    def _valid_row_height(self, proposal: dict) -> int | None:
+        value = proposal["value"]
+        if value is not None and not 12 <= value <= 1000:
+            raise t.TraitError(f"row_height must be between 12 and 1000 pixels, not {value}")
+        return value
