@@ -26,8 +26,8 @@ import tempfile
 import threading
 import time
 
-from browser_page import SCROLL_FRAMES, frame_stats, heap_per_row, launch, page_heap
-from paths import HERE, ROOT
+from benchmarks.browser_page import SCROLL_FRAMES, frame_stats, heap_per_row, launch, page_heap
+from benchmarks.paths import HERE, ROOT
 
 JS = ROOT / "js"
 ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
@@ -37,8 +37,7 @@ ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
 
 
 def write_diffs(out: pathlib.Path, rows: int) -> dict:
-    from data import make_frame
-
+    from benchmarks.data import make_frame
     from livestream_widget.encoder import encode
     from livestream_widget.widget import StreamWidget
 

@@ -10,8 +10,7 @@ import pathlib
 import re
 import statistics
 
-from paths import HERE
-
+from benchmarks.paths import HERE
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
 #: Animation frames of one scroll or idle loop (benchmarks/browser/frames.js).

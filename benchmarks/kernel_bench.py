@@ -31,8 +31,8 @@ import tempfile
 import time
 from typing import NamedTuple
 
-import peers
-from kernel_cells import (
+from benchmarks import peers
+from benchmarks.kernel_cells import (
     AFTER,
     BEFORE,
     CONTENDERS,
@@ -43,7 +43,7 @@ from kernel_cells import (
     SETUP,
     cells,
 )
-from kernel_session import BenchKernel, KernelFailed, spec_dir
+from benchmarks.kernel_session import BenchKernel, KernelFailed, spec_dir
 
 
 def run_one(spec_dir: str, contender: str, rows: int, batch: int = 1000) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pathlib
 
-import peers
+from benchmarks import peers
 
 HERE = pathlib.Path(__file__).resolve().parent
 DATA_SRC = (HERE / "data.py").read_text()

@@ -21,8 +21,8 @@ import zmq
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent  # the tree under test: put first on the kernels' path (see spec_dir)
+from benchmarks.paths import ROOT  # the tree under test: first on the kernels' path (spec_dir)
+
 DELIM = b"<IDS|MSG>"
 
 
@@ -205,13 +205,14 @@ def spec_dir(tmp: str) -> str:
     """A kernel spec in `tmp` (returned: the directory to give KernelSpecManager)."""
     d = pathlib.Path(tmp) / "kernels" / "lsw-bench"
     d.mkdir(parents=True)
-    argv = [sys.executable, str(HERE / "unbounded_kernel.py"), "-f", "{connection_file}"]
+    argv = [sys.executable, "-m", "benchmarks.unbounded_kernel", "-f", "{connection_file}"]
     spec = {
         "argv": argv,
         "display_name": "lsw-bench",
         "language": "python",
         "env": {
-            # Import livestream_widget from this tree even if another copy is installed.
+            # Import livestream_widget from this tree even if another copy is installed (and
+            # find `-m benchmarks.unbounded_kernel` above).
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # silences a debugpy startup note
         },

@@ -30,10 +30,10 @@ import statistics
 import sys
 import time
 
-from browser_page import SCROLL_FRAMES, frame_stats, heap_per_row, install_frames, pct
-from lab_cells import CELL, CELL_SAMPLES, cells
-from lab_profile import profile_e2e
-from lab_session import Session, lab_session
+from benchmarks.browser_page import SCROLL_FRAMES, frame_stats, heap_per_row, install_frames, pct
+from benchmarks.lab_cells import CELL, CELL_SAMPLES, cells
+from benchmarks.lab_profile import profile_e2e
+from benchmarks.lab_session import Session, lab_session
 
 # --------------------------------------------------------------------------------------------
 # Page helpers

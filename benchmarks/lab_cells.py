@@ -7,22 +7,19 @@ read back by `Session.load`; times are `time.time()` stamps, compared with the p
 
 from __future__ import annotations
 
-import pathlib
-
-from lab_session import SAVE_CELL
-
-HERE = pathlib.Path(__file__).resolve().parent
+from benchmarks.lab_session import SAVE_CELL
 
 LATENCY_SAMPLES = 150
 LATENCY_GAP = 0.1  # s between two single-row inserts (plus 0-20 ms jitter)
 CELL_SAMPLES = 30  # single-row latency, one cell run per row
 LIMIT = 20
 
+# The kernel imports `benchmarks.data` (and `benchmarks.floor`, FLOOR) from this checkout: the
+# JupyterLab server, and so its kernels, get the repo root on PYTHONPATH (tests/e2e/harness.py).
 SETUP = (
     """\
-import json, random, sys, threading, time
-sys.path.insert(0, {bench!r})
-from data import make_batches, make_frame
+import json, random, threading, time
+from benchmarks.data import make_batches, make_frame
 from livestream_widget import StreamWidget
 """
     + SAVE_CELL
@@ -77,7 +74,7 @@ CELL_SAVE = '_save("stamps", _cell_stamps)'
 FLOOR_BATCHES = 42
 FLOOR = """\
 import anywidget, pandas as pd
-from floor import column_buffers
+from benchmarks.floor import column_buffers
 
 class _Floor(anywidget.AnyWidget):
     _esm = \"\"\"
@@ -156,7 +153,7 @@ CELL = {
 def cells(rows: int) -> list[str]:
     loop = dict(limit=LIMIT, gap=LATENCY_GAP)
     src = {
-        "setup": SETUP.format(bench=str(HERE)),
+        "setup": SETUP,
         "data": DATA.format(rows=rows, samples=max(LATENCY_SAMPLES, CELL_SAMPLES + 1)),
         "reset": RESET,
         "stream_batches": STREAM_BATCHES,

@@ -14,8 +14,8 @@ import signal
 import subprocess
 import time
 
-from lab_cells import CELL
-from lab_session import Session
+from benchmarks.lab_cells import CELL
+from benchmarks.lab_session import Session
 
 
 def profile_e2e(s: Session, nb, root, rows: int, log=print) -> dict:

@@ -17,16 +17,14 @@ import pathlib
 import pstats
 import time
 
-import paths  # noqa: F401  (this checkout's livestream_widget, even if another is installed)
-
 
 def profile(
     rows: int = 1_000_000, limit: int | None = None, top: int = 15, batch: int = 1000
 ) -> dict:
     """`batch` 1: `w.insert(row_dict)` per row (rows as `DataFrame.to_dict("records")`)."""
-    from data import make_batches, make_frame
     from jupyter_client.session import Session
 
+    from benchmarks.data import make_batches, make_frame
     from livestream_widget import StreamWidget
     from livestream_widget.flusher import FLUSHER
 

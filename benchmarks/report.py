@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime
 import shlex
 
-from report_browser import browser_section, lab_section
-from report_format import table
-from report_how import how
-from report_kernel import kernel_section, peers_section
-from report_soak import soak_how, soak_section
-from report_targets import findings_section, targets
+from benchmarks.report_browser import browser_section, lab_section
+from benchmarks.report_format import table
+from benchmarks.report_how import how
+from benchmarks.report_kernel import kernel_section, peers_section
+from benchmarks.report_soak import soak_how, soak_section
+from benchmarks.report_targets import findings_section, targets
 
 
 def render_doc(

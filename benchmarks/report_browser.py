@@ -3,7 +3,7 @@ front end alone in a bare page (browser_bench.py)."""
 
 from __future__ import annotations
 
-from report_format import mark, mib, ms, rate, table
+from benchmarks.report_format import mark, mib, ms, rate, table
 
 
 def lab_section(lab: dict) -> str:

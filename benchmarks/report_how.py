@@ -3,8 +3,8 @@ parameters filled in."""
 
 from __future__ import annotations
 
-from browser_page import SCROLL_FRAMES
-from lab_cells import CELL_SAMPLES, FLOOR_BATCHES, LATENCY_SAMPLES
+from benchmarks.browser_page import SCROLL_FRAMES
+from benchmarks.lab_cells import CELL_SAMPLES, FLOOR_BATCHES, LATENCY_SAMPLES
 
 HOW = """\
 ## How measured

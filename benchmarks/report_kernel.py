@@ -3,9 +3,9 @@ batch size, and livestream-widget against the raw floor in detail (kernel_bench.
 
 from __future__ import annotations
 
-from kernel_bench import DIAGNOSTICS, FLOOR, LSW, PEER_PLAN
-from report_format import MiB, mib, rate, table
-from report_targets import find
+from benchmarks.kernel_bench import DIAGNOSTICS, FLOOR, LSW, PEER_PLAN
+from benchmarks.report_format import MiB, mib, rate, table
+from benchmarks.report_targets import find
 
 
 def kernel_section(k: dict) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pathlib
 
-from kernel_bench import DIAGNOSTICS, FLOOR, LSW
-from report_format import MiB
+from benchmarks.kernel_bench import DIAGNOSTICS, FLOOR, LSW
+from benchmarks.report_format import MiB
 
 
 def plots(matrix: list[dict] | None, lab: dict | None, outdir: pathlib.Path, stem: str) -> list:

@@ -7,10 +7,10 @@ a sentence are the run's own.
 
 from __future__ import annotations
 
-from kernel_bench import CONTENDERS, FLOOR, LSW
-from lab_cells import LATENCY_GAP
-from report_format import MiB, mark, mib, rate
-from report_soak import soak_findings
+from benchmarks.kernel_bench import CONTENDERS, FLOOR, LSW
+from benchmarks.lab_cells import LATENCY_GAP
+from benchmarks.report_format import MiB, mark, mib, rate
+from benchmarks.report_soak import soak_findings
 
 KERNEL_RATIO_TARGET = 0.9  # livestream-widget rows/s vs the raw floor
 KERNEL_MEMORY_SLACK = 4 * MiB  # kept memory <= floor + this

@@ -31,17 +31,13 @@ import sys
 import time
 import traceback
 
-import browser_bench
-import kernel_bench
-import lab_bench
-import peers
-import soak
-from machine import machine, peer_versions
-from paths import HERE, ROOT
-from report import render_doc
-from report_plots import plots
-from report_soak import soak_plot
-from report_targets import KERNEL_RATIO_TARGET
+from benchmarks import browser_bench, kernel_bench, lab_bench, peers, soak
+from benchmarks.machine import machine, peer_versions
+from benchmarks.paths import HERE, ROOT
+from benchmarks.report import render_doc
+from benchmarks.report_plots import plots
+from benchmarks.report_soak import soak_plot
+from benchmarks.report_targets import KERNEL_RATIO_TARGET
 
 
 def main() -> None:
@@ -124,12 +120,12 @@ def main() -> None:
             if c != kernel_bench.FLOOR
         )
         if missed or args.profile:
-            import profile_kernel
+            from benchmarks import profile_kernel
 
             print("kernel profile" + (" (rows/s target missed)" if missed else ""), flush=True)
             prof = profile_kernel.profile(args.rows, top=12)
         if not args.quick:
-            import profile_kernel
+            from benchmarks import profile_kernel
 
             print("kernel profile, batches of 1", flush=True)
             prof1 = profile_kernel.profile(10_000, top=12, batch=1)

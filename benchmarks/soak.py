@@ -28,9 +28,8 @@ import re
 import sys
 import time
 
-from browser_page import page_heap
-from lab_session import SAVE_CELL, Session, lab_session, process_rss
-from paths import HERE
+from benchmarks.browser_page import page_heap
+from benchmarks.lab_session import SAVE_CELL, Session, lab_session, process_rss
 
 ROWS = 10_000_000
 QUICK_ROWS = 1_000_000
@@ -52,12 +51,12 @@ SETTLE = 5.0  # s after the run: one more sample, once the kernel has read the a
 STALL_AFTER = 60  # s without progress: the page is not getting the rest
 TALL_ROW_PX = 64
 
+# `benchmarks.data` is found as in lab_cells.py: the repo root is on the kernel's PYTHONPATH.
 SETUP = (
     """\
-import json, os, sys, time
+import json, os, time
 import numpy as np
-sys.path.insert(0, {bench!r})
-from data import make_batches
+from benchmarks.data import make_batches
 from livestream_widget import StreamWidget
 """
     + SAVE_CELL
@@ -169,7 +168,7 @@ def page_now(page) -> float:
 
 def cells(rows: int) -> list[str]:
     src = {
-        "setup": SETUP.format(bench=str(HERE), pool=min(POOL_ROWS, rows)),
+        "setup": SETUP.format(pool=min(POOL_ROWS, rows)),
         "produce": PRODUCE.format(rows=rows, batch=BATCH, limit=LIMIT),
         "finish": FINISH,
         "tall": TALL.format(px=(LIMIT + 4) * TALL_ROW_PX),
@@ -181,8 +180,7 @@ def cells(rows: int) -> list[str]:
 def unsent_bytes_per_row(rows: int = 10 * BATCH) -> float:
     """Wire bytes per row of these rows had none been compacted away: the same batches queued
     without a limit and encoded by the widget's own encoder, in this process."""
-    from data import make_batches
-
+    from benchmarks.data import make_batches
     from livestream_widget.encoder import encode
     from livestream_widget.widget import StreamWidget
 
