@@ -37,7 +37,7 @@ ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
 
 
 def write_diffs(out: pathlib.Path, rows: int) -> dict:
-    from benchmarks.data import make_frame
+    from benchmarks.kernel.data import make_frame
     from livestream_widget.encoder import encode
     from livestream_widget.widget import StreamWidget
 

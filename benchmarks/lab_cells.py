@@ -19,7 +19,7 @@ LIMIT = 20
 SETUP = (
     """\
 import json, random, threading, time
-from benchmarks.data import make_batches, make_frame
+from benchmarks.kernel.data import make_batches, make_frame
 from livestream_widget import StreamWidget
 """
     + SAVE_CELL
@@ -74,7 +74,7 @@ CELL_SAVE = '_save("stamps", _cell_stamps)'
 FLOOR_BATCHES = 42
 FLOOR = """\
 import anywidget, pandas as pd
-from benchmarks.floor import column_buffers
+from benchmarks.kernel.floor import column_buffers
 
 class _Floor(anywidget.AnyWidget):
     _esm = \"\"\"

@@ -159,7 +159,7 @@ def render_doc(
         parts += [
             "## Kernel profile",
             "",
-            "`python benchmarks/profile_kernel.py`: the `livestream-widget` loop in plain "
+            "`python -m benchmarks.kernel.profile`: the `livestream-widget` loop in plain "
             f"Python under cProfile ({prof['rows'] / prof['seconds']:,.0f} rows/s with the "
             "profiler on; sends are jupyter_client's message serialisation, no ZMQ). "
             "The widget's functions by cumulative time:",

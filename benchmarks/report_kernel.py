@@ -1,9 +1,9 @@
 """The kernel-side sections of docs/performance.md: livestream-widget and its peers at every
-batch size, and livestream-widget against the raw floor in detail (kernel_bench.py)."""
+batch size, and livestream-widget against the raw floor in detail (kernel/bench.py)."""
 
 from __future__ import annotations
 
-from benchmarks.kernel_bench import DIAGNOSTICS, FLOOR, LSW, PEER_PLAN
+from benchmarks.kernel.bench import DIAGNOSTICS, FLOOR, LSW, PEER_PLAN
 from benchmarks.report_format import MiB, mib, rate, table
 from benchmarks.report_targets import find
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pathlib
 
-from benchmarks.kernel_bench import DIAGNOSTICS, FLOOR, LSW
+from benchmarks.kernel.bench import DIAGNOSTICS, FLOOR, LSW
 from benchmarks.report_format import MiB
 
 

@@ -7,7 +7,7 @@ a sentence are the run's own.
 
 from __future__ import annotations
 
-from benchmarks.kernel_bench import CONTENDERS, FLOOR, LSW
+from benchmarks.kernel.bench import CONTENDERS, FLOOR, LSW
 from benchmarks.lab_cells import LATENCY_GAP
 from benchmarks.report_format import MiB, mark, mib, rate
 from benchmarks.report_soak import soak_findings
@@ -214,7 +214,7 @@ def findings_section(
         )
         out.append(
             f"**Batches of 1 in the kernel** (not a missed target: above the one-message-per-row "
-            f"floor). `python benchmarks/profile_kernel.py --batch 1`: {us:.0f} µs per "
+            f"floor). `python -m benchmarks.kernel.profile --batch 1`: {us:.0f} µs per "
             f"`w.insert(dict)` under cProfile, no kernel; cumulative per call: {fns}. "
             "In `livestream_widget/items.py` `rows_to_table`, besides `pa.Table.from_pylist`, "
             "each call re-checks what the stream's schema already says (`pa.types.is_null` per "

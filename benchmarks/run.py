@@ -31,7 +31,9 @@ import sys
 import time
 import traceback
 
-from benchmarks import browser_bench, kernel_bench, lab_bench, peers, soak
+from benchmarks import browser_bench, lab_bench, soak
+from benchmarks.kernel import bench as kernel_bench
+from benchmarks.kernel import peers
 from benchmarks.machine import machine, peer_versions
 from benchmarks.paths import HERE, ROOT
 from benchmarks.report import render_doc
@@ -120,12 +122,12 @@ def main() -> None:
             if c != kernel_bench.FLOOR
         )
         if missed or args.profile:
-            from benchmarks import profile_kernel
+            from benchmarks.kernel import profile as profile_kernel
 
             print("kernel profile" + (" (rows/s target missed)" if missed else ""), flush=True)
             prof = profile_kernel.profile(args.rows, top=12)
         if not args.quick:
-            from benchmarks import profile_kernel
+            from benchmarks.kernel import profile as profile_kernel
 
             print("kernel profile, batches of 1", flush=True)
             prof1 = profile_kernel.profile(10_000, top=12, batch=1)

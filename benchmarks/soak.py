@@ -1,7 +1,7 @@
 """Soak (issue 4): 10,000,000 rows with `limit=-10_000` streamed through real JupyterLab.
 
 One cell of a notebook open in headless Chromium streams the rows as 1,000-row DataFrames,
-`w.stream(df, limit=-10_000)` each (ids 0..N-1, the six columns of benchmarks/data.py), while
+`w.stream(df, limit=-10_000)` each (ids 0..N-1, the six columns of benchmarks/kernel/data.py), while
 the page is live, as a feed would. Every ~0.5 s, while it runs, this process samples:
 
 - the kernel's RSS (`/proc/<pid>/status`; the pid comes from `os.getpid()` in a cell before),
@@ -56,7 +56,7 @@ SETUP = (
     """\
 import json, os, time
 import numpy as np
-from benchmarks.data import make_batches
+from benchmarks.kernel.data import make_batches
 from livestream_widget import StreamWidget
 """
     + SAVE_CELL
@@ -180,7 +180,7 @@ def cells(rows: int) -> list[str]:
 def unsent_bytes_per_row(rows: int = 10 * BATCH) -> float:
     """Wire bytes per row of these rows had none been compacted away: the same batches queued
     without a limit and encoded by the widget's own encoder, in this process."""
-    from benchmarks.data import make_batches
+    from benchmarks.kernel.data import make_batches
     from livestream_widget.encoder import encode
     from livestream_widget.widget import StreamWidget
 
