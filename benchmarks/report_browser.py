@@ -1,4 +1,4 @@
-"""The browser-side sections of docs/performance.md: in real JupyterLab (lab_bench.py) and the
+"""The browser-side sections of docs/performance.md: in real JupyterLab (lab/bench.py) and the
 front end alone in a bare page (browser_bench.py)."""
 
 from __future__ import annotations

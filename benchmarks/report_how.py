@@ -4,7 +4,7 @@ parameters filled in."""
 from __future__ import annotations
 
 from benchmarks.browser_page import SCROLL_FRAMES
-from benchmarks.lab_cells import CELL_SAMPLES, FLOOR_BATCHES, LATENCY_SAMPLES
+from benchmarks.lab.cells import CELL_SAMPLES, FLOOR_BATCHES, LATENCY_SAMPLES
 
 HOW = """\
 ## How measured
@@ -71,7 +71,7 @@ Peers that are quadratic or cost milliseconds per row run at fewer rows and fewe
 (stated under the peers table); livestream-widget and the floor are measured again at each such
 row count, so every ratio compares the same work.
 
-**Browser side in JupyterLab** (`benchmarks/lab_bench.py`). A real JupyterLab server (the
+**Browser side in JupyterLab** (`benchmarks/lab/bench.py`). A real JupyterLab server (the
 end-to-end tests' harness, `tests/e2e/harness.py`: no windowing, fresh settings) and Debian's
 Chromium (headless, Playwright); one notebook, each cell run from the UI (click, Shift+Enter,
 wait on the prompt). Python stamps `time.time()` right before the first call; the page stamps

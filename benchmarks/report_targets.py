@@ -8,7 +8,7 @@ a sentence are the run's own.
 from __future__ import annotations
 
 from benchmarks.kernel.bench import CONTENDERS, FLOOR, LSW
-from benchmarks.lab_cells import LATENCY_GAP
+from benchmarks.lab.cells import LATENCY_GAP
 from benchmarks.report_format import MiB, mark, mib, rate
 from benchmarks.report_soak import soak_findings
 
@@ -148,7 +148,8 @@ def findings_section(
                 f"**Single-row latency (p50 {lat['p50']:.0f} ms, target ≤ 30 ms).** A row "
                 "inserted from a running cell leaves the kernel when `livestream_widget/"
                 "flusher.py`'s timer thread flushes it; time-stamp the widget's `send` in the "
-                "kernel (as `lab_cells.PROFILE_STREAM` does) to split kernel wait from page time."
+                "kernel (as `PROFILE_STREAM` in `benchmarks/lab/cells.py` does) to split kernel "
+                "wait from page time."
             )
         if cell["p50"] > LATENCY_TARGET_MS:
             out.append(

@@ -31,9 +31,11 @@ import sys
 import time
 import traceback
 
-from benchmarks import browser_bench, lab_bench, soak
+from benchmarks import browser_bench
 from benchmarks.kernel import bench as kernel_bench
 from benchmarks.kernel import peers
+from benchmarks.lab import bench as lab_bench
+from benchmarks.lab import soak
 from benchmarks.machine import machine, peer_versions
 from benchmarks.paths import HERE, ROOT
 from benchmarks.report import render_doc
@@ -70,7 +72,7 @@ def main() -> None:
     p.add_argument("--skip-kernel", action="store_true")
     p.add_argument("--skip-browser", action="store_true", help="no browser side at all")
     p.add_argument("--skip-lab", action="store_true", help="no JupyterLab measurements")
-    p.add_argument("--skip-soak", action="store_true", help="no soak (benchmarks/soak.py)")
+    p.add_argument("--skip-soak", action="store_true", help="no soak (benchmarks/lab/soak.py)")
     p.add_argument(
         "--soak-rows",
         type=int,
@@ -146,7 +148,7 @@ def main() -> None:
         if not args.skip_lab:
             print("browser side, JupyterLab", flush=True)
             lab = attempt(
-                "browser side in JupyterLab (benchmarks/lab_bench.py)",
+                "browser side in JupyterLab (benchmarks/lab/bench.py)",
                 lambda: lab_bench.run(args.rows, args.repeat, profile=not args.quick, log=log),
             )
             if lab:
@@ -156,7 +158,7 @@ def main() -> None:
             n = args.soak_rows or (soak.QUICK_ROWS if args.quick else soak.ROWS)
             print(f"soak, JupyterLab: {n:,} rows, limit=-{soak.LIMIT:,}", flush=True)
             soaked = attempt(
-                "soak in JupyterLab (benchmarks/soak.py)", lambda: soak.run(n, log=log)
+                "soak in JupyterLab (benchmarks/lab/soak.py)", lambda: soak.run(n, log=log)
             )
         print("browser side, front end in a bare page", flush=True)
         b = attempt(

@@ -47,7 +47,7 @@ from livestream_widget import StreamWidget
 _w = StreamWidget()
 """
 
-# The floor's encoding is floor.py's, pasted in: the same bytes as lab_bench.py's floor.
+# The floor's encoding is floor.py's, pasted in: the same bytes as lab/bench.py's floor.
 FLOOR_SETUP = (
     FLOOR_SRC
     + """

@@ -1,5 +1,5 @@
 """A real JupyterLab server and headless Chromium, for the benchmarks that run in JupyterLab
-(lab_bench.py, soak.py).
+(bench.py, soak.py).
 
 It is the end-to-end tests' harness (tests/e2e/harness.py: fresh settings, no windowing, cells
 run from the UI) started once for a whole benchmark, so what is measured is what a user's

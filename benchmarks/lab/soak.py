@@ -17,7 +17,7 @@ series after a warm-up (MiB per minute and per million rows), max - min, how man
 bytes the kernel actually sent (compaction, livestream_widget/compaction.py, never sends rows a
 limit would prune), and whether the store ends with exactly the last 10,000 ids, in order.
 
-Run alone: `python benchmarks/soak.py [--rows N]` (prints JSON).
+Run alone: `python -m benchmarks.lab.soak [--rows N]` (prints JSON).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import sys
 import time
 
 from benchmarks.browser_page import page_heap
-from benchmarks.lab_session import SAVE_CELL, Session, lab_session, process_rss
+from benchmarks.lab.session import SAVE_CELL, Session, lab_session, process_rss
 
 ROWS = 10_000_000
 QUICK_ROWS = 1_000_000
@@ -51,7 +51,7 @@ SETTLE = 5.0  # s after the run: one more sample, once the kernel has read the a
 STALL_AFTER = 60  # s without progress: the page is not getting the rest
 TALL_ROW_PX = 64
 
-# `benchmarks.data` is found as in lab_cells.py: the repo root is on the kernel's PYTHONPATH.
+# `benchmarks.kernel.data` is found as in cells.py: the repo root is on the kernel's PYTHONPATH.
 SETUP = (
     """\
 import json, os, time
@@ -67,7 +67,7 @@ w = StreamWidget(height=400)  # dom ids items-<id>
 w
 """
 )
-# Counts what the widget hands to its comm (its `send`, wrapped as lab_bench's profiled run
+# Counts what the widget hands to its comm (its `send`, wrapped as bench.py's profiled run
 # does): diffs, rows in their inserts, bytes (JSON content + buffers).
 PRODUCE = """\
 _sent = dict(messages=0, rows=0, bytes=0, resent=0, resets=0)

@@ -1,21 +1,22 @@
-"""The benchmark notebook of lab_bench.py: its cells, by name.
+"""The benchmark notebook of bench.py: its cells, by name.
 
-Results leave the kernel as small JSON files in the server's root (`_save`, lab_session.py),
+Results leave the kernel as small JSON files in the server's root (`_save`, session.py),
 read back by `Session.load`; times are `time.time()` stamps, compared with the page's
 `Date.now()` (the same machine clock).
 """
 
 from __future__ import annotations
 
-from benchmarks.lab_session import SAVE_CELL
+from benchmarks.lab.session import SAVE_CELL
 
 LATENCY_SAMPLES = 150
 LATENCY_GAP = 0.1  # s between two single-row inserts (plus 0-20 ms jitter)
 CELL_SAMPLES = 30  # single-row latency, one cell run per row
 LIMIT = 20
 
-# The kernel imports `benchmarks.data` (and `benchmarks.floor`, FLOOR) from this checkout: the
-# JupyterLab server, and so its kernels, get the repo root on PYTHONPATH (tests/e2e/harness.py).
+# The kernel imports `benchmarks.kernel.data` (and `benchmarks.kernel.floor`, FLOOR) from this
+# checkout: the JupyterLab server, and so its kernels, get the repo root on PYTHONPATH
+# (tests/e2e/harness.py).
 SETUP = (
     """\
 import json, random, threading, time
