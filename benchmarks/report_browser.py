@@ -1,5 +1,5 @@
 """The browser-side sections of docs/performance.md: in real JupyterLab (lab/bench.py) and the
-front end alone in a bare page (browser_bench.py)."""
+front end alone in a bare page (browser/bench.py)."""
 
 from __future__ import annotations
 

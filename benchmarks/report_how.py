@@ -3,7 +3,7 @@ parameters filled in."""
 
 from __future__ import annotations
 
-from benchmarks.browser_page import SCROLL_FRAMES
+from benchmarks.browser.page import SCROLL_FRAMES
 from benchmarks.lab.cells import CELL_SAMPLES, FLOOR_BATCHES, LATENCY_SAMPLES
 
 HOW = """\
@@ -98,7 +98,7 @@ the same loop on the idle JupyterLab page is its reference. *Profile* (full runs
 run with every diff's hand-over to the comm time-stamped in the kernel, a DevTools CPU profile
 of the page, and py-spy on the Jupyter server.
 
-**Browser side, the front end alone** (`benchmarks/browser_bench.py`). A real `StreamWidget` queues
+**Browser side, the front end alone** (`benchmarks/browser/bench.py`). A real `StreamWidget` queues
 `w.stream(df)` of all rows (its flushes held back), `w._log.take()` hands the ops to
 `livestream_widget.encoder.encode`, once with `max_bytes` raised (one message, one insert) and
 once with the default ~8 MB split. `benchmarks/browser/bench.js` imports `RowStore`,

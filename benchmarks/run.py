@@ -31,7 +31,7 @@ import sys
 import time
 import traceback
 
-from benchmarks import browser_bench
+from benchmarks.browser import bench as browser_bench
 from benchmarks.kernel import bench as kernel_bench
 from benchmarks.kernel import peers
 from benchmarks.lab import bench as lab_bench
@@ -162,7 +162,7 @@ def main() -> None:
             )
         print("browser side, front end in a bare page", flush=True)
         b = attempt(
-            "browser side in a bare page (benchmarks/browser_bench.py)",
+            "browser side in a bare page (benchmarks/browser/bench.py)",
             lambda: browser_bench.run(args.rows, args.repeat, log=log),
         )
         if b:

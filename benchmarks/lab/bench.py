@@ -30,7 +30,7 @@ import statistics
 import sys
 import time
 
-from benchmarks.browser_page import SCROLL_FRAMES, frame_stats, heap_per_row, install_frames, pct
+from benchmarks.browser.page import SCROLL_FRAMES, frame_stats, heap_per_row, install_frames, pct
 from benchmarks.lab.cells import CELL, CELL_SAMPLES, cells
 from benchmarks.lab.profile import profile_e2e
 from benchmarks.lab.session import Session, lab_session

@@ -17,7 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from benchmarks.browser_page import launch, page_heap
+from benchmarks.browser.page import launch, page_heap
 from tests.e2e.harness import JupyterServer, Lab, free_port, write_lab_settings
 
 # A cell saves a result as <name>.json in the server's root (a cell's output would have to be

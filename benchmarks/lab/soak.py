@@ -28,7 +28,7 @@ import re
 import sys
 import time
 
-from benchmarks.browser_page import page_heap
+from benchmarks.browser.page import page_heap
 from benchmarks.lab.session import SAVE_CELL, Session, lab_session, process_rss
 
 ROWS = 10_000_000
