@@ -38,10 +38,10 @@ from benchmarks.lab import bench as lab_bench
 from benchmarks.lab import soak
 from benchmarks.machine import machine, peer_versions
 from benchmarks.paths import HERE, ROOT
-from benchmarks.report import render_doc
-from benchmarks.report_plots import plots
-from benchmarks.report_soak import soak_plot
-from benchmarks.report_targets import KERNEL_RATIO_TARGET
+from benchmarks.report.doc import render_doc
+from benchmarks.report.plots import plots
+from benchmarks.report.soak import soak_plot
+from benchmarks.report.targets import KERNEL_RATIO_TARGET
 
 
 def main() -> None:

@@ -3,7 +3,7 @@ front end alone in a bare page (browser/bench.py)."""
 
 from __future__ import annotations
 
-from benchmarks.report_format import mark, mib, ms, rate, table
+from benchmarks.report.format import mark, mib, ms, rate, table
 
 
 def lab_section(lab: dict) -> str:

@@ -4,8 +4,8 @@ batch size, and livestream-widget against the raw floor in detail (kernel/bench.
 from __future__ import annotations
 
 from benchmarks.kernel.bench import DIAGNOSTICS, FLOOR, LSW, PEER_PLAN
-from benchmarks.report_format import MiB, mib, rate, table
-from benchmarks.report_targets import find
+from benchmarks.report.format import MiB, mib, rate, table
+from benchmarks.report.targets import find
 
 
 def kernel_section(k: dict) -> str:

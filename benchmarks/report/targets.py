@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from benchmarks.kernel.bench import CONTENDERS, FLOOR, LSW
 from benchmarks.lab.cells import LATENCY_GAP
-from benchmarks.report_format import MiB, mark, mib, rate
-from benchmarks.report_soak import soak_findings
+from benchmarks.report.format import MiB, mark, mib, rate
+from benchmarks.report.soak import soak_findings
 
 KERNEL_RATIO_TARGET = 0.9  # livestream-widget rows/s vs the raw floor
 KERNEL_MEMORY_SLACK = 4 * MiB  # kept memory <= floor + this

@@ -132,7 +132,7 @@ floor measured in the same run) rather than absolute figures across runs.
 
 def how(rows: int, repeat: int, cores: int, soak: str = "") -> str:
     """The section, for a run of `rows` rows and `repeat` repetitions; `soak`: the soak's
-    paragraph (report_soak.py), when it ran."""
+    paragraph (soak.py), when it ran."""
     text = HOW.format(
         rows=rows,
         repeat=repeat,

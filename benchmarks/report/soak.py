@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pathlib
 
-from benchmarks.report_format import MiB, mark, rate, table
+from benchmarks.report.format import MiB, mark, rate, table
 
 SERIES = [
     ("kernel_rss", "kernel RSS", "rows produced"),
