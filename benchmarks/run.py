@@ -1,22 +1,27 @@
 """Run every livestream-widget benchmark, print the tables and write docs/performance.md
-(with its plots, docs/performance_*.png).
+(with its plots, docs/performance_*.png). From the repo root:
 
-    pip install -e '.[bench]'           # the peers (Panel, Bokeh, Perspective, ipydatagrid) and
-                                        # matplotlib; py-spy for the server profile
-    python benchmarks/run.py            # full run: 1M rows, best of 3 (~12 minutes)
-    python benchmarks/run.py --quick    # best of 1, no diagnostics, smaller caps (~5 minutes)
-    python benchmarks/run.py --no-peers # livestream-widget and its floors only
-    python benchmarks/run.py --skip-soak # without the 10M-row soak in JupyterLab (~1 minute)
-    python benchmarks/run.py --rows 200000 --repeat 5 --out /tmp/perf.md
+    pip install -e '.[bench]'              # the peers (Panel, Bokeh, Perspective, ipydatagrid)
+                                           # and matplotlib; py-spy for the server profile
+    python -m benchmarks.run               # full run: 1M rows, best of 3 (~12 minutes)
+    python -m benchmarks.run --quick       # best of 1, no diagnostics, smaller caps (~5 minutes)
+    python -m benchmarks.run --no-peers    # livestream-widget and its floors only
+    python -m benchmarks.run --skip-soak   # without the 10M-row soak in JupyterLab (~1 minute)
+    python -m benchmarks.run --rows 200000 --repeat 5 --out /tmp/perf.md
 
-Where each part lives (all in benchmarks/):
-- kernel side: kernel_bench.py (fresh kernels: kernel_session.py; their cells: kernel_cells.py;
-  the raw floor: floor.py; peers: peers.py; cProfile of the loop: profile_kernel.py);
-- browser side in JupyterLab: lab_bench.py (session: lab_session.py; notebook: lab_cells.py;
-  profiled run: lab_profile.py) and the soak, soak.py;
-- the front end alone in a bare page: browser_bench.py (browser/bench.js, browser/frames.js;
-  Chromium: browser_page.py);
-- the report: report.py and its sections, report_*.py; machine facts: machine.py.
+(`python benchmarks/run.py ...` does the same: it restarts itself as the module.) Each part also
+runs alone and prints JSON, e.g. `python -m benchmarks.kernel.bench --rows 100000`.
+
+Where each part lives (benchmarks/ is a package; the repo root must be on sys.path, as it is
+with -m from there, so `livestream_widget` and `tests.e2e.harness` are this checkout's):
+- kernel/: the kernel side, bench.py (fresh kernels: session.py, started by unbounded_kernel.py;
+  their cells: cells.py; the data: data.py; the raw floor: floor.py; peers: peers.py; cProfile
+  of the loop: profile.py);
+- lab/: the browser side in JupyterLab, bench.py (session: session.py; notebook: cells.py;
+  profiled run: profile.py) and the soak, soak.py;
+- browser/: the front end alone in a bare page, bench.py (bench.js, frames.js, index.html;
+  Chromium: page.py, also used by lab/);
+- report/: the report, doc.py and its sections; machine facts: machine.py; paths: paths.py.
 Raw results also go to benchmarks/results/latest.json (not committed).
 """
 
@@ -30,6 +35,14 @@ import pathlib
 import sys
 import time
 import traceback
+
+if __name__ == "__main__" and not __package__:
+    # Run as a file (`python benchmarks/run.py`): sys.path has benchmarks/, not the repo root, so
+    # the package imports below would fail. Restart as `python -m benchmarks.run` with the root
+    # on PYTHONPATH instead of editing sys.path.
+    _root = str(pathlib.Path(__file__).resolve().parent.parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_root, os.environ.get("PYTHONPATH")]))
+    os.execv(sys.executable, [sys.executable, "-m", "benchmarks.run", *sys.argv[1:]])
 
 from benchmarks.browser import bench as browser_bench
 from benchmarks.kernel import bench as kernel_bench

@@ -30,7 +30,7 @@ def render_doc(
     prof1: dict | None = None,
     soak: dict | None = None,
 ) -> str:
-    cmd = "python benchmarks/run.py" + "".join(f" {shlex.quote(a)}" for a in args.argv)
+    cmd = "python -m benchmarks.run" + "".join(f" {shlex.quote(a)}" for a in args.argv)
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         "# Performance",
