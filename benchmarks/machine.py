@@ -8,7 +8,7 @@ import os
 import pathlib
 import platform
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from benchmarks.paths import ROOT
 
 
 def machine() -> dict:

@@ -1,14 +1,11 @@
-"""This checkout first on sys.path: the benchmarks measure this tree's livestream_widget, and
-use its tests' harness (tests/e2e/harness.py), even where another copy is installed.
+"""Where the benchmarks and the tree they measure are.
 
-Imported for that effect by every module that is also a command (`python benchmarks/x.py`
-puts benchmarks/ itself on sys.path, so `import paths` is found first).
+The benchmarks are a package run from the repo root (`python -m benchmarks.run`), so the root is
+on sys.path: `livestream_widget` and the tests' harness (`tests.e2e.harness`) are this checkout's,
+even where another copy is installed. Nothing here edits sys.path.
 """
 
 import pathlib
-import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))

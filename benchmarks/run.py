@@ -1,22 +1,27 @@
 """Run every livestream-widget benchmark, print the tables and write docs/performance.md
-(with its plots, docs/performance_*.png).
+(with its plots, docs/performance_*.png). From the repo root:
 
-    pip install -e '.[bench]'           # the peers (Panel, Bokeh, Perspective, ipydatagrid) and
-                                        # matplotlib; py-spy for the server profile
-    python benchmarks/run.py            # full run: 1M rows, best of 3 (~12 minutes)
-    python benchmarks/run.py --quick    # best of 1, no diagnostics, smaller caps (~5 minutes)
-    python benchmarks/run.py --no-peers # livestream-widget and its floors only
-    python benchmarks/run.py --skip-soak # without the 10M-row soak in JupyterLab (~1 minute)
-    python benchmarks/run.py --rows 200000 --repeat 5 --out /tmp/perf.md
+    pip install -e '.[bench]'              # the peers (Panel, Bokeh, Perspective, ipydatagrid)
+                                           # and matplotlib; py-spy for the server profile
+    python -m benchmarks.run               # full run: 1M rows, best of 3 (~12 minutes)
+    python -m benchmarks.run --quick       # best of 1, no diagnostics, smaller caps (~5 minutes)
+    python -m benchmarks.run --no-peers    # livestream-widget and its floors only
+    python -m benchmarks.run --skip-soak   # without the 10M-row soak in JupyterLab (~1 minute)
+    python -m benchmarks.run --rows 200000 --repeat 5 --out /tmp/perf.md
 
-Where each part lives (all in benchmarks/):
-- kernel side: kernel_bench.py (fresh kernels: kernel_session.py; their cells: kernel_cells.py;
-  the raw floor: floor.py; peers: peers.py; cProfile of the loop: profile_kernel.py);
-- browser side in JupyterLab: lab_bench.py (session: lab_session.py; notebook: lab_cells.py;
-  profiled run: lab_profile.py) and the soak, soak.py;
-- the front end alone in a bare page: browser_bench.py (browser/bench.js, browser/frames.js;
-  Chromium: browser_page.py);
-- the report: report.py and its sections, report_*.py; machine facts: machine.py.
+(`python benchmarks/run.py ...` does the same: it restarts itself as the module.) Each part also
+runs alone and prints JSON, e.g. `python -m benchmarks.kernel.bench --rows 100000`.
+
+Where each part lives (benchmarks/ is a package; the repo root must be on sys.path, as it is
+with -m from there, so `livestream_widget` and `tests.e2e.harness` are this checkout's):
+- kernel/: the kernel side, bench.py (fresh kernels: session.py, started by unbounded_kernel.py;
+  their cells: cells.py; the data: data.py; the raw floor: floor.py; peers: peers.py; cProfile
+  of the loop: profile.py);
+- lab/: the browser side in JupyterLab, bench.py (session: session.py; notebook: cells.py;
+  profiled run: profile.py) and the soak, soak.py;
+- browser/: the front end alone in a bare page, bench.py (bench.js, frames.js, index.html;
+  Chromium: page.py, also used by lab/);
+- report/: the report, doc.py and its sections; machine facts: machine.py; paths: paths.py.
 Raw results also go to benchmarks/results/latest.json (not committed).
 """
 
@@ -31,17 +36,25 @@ import sys
 import time
 import traceback
 
-import browser_bench
-import kernel_bench
-import lab_bench
-import peers
-import soak
-from machine import machine, peer_versions
-from paths import HERE, ROOT
-from report import render_doc
-from report_plots import plots
-from report_soak import soak_plot
-from report_targets import KERNEL_RATIO_TARGET
+if __name__ == "__main__" and not __package__:
+    # Run as a file (`python benchmarks/run.py`): sys.path has benchmarks/, not the repo root, so
+    # the package imports below would fail. Restart as `python -m benchmarks.run` with the root
+    # on PYTHONPATH instead of editing sys.path.
+    _root = str(pathlib.Path(__file__).resolve().parent.parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [_root, os.environ.get("PYTHONPATH")]))
+    os.execv(sys.executable, [sys.executable, "-m", "benchmarks.run", *sys.argv[1:]])
+
+from benchmarks.browser import bench as browser_bench
+from benchmarks.kernel import bench as kernel_bench
+from benchmarks.kernel import peers
+from benchmarks.lab import bench as lab_bench
+from benchmarks.lab import soak
+from benchmarks.machine import machine, peer_versions
+from benchmarks.paths import HERE, ROOT
+from benchmarks.report.doc import render_doc
+from benchmarks.report.plots import plots
+from benchmarks.report.soak import soak_plot
+from benchmarks.report.targets import KERNEL_RATIO_TARGET
 
 
 def main() -> None:
@@ -72,7 +85,7 @@ def main() -> None:
     p.add_argument("--skip-kernel", action="store_true")
     p.add_argument("--skip-browser", action="store_true", help="no browser side at all")
     p.add_argument("--skip-lab", action="store_true", help="no JupyterLab measurements")
-    p.add_argument("--skip-soak", action="store_true", help="no soak (benchmarks/soak.py)")
+    p.add_argument("--skip-soak", action="store_true", help="no soak (benchmarks/lab/soak.py)")
     p.add_argument(
         "--soak-rows",
         type=int,
@@ -124,12 +137,12 @@ def main() -> None:
             if c != kernel_bench.FLOOR
         )
         if missed or args.profile:
-            import profile_kernel
+            from benchmarks.kernel import profile as profile_kernel
 
             print("kernel profile" + (" (rows/s target missed)" if missed else ""), flush=True)
             prof = profile_kernel.profile(args.rows, top=12)
         if not args.quick:
-            import profile_kernel
+            from benchmarks.kernel import profile as profile_kernel
 
             print("kernel profile, batches of 1", flush=True)
             prof1 = profile_kernel.profile(10_000, top=12, batch=1)
@@ -148,7 +161,7 @@ def main() -> None:
         if not args.skip_lab:
             print("browser side, JupyterLab", flush=True)
             lab = attempt(
-                "browser side in JupyterLab (benchmarks/lab_bench.py)",
+                "browser side in JupyterLab (benchmarks/lab/bench.py)",
                 lambda: lab_bench.run(args.rows, args.repeat, profile=not args.quick, log=log),
             )
             if lab:
@@ -158,11 +171,11 @@ def main() -> None:
             n = args.soak_rows or (soak.QUICK_ROWS if args.quick else soak.ROWS)
             print(f"soak, JupyterLab: {n:,} rows, limit=-{soak.LIMIT:,}", flush=True)
             soaked = attempt(
-                "soak in JupyterLab (benchmarks/soak.py)", lambda: soak.run(n, log=log)
+                "soak in JupyterLab (benchmarks/lab/soak.py)", lambda: soak.run(n, log=log)
             )
         print("browser side, front end in a bare page", flush=True)
         b = attempt(
-            "browser side in a bare page (benchmarks/browser_bench.py)",
+            "browser side in a bare page (benchmarks/browser/bench.py)",
             lambda: browser_bench.run(args.rows, args.repeat, log=log),
         )
         if b:

@@ -18,7 +18,7 @@ widget's DOM shows the result. Measured:
   the page's DOM node count (`Memory.getDOMCounters`), and scroll frame times on the widget's
   `.lsw-scroll` (200 animation frames, benchmarks/browser/frames.js).
 
-Run alone: `python benchmarks/lab_bench.py [--rows N] [--repeat N]` (prints JSON).
+Run alone: `python -m benchmarks.lab.bench [--rows N] [--repeat N]` (prints JSON).
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ import statistics
 import sys
 import time
 
-from browser_page import SCROLL_FRAMES, frame_stats, heap_per_row, install_frames, pct
-from lab_cells import CELL, CELL_SAMPLES, cells
-from lab_profile import profile_e2e
-from lab_session import Session, lab_session
+from benchmarks.browser.page import SCROLL_FRAMES, frame_stats, heap_per_row, install_frames, pct
+from benchmarks.lab.cells import CELL, CELL_SAMPLES, cells
+from benchmarks.lab.profile import profile_e2e
+from benchmarks.lab.session import Session, lab_session
 
 # --------------------------------------------------------------------------------------------
 # Page helpers

@@ -9,7 +9,7 @@
 3. Playwright drives Debian's chromium; timings are taken in the page with performance.now(),
    heap figures with the DevTools protocol (forced GC, then Runtime.getHeapUsage).
 
-Run alone: `python benchmarks/browser_bench.py [--rows N] [--repeat N]` (prints JSON).
+Run alone: `python -m benchmarks.browser.bench [--rows N] [--repeat N]` (prints JSON).
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ import tempfile
 import threading
 import time
 
-from browser_page import SCROLL_FRAMES, frame_stats, heap_per_row, launch, page_heap
-from paths import HERE, ROOT
+from benchmarks.browser.page import SCROLL_FRAMES, frame_stats, heap_per_row, launch, page_heap
+from benchmarks.paths import ROOT
+
+HERE = pathlib.Path(__file__).resolve().parent  # bench.js, index.html
 
 JS = ROOT / "js"
 ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
@@ -37,8 +39,7 @@ ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
 
 
 def write_diffs(out: pathlib.Path, rows: int) -> dict:
-    from data import make_frame
-
+    from benchmarks.kernel.data import make_frame
     from livestream_widget.encoder import encode
     from livestream_widget.widget import StreamWidget
 
@@ -75,12 +76,12 @@ def write_diffs(out: pathlib.Path, rows: int) -> dict:
 
 def bundle(out: pathlib.Path) -> None:
     for f in ("index.html",):
-        (out / f).write_text((HERE / "browser" / f).read_text())
+        (out / f).write_text((HERE / f).read_text())
     env = {**os.environ, "NODE_PATH": str(JS / "node_modules")}  # bench.js imports apache-arrow
     subprocess.run(
         [
             str(ESBUILD),
-            str(HERE / "browser" / "bench.js"),
+            str(HERE / "bench.js"),
             "--bundle",
             "--format=esm",
             "--target=es2020",

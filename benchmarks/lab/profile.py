@@ -1,4 +1,4 @@
-"""The profiled end-to-end run of lab_bench.py: where the time goes when rows stream into the
+"""The profiled end-to-end run of bench.py: where the time goes when rows stream into the
 page (full runs only; the report's findings quote it).
 
 When each diff left the kernel (the widget's `send`, time-stamped in the kernel), when the
@@ -14,8 +14,8 @@ import signal
 import subprocess
 import time
 
-from lab_cells import CELL
-from lab_session import Session
+from benchmarks.lab.cells import CELL
+from benchmarks.lab.session import Session
 
 
 def profile_e2e(s: Session, nb, root, rows: int, log=print) -> dict:

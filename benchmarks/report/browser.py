@@ -1,9 +1,9 @@
-"""The browser-side sections of docs/performance.md: in real JupyterLab (lab_bench.py) and the
-front end alone in a bare page (browser_bench.py)."""
+"""The browser-side sections of docs/performance.md: in real JupyterLab (lab/bench.py) and the
+front end alone in a bare page (browser/bench.py)."""
 
 from __future__ import annotations
 
-from report_format import mark, mib, ms, rate, table
+from benchmarks.report.format import mark, mib, ms, rate, table
 
 
 def lab_section(lab: dict) -> str:

@@ -2,9 +2,9 @@
 
 Numbers go as their bytes as they are; strings as utf-8 data + int32 offsets, taken from the
 Arrow memory pandas >= 3 already keeps them in (one cheap cast, cheaper than any Python loop).
-No dom ids, no ops, nothing kept. Both floors send exactly these bytes: kernel_bench.py pastes
+No dom ids, no ops, nothing kept. Both floors send exactly these bytes: bench.py pastes
 this source into its floor's setup cell (after others, so no `from __future__` import here:
-it would be a syntax error there), and lab_bench.py's notebook imports it.
+it would be a syntax error there), and lab/bench.py's notebook imports it.
 """
 
 import numpy as np

@@ -1,7 +1,7 @@
-"""Markdown for docs/performance.md from the benchmark results (see run.py).
+"""Markdown for docs/performance.md from the benchmark results (see benchmarks/run.py).
 
-Each section comes from its own module: report_targets.py (targets, findings),
-report_kernel.py, report_browser.py, report_soak.py, report_plots.py, report_how.py.
+Each section comes from its own module here: targets.py (targets, findings), kernel.py,
+browser.py, soak.py, plots.py, how.py; format.py has the shared number formats.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime
 import shlex
 
-from report_browser import browser_section, lab_section
-from report_format import table
-from report_how import how
-from report_kernel import kernel_section, peers_section
-from report_soak import soak_how, soak_section
-from report_targets import findings_section, targets
+from benchmarks.report.browser import browser_section, lab_section
+from benchmarks.report.format import table
+from benchmarks.report.how import how
+from benchmarks.report.kernel import kernel_section, peers_section
+from benchmarks.report.soak import soak_how, soak_section
+from benchmarks.report.targets import findings_section, targets
 
 
 def render_doc(
@@ -30,7 +30,7 @@ def render_doc(
     prof1: dict | None = None,
     soak: dict | None = None,
 ) -> str:
-    cmd = "python benchmarks/run.py" + "".join(f" {shlex.quote(a)}" for a in args.argv)
+    cmd = "python -m benchmarks.run" + "".join(f" {shlex.quote(a)}" for a in args.argv)
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         "# Performance",
@@ -159,7 +159,7 @@ def render_doc(
         parts += [
             "## Kernel profile",
             "",
-            "`python benchmarks/profile_kernel.py`: the `livestream-widget` loop in plain "
+            "`python -m benchmarks.kernel.profile`: the `livestream-widget` loop in plain "
             f"Python under cProfile ({prof['rows'] / prof['seconds']:,.0f} rows/s with the "
             "profiler on; sends are jupyter_client's message serialisation, no ZMQ). "
             "The widget's functions by cumulative time:",

@@ -1,5 +1,5 @@
 """A real JupyterLab server and headless Chromium, for the benchmarks that run in JupyterLab
-(lab_bench.py, soak.py).
+(bench.py, soak.py).
 
 It is the end-to-end tests' harness (tests/e2e/harness.py: fresh settings, no windowing, cells
 run from the UI) started once for a whole benchmark, so what is measured is what a user's
@@ -17,9 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-import paths  # noqa: F401  (this checkout first on sys.path, for tests.e2e)
-from browser_page import launch, page_heap
-
+from benchmarks.browser.page import launch, page_heap
 from tests.e2e.harness import JupyterServer, Lab, free_port, write_lab_settings
 
 # A cell saves a result as <name>.json in the server's root (a cell's output would have to be

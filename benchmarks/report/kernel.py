@@ -1,11 +1,11 @@
 """The kernel-side sections of docs/performance.md: livestream-widget and its peers at every
-batch size, and livestream-widget against the raw floor in detail (kernel_bench.py)."""
+batch size, and livestream-widget against the raw floor in detail (kernel/bench.py)."""
 
 from __future__ import annotations
 
-from kernel_bench import DIAGNOSTICS, FLOOR, LSW, PEER_PLAN
-from report_format import MiB, mib, rate, table
-from report_targets import find
+from benchmarks.kernel.bench import DIAGNOSTICS, FLOOR, LSW, PEER_PLAN
+from benchmarks.report.format import MiB, mib, rate, table
+from benchmarks.report.targets import find
 
 
 def kernel_section(k: dict) -> str:

@@ -1,28 +1,26 @@
-"""The benchmark notebook of lab_bench.py: its cells, by name.
+"""The benchmark notebook of bench.py: its cells, by name.
 
-Results leave the kernel as small JSON files in the server's root (`_save`, lab_session.py),
+Results leave the kernel as small JSON files in the server's root (`_save`, session.py),
 read back by `Session.load`; times are `time.time()` stamps, compared with the page's
 `Date.now()` (the same machine clock).
 """
 
 from __future__ import annotations
 
-import pathlib
-
-from lab_session import SAVE_CELL
-
-HERE = pathlib.Path(__file__).resolve().parent
+from benchmarks.lab.session import SAVE_CELL
 
 LATENCY_SAMPLES = 150
 LATENCY_GAP = 0.1  # s between two single-row inserts (plus 0-20 ms jitter)
 CELL_SAMPLES = 30  # single-row latency, one cell run per row
 LIMIT = 20
 
+# The kernel imports `benchmarks.kernel.data` (and `benchmarks.kernel.floor`, FLOOR) from this
+# checkout: the JupyterLab server, and so its kernels, get the repo root on PYTHONPATH
+# (tests/e2e/harness.py).
 SETUP = (
     """\
-import json, random, sys, threading, time
-sys.path.insert(0, {bench!r})
-from data import make_batches, make_frame
+import json, random, threading, time
+from benchmarks.kernel.data import make_batches, make_frame
 from livestream_widget import StreamWidget
 """
     + SAVE_CELL
@@ -77,7 +75,7 @@ CELL_SAVE = '_save("stamps", _cell_stamps)'
 FLOOR_BATCHES = 42
 FLOOR = """\
 import anywidget, pandas as pd
-from floor import column_buffers
+from benchmarks.kernel.floor import column_buffers
 
 class _Floor(anywidget.AnyWidget):
     _esm = \"\"\"
@@ -156,7 +154,7 @@ CELL = {
 def cells(rows: int) -> list[str]:
     loop = dict(limit=LIMIT, gap=LATENCY_GAP)
     src = {
-        "setup": SETUP.format(bench=str(HERE)),
+        "setup": SETUP,
         "data": DATA.format(rows=rows, samples=max(LATENCY_SAMPLES, CELL_SAMPLES + 1)),
         "reset": RESET,
         "stream_batches": STREAM_BATCHES,

@@ -1,6 +1,6 @@
-"""The kernel side's cells: what each contender runs in its fresh kernel (kernel_bench.py).
+"""The kernel side's cells: what each contender runs in its fresh kernel (bench.py).
 
-A run is: the data (benchmarks/data.py, pasted as a cell: the kernels import nothing from
+A run is: the data (benchmarks/kernel/data.py, pasted as a cell: the kernels import nothing from
 here) + SETUP + the contender's setup; BEFORE (memory baseline); the timed body; AFTER
 (memory kept, CPU). Bodies leave `_out` with the run's times and the last data message to
 wait for (`kind` None: a peer, whose run ends when its cell's last message arrives).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pathlib
 
-import peers
+from benchmarks.kernel import peers
 
 HERE = pathlib.Path(__file__).resolve().parent
 DATA_SRC = (HERE / "data.py").read_text()
@@ -47,7 +47,7 @@ from livestream_widget import StreamWidget
 _w = StreamWidget()
 """
 
-# The floor's encoding is floor.py's, pasted in: the same bytes as lab_bench.py's floor.
+# The floor's encoding is floor.py's, pasted in: the same bytes as lab/bench.py's floor.
 FLOOR_SETUP = (
     FLOOR_SRC
     + """

@@ -7,10 +7,10 @@ a sentence are the run's own.
 
 from __future__ import annotations
 
-from kernel_bench import CONTENDERS, FLOOR, LSW
-from lab_cells import LATENCY_GAP
-from report_format import MiB, mark, mib, rate
-from report_soak import soak_findings
+from benchmarks.kernel.bench import CONTENDERS, FLOOR, LSW
+from benchmarks.lab.cells import LATENCY_GAP
+from benchmarks.report.format import MiB, mark, mib, rate
+from benchmarks.report.soak import soak_findings
 
 KERNEL_RATIO_TARGET = 0.9  # livestream-widget rows/s vs the raw floor
 KERNEL_MEMORY_SLACK = 4 * MiB  # kept memory <= floor + this
@@ -148,7 +148,8 @@ def findings_section(
                 f"**Single-row latency (p50 {lat['p50']:.0f} ms, target ≤ 30 ms).** A row "
                 "inserted from a running cell leaves the kernel when `livestream_widget/"
                 "flusher.py`'s timer thread flushes it; time-stamp the widget's `send` in the "
-                "kernel (as `lab_cells.PROFILE_STREAM` does) to split kernel wait from page time."
+                "kernel (as `PROFILE_STREAM` in `benchmarks/lab/cells.py` does) to split kernel "
+                "wait from page time."
             )
         if cell["p50"] > LATENCY_TARGET_MS:
             out.append(
@@ -214,7 +215,7 @@ def findings_section(
         )
         out.append(
             f"**Batches of 1 in the kernel** (not a missed target: above the one-message-per-row "
-            f"floor). `python benchmarks/profile_kernel.py --batch 1`: {us:.0f} µs per "
+            f"floor). `python -m benchmarks.kernel.profile --batch 1`: {us:.0f} µs per "
             f"`w.insert(dict)` under cProfile, no kernel; cumulative per call: {fns}. "
             "In `livestream_widget/items.py` `rows_to_table`, besides `pa.Table.from_pylist`, "
             "each call re-checks what the stream's schema already says (`pa.types.is_null` per "

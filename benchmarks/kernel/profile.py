@@ -1,11 +1,11 @@
 """Where the kernel side spends its time: the benchmark loop in plain Python under cProfile.
 
-Same data and calls as the `livestream-widget` contender of kernel_bench.py, without a kernel:
+Same data and calls as the `livestream-widget` contender of bench.py, without a kernel:
 the widget's comm is replaced by ipykernel's own message serialisation (jupyter_client
 `Session.serialize`: JSON + HMAC), so the profile shows the widget's work plus what a send costs
 before ZMQ. Both contenders pay the ZMQ/IOPub part equally.
 
-`python benchmarks/profile_kernel.py [--rows N] [--limit N] [--top N]`
+`python -m benchmarks.kernel.profile [--rows N] [--limit N] [--top N]`
 """
 
 from __future__ import annotations
@@ -17,16 +17,14 @@ import pathlib
 import pstats
 import time
 
-import paths  # noqa: F401  (this checkout's livestream_widget, even if another is installed)
-
 
 def profile(
     rows: int = 1_000_000, limit: int | None = None, top: int = 15, batch: int = 1000
 ) -> dict:
     """`batch` 1: `w.insert(row_dict)` per row (rows as `DataFrame.to_dict("records")`)."""
-    from data import make_batches, make_frame
     from jupyter_client.session import Session
 
+    from benchmarks.kernel.data import make_batches, make_frame
     from livestream_widget import StreamWidget
     from livestream_widget.flusher import FLUSHER
 

@@ -3,25 +3,25 @@ parameters filled in."""
 
 from __future__ import annotations
 
-from browser_page import SCROLL_FRAMES
-from lab_cells import CELL_SAMPLES, FLOOR_BATCHES, LATENCY_SAMPLES
+from benchmarks.browser.page import SCROLL_FRAMES
+from benchmarks.lab.cells import CELL_SAMPLES, FLOOR_BATCHES, LATENCY_SAMPLES
 
 HOW = """\
 ## How measured
 
-**Kernel side** (`benchmarks/kernel_bench.py`). Each run starts a fresh ipykernel with
+**Kernel side** (`benchmarks/kernel/bench.py`). Each run starts a fresh ipykernel with
 jupyter_client's `KernelManager` and generates the data inside it before timing: {rows:,} rows ×
 6 columns (int64 `id`, datetime64[ns] `ts`, float64 `price`, int32 `qty`, 8-char `sym`, 20–60
-char ASCII `note`) as pandas DataFrames of 1,000 rows (`benchmarks/data.py`, seeded). A thread in
-the benchmark process reads every IOPub message off its own ZMQ SUB socket and counts messages
-and bytes (all frames, buffers included). The timed cell stamps `time.monotonic()` before the
-first batch; the run ends when the last data message (the widget's last `diff` seq, or the
+char ASCII `note`) as pandas DataFrames of 1,000 rows (`benchmarks/kernel/data.py`, seeded). A
+thread in the benchmark process reads every IOPub message off its own ZMQ SUB socket and counts
+messages and bytes (all frames, buffers included). The timed cell stamps `time.monotonic()` before
+the first batch; the run ends when the last data message (the widget's last `diff` seq, or the
 floor's last message) arrives at the drain. rows/s = rows / that time. "kernel CPU s" is the
 CPU time of all the kernel's threads (`time.process_time()`) from the first batch until the last
 message arrived; on a shared machine it moves less than wall time, so "rows/CPU-s × floor"
 (floor CPU / contender CPU) is a cross-check of the rows/s ratio.
-The **raw floor** (`benchmarks/floor.py`) sends each batch as one custom message through an
-anywidget's `send(content, buffers)`: numeric columns as their raw bytes, strings as utf-8 data
+The **raw floor** (`benchmarks/kernel/floor.py`) sends each batch as one custom message through
+an anywidget's `send(content, buffers)`: numeric columns as their raw bytes, strings as utf-8 data
 + int32 offsets (taken from the Arrow memory pandas 3 keeps strings in, the cheapest way to get
 them), no dom ids, no ops, nothing kept.
 Memory: before the run `gc.collect()` + allocator caches released, then VmRSS from
@@ -29,16 +29,16 @@ Memory: before the run `gc.collect()` + allocator caches released, then VmRSS fr
 0.2 s for ZMQ to free sent frames) `gc.collect()` and the same readings again. "RSS kept" is the
 delta (the target's figure); "caches released" repeats it after
 `pyarrow.default_memory_pool().release_unused()` and `malloc_trim(0)`.
-Every kernel is started by `benchmarks/unbounded_kernel.py`: stock ipykernel with the IOPub
-socket's ZMQ send high-water mark set to 0 (unbounded), as for the peers in REFERENCE §3, so no
-contender loses messages ("lost msgs" checks it); the Jupyter server's rate limit is not
+Every kernel is started by `benchmarks/kernel/unbounded_kernel.py`: stock ipykernel with the
+IOPub socket's ZMQ send high-water mark set to 0 (unbounded), as for the peers in REFERENCE §3, so
+no contender loses messages ("lost msgs" checks it); the Jupyter server's rate limit is not
 involved (no server). Contenders run interleaved, {repeat} fresh kernel(s) each; the table shows
 each contender's fastest run for rows/s and its median run for memory (what an allocator keeps
 after a burst depends on how far delivery lagged in that run, which machine noise changes), and
 every run is listed under the table.
 
-**Peers** (`benchmarks/peers.py`), each in its own fresh kernel exactly like the above (same
-data, made in the kernel before timing; batches of 1,000 are the same DataFrames, batches of 1
+**Peers** (`benchmarks/kernel/peers.py`), each in its own fresh kernel exactly like the above
+(same data, made in the kernel before timing; batches of 1,000 are the same DataFrames, batches of 1
 are the same rows as dicts from `DataFrame.to_dict("records")`), displayed as a notebook would
 display it and fed the way its docs say. The run starts before the first call and ends when the
 cell has returned and the last message it produced has reached the drain. Per batch:
@@ -71,7 +71,7 @@ Peers that are quadratic or cost milliseconds per row run at fewer rows and fewe
 (stated under the peers table); livestream-widget and the floor are measured again at each such
 row count, so every ratio compares the same work.
 
-**Browser side in JupyterLab** (`benchmarks/lab_bench.py`). A real JupyterLab server (the
+**Browser side in JupyterLab** (`benchmarks/lab/bench.py`). A real JupyterLab server (the
 end-to-end tests' harness, `tests/e2e/harness.py`: no windowing, fresh settings) and Debian's
 Chromium (headless, Playwright); one notebook, each cell run from the UI (click, Shift+Enter,
 wait on the prompt). Python stamps `time.time()` right before the first call; the page stamps
@@ -98,7 +98,7 @@ the same loop on the idle JupyterLab page is its reference. *Profile* (full runs
 run with every diff's hand-over to the comm time-stamped in the kernel, a DevTools CPU profile
 of the page, and py-spy on the Jupyter server.
 
-**Browser side, the front end alone** (`benchmarks/browser_bench.py`). A real `StreamWidget` queues
+**Browser side, the front end alone** (`benchmarks/browser/bench.py`). A real `StreamWidget` queues
 `w.stream(df)` of all rows (its flushes held back), `w._log.take()` hands the ops to
 `livestream_widget.encoder.encode`, once with `max_bytes` raised (one message, one insert) and
 once with the default ~8 MB split. `benchmarks/browser/bench.js` imports `RowStore`,
@@ -132,7 +132,7 @@ floor measured in the same run) rather than absolute figures across runs.
 
 def how(rows: int, repeat: int, cores: int, soak: str = "") -> str:
     """The section, for a run of `rows` rows and `repeat` repetitions; `soak`: the soak's
-    paragraph (report_soak.py), when it ran."""
+    paragraph (soak.py), when it ran."""
     text = HOW.format(
         rows=rows,
         repeat=repeat,

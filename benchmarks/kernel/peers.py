@@ -2,11 +2,11 @@
 say, in a kernel displayed like a notebook would display it (so that change messages are really
 produced and sent on IOPub).
 
-Every cell runs after kernel_cells.SETUP, which defines `_batches` (batch > 1: pandas DataFrames
+Every cell runs after cells.SETUP, which defines `_batches` (batch > 1: pandas DataFrames
 of `batch` rows; batch == 1: one dict per row, `DataFrame.to_dict("records")`), `_BATCH` and
 `make_frame`. `ROLL` is the rollover / limit (None: unbounded). The timed body is a loop over
 `_batches`; the run ends when the cell has returned and the last message it produced has
-reached the benchmark's IOPub drain (kernel_bench.run_one).
+reached the benchmark's IOPub drain (bench.run_one).
 
 What each does per batch (also in docs/performance.md, "How measured"):
 

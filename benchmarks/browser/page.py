@@ -10,13 +10,11 @@ import pathlib
 import re
 import statistics
 
-from paths import HERE
-
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
 #: Animation frames of one scroll or idle loop (benchmarks/browser/frames.js).
 SCROLL_FRAMES = 200
-FRAMES_JS = HERE / "browser" / "frames.js"
+FRAMES_JS = pathlib.Path(__file__).resolve().parent / "frames.js"
 
 
 def launch(playwright, profile_dir: pathlib.Path | str, viewport: dict = VIEWPORT):

@@ -1,8 +1,8 @@
 """A fresh ipykernel for one kernel-side run, with every IOPub message drained.
 
 The kernel is started by jupyter_client's KernelManager from a kernel spec that launches
-benchmarks/unbounded_kernel.py (stock ipykernel whose IOPub queue never drops), so no contender
-loses messages. A thread in this process reads every IOPub message as soon as it is published,
+unbounded_kernel.py (stock ipykernel whose IOPub queue never drops), so no contender loses
+messages. A thread in this process reads every IOPub message as soon as it is published,
 off its own ZMQ SUB socket, counting messages and bytes (all frames, buffers included) and
 time-stamping each custom message: the end of a run is when its last message arrives here.
 """
@@ -21,8 +21,8 @@ import zmq
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent  # the tree under test: put first on the kernels' path (see spec_dir)
+from benchmarks.paths import ROOT  # the tree under test: first on the kernels' path (spec_dir)
+
 DELIM = b"<IDS|MSG>"
 
 
@@ -205,13 +205,14 @@ def spec_dir(tmp: str) -> str:
     """A kernel spec in `tmp` (returned: the directory to give KernelSpecManager)."""
     d = pathlib.Path(tmp) / "kernels" / "lsw-bench"
     d.mkdir(parents=True)
-    argv = [sys.executable, str(HERE / "unbounded_kernel.py"), "-f", "{connection_file}"]
+    argv = [sys.executable, "-m", "benchmarks.kernel.unbounded_kernel", "-f", "{connection_file}"]
     spec = {
         "argv": argv,
         "display_name": "lsw-bench",
         "language": "python",
         "env": {
-            # Import livestream_widget from this tree even if another copy is installed.
+            # Import livestream_widget from this tree even if another copy is installed (and
+            # find `-m benchmarks.kernel.unbounded_kernel` above).
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # silences a debugpy startup note
         },

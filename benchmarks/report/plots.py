@@ -1,12 +1,12 @@
 """The kernel-side plots of docs/performance.md (PNG files next to it; matplotlib, from the
-bench extra). The soak's plot is in report_soak.py."""
+bench extra). The soak's plot is in soak.py."""
 
 from __future__ import annotations
 
 import pathlib
 
-from kernel_bench import DIAGNOSTICS, FLOOR, LSW
-from report_format import MiB
+from benchmarks.kernel.bench import DIAGNOSTICS, FLOOR, LSW
+from benchmarks.report.format import MiB
 
 
 def plots(matrix: list[dict] | None, lab: dict | None, outdir: pathlib.Path, stem: str) -> list:

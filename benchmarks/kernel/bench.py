@@ -1,9 +1,9 @@
 """Kernel side: how fast rows leave a real ipykernel, and what the kernel keeps afterwards.
 
-Every contender runs in a fresh ipykernel (kernel_session.py: started by jupyter_client's
+Every contender runs in a fresh ipykernel (session.py: started by jupyter_client's
 KernelManager, a thread in this process draining every IOPub message off a raw ZMQ SUB socket,
 counting messages and bytes and time-stamping each custom message as it arrives) with the same
-data generated in the kernel *before* timing. What each runs there: kernel_cells.py.
+data generated in the kernel *before* timing. What each runs there: cells.py.
 
 Contenders (one fresh kernel per run, best of N runs):
 - `livestream-widget`: `w = StreamWidget(); for df in batches: w.stream(df)`, then `w.flush()`
@@ -13,11 +13,11 @@ Contenders (one fresh kernel per run, best of N runs):
   the columns as raw buffers (numbers as their bytes, strings as utf-8 data + int32 offsets);
   no ops, no dom ids, nothing kept. What any widget must at least pay to move these bytes.
 
-Peers (Panel, Bokeh, Perspective, ipydatagrid: benchmarks/peers.py) run the same way; their run
-ends when their cell has returned and the last message it sent has arrived here. `plan()` lists
-every case of a full run (batches of 1,000 and of 1, with per-peer row caps).
+Peers (Panel, Bokeh, Perspective, ipydatagrid: peers.py) run the same way; their run ends when
+their cell has returned and the last message it sent has arrived here. `plan()` lists every case
+of a full run (batches of 1,000 and of 1, with per-peer row caps).
 
-Run alone: `python benchmarks/kernel_bench.py [--rows N] [--repeat N] [--batch 1|1000]
+Run alone: `python -m benchmarks.kernel.bench [--rows N] [--repeat N] [--batch 1|1000]
 [--contender NAME ...]` (prints JSON).
 """
 
@@ -31,8 +31,8 @@ import tempfile
 import time
 from typing import NamedTuple
 
-import peers
-from kernel_cells import (
+from benchmarks.kernel import peers
+from benchmarks.kernel.cells import (
     AFTER,
     BEFORE,
     CONTENDERS,
@@ -43,7 +43,7 @@ from kernel_cells import (
     SETUP,
     cells,
 )
-from kernel_session import BenchKernel, KernelFailed, spec_dir
+from benchmarks.kernel.session import BenchKernel, KernelFailed, spec_dir
 
 
 def run_one(spec_dir: str, contender: str, rows: int, batch: int = 1000) -> dict:

@@ -1,7 +1,7 @@
 """Soak (issue 4): 10,000,000 rows with `limit=-10_000` streamed through real JupyterLab.
 
 One cell of a notebook open in headless Chromium streams the rows as 1,000-row DataFrames,
-`w.stream(df, limit=-10_000)` each (ids 0..N-1, the six columns of benchmarks/data.py), while
+`w.stream(df, limit=-10_000)` each (ids 0..N-1, the six columns of benchmarks/kernel/data.py), while
 the page is live, as a feed would. Every ~0.5 s, while it runs, this process samples:
 
 - the kernel's RSS (`/proc/<pid>/status`; the pid comes from `os.getpid()` in a cell before),
@@ -17,7 +17,7 @@ series after a warm-up (MiB per minute and per million rows), max - min, how man
 bytes the kernel actually sent (compaction, livestream_widget/compaction.py, never sends rows a
 limit would prune), and whether the store ends with exactly the last 10,000 ids, in order.
 
-Run alone: `python benchmarks/soak.py [--rows N]` (prints JSON).
+Run alone: `python -m benchmarks.lab.soak [--rows N]` (prints JSON).
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ import re
 import sys
 import time
 
-from browser_page import page_heap
-from lab_session import SAVE_CELL, Session, lab_session, process_rss
-from paths import HERE
+from benchmarks.browser.page import page_heap
+from benchmarks.lab.session import SAVE_CELL, Session, lab_session, process_rss
 
 ROWS = 10_000_000
 QUICK_ROWS = 1_000_000
@@ -52,12 +51,12 @@ SETTLE = 5.0  # s after the run: one more sample, once the kernel has read the a
 STALL_AFTER = 60  # s without progress: the page is not getting the rest
 TALL_ROW_PX = 64
 
+# `benchmarks.kernel.data` is found as in cells.py: the repo root is on the kernel's PYTHONPATH.
 SETUP = (
     """\
-import json, os, sys, time
+import json, os, time
 import numpy as np
-sys.path.insert(0, {bench!r})
-from data import make_batches
+from benchmarks.kernel.data import make_batches
 from livestream_widget import StreamWidget
 """
     + SAVE_CELL
@@ -68,7 +67,7 @@ w = StreamWidget(height=400)  # dom ids items-<id>
 w
 """
 )
-# Counts what the widget hands to its comm (its `send`, wrapped as lab_bench's profiled run
+# Counts what the widget hands to its comm (its `send`, wrapped as bench.py's profiled run
 # does): diffs, rows in their inserts, bytes (JSON content + buffers).
 PRODUCE = """\
 _sent = dict(messages=0, rows=0, bytes=0, resent=0, resets=0)
@@ -169,7 +168,7 @@ def page_now(page) -> float:
 
 def cells(rows: int) -> list[str]:
     src = {
-        "setup": SETUP.format(bench=str(HERE), pool=min(POOL_ROWS, rows)),
+        "setup": SETUP.format(pool=min(POOL_ROWS, rows)),
         "produce": PRODUCE.format(rows=rows, batch=BATCH, limit=LIMIT),
         "finish": FINISH,
         "tall": TALL.format(px=(LIMIT + 4) * TALL_ROW_PX),
@@ -181,8 +180,7 @@ def cells(rows: int) -> list[str]:
 def unsent_bytes_per_row(rows: int = 10 * BATCH) -> float:
     """Wire bytes per row of these rows had none been compacted away: the same batches queued
     without a limit and encoded by the widget's own encoder, in this process."""
-    from data import make_batches
-
+    from benchmarks.kernel.data import make_batches
     from livestream_widget.encoder import encode
     from livestream_widget.widget import StreamWidget
 
