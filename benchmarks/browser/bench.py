@@ -1,7 +1,7 @@
 """Browser side: the real front end (js/src) in real headless Chromium, over real Python diffs.
 
 1. Diffs: a real `StreamWidget` queues `w.stream(df)` of all rows (its flush is held back so the
-   ops stay queued), `w._log.take()` hands them over, and `livestream_widget.encoder.encode`
+   ops stay queued), `w._stream.log.take()` hands them over, and `livestream_widget.encoder.encode`
    writes them twice: one message (max_bytes raised: one 1M-row insert) and the default
    ~8 MB split.
 2. `benchmarks/browser/bench.js` (imports RowStore, decodeDiff, applyDiff, TableView) is bundled
@@ -41,16 +41,16 @@ ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
 def write_diffs(out: pathlib.Path, rows: int) -> dict:
     from benchmarks.kernel.data import make_frame
     from livestream_widget.encoder import encode
+    from livestream_widget.flusher import FLUSHER
     from livestream_widget.widget import StreamWidget
 
     df = make_frame(rows)
+    FLUSHER.interval = 1e9  # keep the ops queued: no timer flush may take them first
     w = StreamWidget()
-    # Keep the ops queued: no size-triggered or timer flush may take them first.
-    w.flush = lambda *args, **kwargs: None
-    w._flush_now = lambda *args, **kwargs: None
+    w._flush_now = lambda *args, **kwargs: None  # nor a size-triggered one
     t = time.perf_counter()
     w.stream(df)
-    ops = w._log.take()
+    ops = w._stream.log.take()
     queue_s = time.perf_counter() - t
     manifest, info = {}, {"queue_s": queue_s}
     for name, kwargs in (("one", {"max_bytes": 2**62}), ("split", {})):

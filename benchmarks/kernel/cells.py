@@ -77,13 +77,13 @@ else:
         _w.insert(_r{options})
 _w.flush()
 while True:  # a flush right after a send is deferred to the timer thread: wait it out
-    with _w._lock:
-        _pending = len(_w._log)
+    with _w._stream.lock:
+        _pending = len(_w._stream.log)
     if not _pending:
         break
     time.sleep(0.001)
     _w.flush()
-with _w._send_lock:  # a timer flush may still be encoding/sending
+with _w._delivery._lock:  # a timer flush may still be encoding/sending
     pass
 _t1 = time.monotonic()
 _out = dict(t0=_t0, t1=_t1, last=_w._seq, kind="diff")

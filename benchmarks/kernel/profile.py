@@ -49,7 +49,7 @@ def profile(
             w.stream(item, limit=limit)
         else:
             w.insert(item, limit=limit)
-    w._last_send = 0.0
+    w._delivery._last_send = 0.0
     w.flush()
     prof.disable()
     seconds = time.perf_counter() - t

@@ -182,13 +182,15 @@ def unsent_bytes_per_row(rows: int = 10 * BATCH) -> float:
     without a limit and encoded by the widget's own encoder, in this process."""
     from benchmarks.kernel.data import make_batches
     from livestream_widget.encoder import encode
+    from livestream_widget.flusher import FLUSHER
     from livestream_widget.widget import StreamWidget
 
+    FLUSHER.interval = 1e9  # keep every op queued: no timer flush ...
     w = StreamWidget()
-    w.flush = w._flush_now = lambda *args, **kwargs: None  # keep every op queued
+    w._flush_now = lambda *args, **kwargs: None  # ... nor a size-triggered one
     for df in make_batches(rows):
         w.stream(df)
-    messages = list(encode(w._log.take(), 1))
+    messages = list(encode(w._stream.log.take(), 1))
     return sum(len(json.dumps(c)) + sum(len(b) for b in bufs) for c, bufs in messages) / rows
 
 

@@ -99,7 +99,7 @@ run with every diff's hand-over to the comm time-stamped in the kernel, a DevToo
 of the page, and py-spy on the Jupyter server.
 
 **Browser side, the front end alone** (`benchmarks/browser/bench.py`). A real `StreamWidget` queues
-`w.stream(df)` of all rows (its flushes held back), `w._log.take()` hands the ops to
+`w.stream(df)` of all rows (its flushes held back), `w._stream.log.take()` hands the ops to
 `livestream_widget.encoder.encode`, once with `max_bytes` raised (one message, one insert) and
 once with the default ~8 MB split. `benchmarks/browser/bench.js` imports `RowStore`,
 `decodeDiff`, `applyDiff` and `TableView` from `js/src` and is bundled with esbuild into a temp
