@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from .items import to_table
+from ..items import to_table
 
 #: Default upper bound of one batch's size: big enough that per-batch costs vanish (~1M rows/s),
 #: small enough that one batch in memory at a time keeps the kernel flat.
@@ -128,7 +128,7 @@ def open_source(
     arrow = _pyarrow_source(obj, limits)
     if arrow is not None:
         return arrow
-    from . import engines  # here: engines.py builds on this module
+    from . import engines  # here: engines.py builds on this package
 
     engine = engines.engine_of(obj)
     if engine is not None:

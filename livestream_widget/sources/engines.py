@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .sources import VARIABLE_BYTES, Limits, Source, _pandas, _reader, _split, row_bytes
+from . import VARIABLE_BYTES, Limits, Source, _pandas, _reader, _split, row_bytes
 
 
 def engine_of(obj: Any) -> str | None:
