@@ -100,7 +100,7 @@ def _dataset(dataset: Any, limits: Limits, kind: str = "pyarrow dataset") -> Sou
     def count() -> int | None:
         # Row counts are in Parquet / Arrow file metadata; other formats would need a full scan.
         if type(dataset.format).__name__ in ("ParquetFileFormat", "IpcFileFormat"):
-            return dataset.count_rows()
+            return int(dataset.count_rows())
         return None
 
     return Source(kind, read, count=count)

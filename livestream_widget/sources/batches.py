@@ -68,14 +68,14 @@ class Source:
     says whether reading it again starts over (so a Retry button makes sense)."""
 
     kind: str
-    read: Callable[[], Iterator[pa.Table | list]]
+    read: Callable[[], Iterator[pa.Table | list[Any]]]
     total: int | None = None
     count: Callable[[], int | None] | None = None
     reiterable: bool = True
     #: For async iterables: an async iterator of batches, read on the kernel's event loop.
-    aread: Callable[[], AsyncIterator[pa.Table | list]] | None = None
+    aread: Callable[[], AsyncIterator[pa.Table | list[Any]]] | None = None
 
-    def batches(self) -> Iterator[pa.Table | list]:
+    def batches(self) -> Iterator[pa.Table | list[Any]]:
         if self.total is None and self.count is not None:
             try:
                 self.total = self.count()

@@ -143,7 +143,7 @@ def _spark(df: Any, limits: Limits, key: str | None) -> Source:
 
         schema = to_arrow_schema(df.schema)
         rows = limits.rows_for(row_bytes(schema))
-        chunk: list[dict] = []
+        chunk: list[dict[str, Any]] = []
         for row in df.toLocalIterator():  # older PySpark: rows, one partition at a time
             chunk.append(row.asDict(recursive=True))
             if len(chunk) >= rows:

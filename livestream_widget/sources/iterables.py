@@ -25,13 +25,18 @@ from .engines import engine_of
 from .frames import chunks_total, frame_batches, is_row
 
 
-def iterable_source(obj: Iterable, limits: Limits, key: str | None) -> Source:
+def iterable_source(obj: Iterable[Any], limits: Limits, key: str | None) -> Source:
     kind = f"iterable ({type(obj).__name__})"
     if isinstance(obj, list | tuple):  # in memory: rows are grouped as they stand
 
         def count() -> int | None:
-            counts = [_rows_in(item) for item in obj]
-            return None if None in counts else sum(counts)
+            total = 0
+            for item in obj:
+                rows = _rows_in(item)
+                if rows is None:
+                    return None
+                total += rows
+            return total
 
         return Source(kind, lambda: _grouped(obj, limits, key), count=count)
     one_shot = isinstance(obj, Iterator)  # generators, readers (read_csv chunks): read once
@@ -39,7 +44,7 @@ def iterable_source(obj: Iterable, limits: Limits, key: str | None) -> Source:
     return Source(kind, read, total=chunks_total(obj), reiterable=not one_shot)
 
 
-def async_iterable_source(obj: AsyncIterable, limits: Limits, key: str | None) -> Source:
+def async_iterable_source(obj: AsyncIterable[Any], limits: Limits, key: str | None) -> Source:
     return Source(
         f"async iterable ({type(obj).__name__})",
         lambda: _unused(obj),
@@ -48,7 +53,7 @@ def async_iterable_source(obj: AsyncIterable, limits: Limits, key: str | None) -
     )
 
 
-def _item_batches(item: Any, limits: Limits, key: str | None) -> Iterator[pa.Table | list]:
+def _item_batches(item: Any, limits: Limits, key: str | None) -> Iterator[pa.Table | list[Any]]:
     """Batches of one item of a plain iterable (rows of dicts are grouped before this)."""
     if isinstance(item, pa.Table | pa.RecordBatch):
         yield from split(item, limits)
@@ -73,14 +78,16 @@ def _rows_in(item: Any) -> int | None:
     if is_row(item):
         return 1
     if isinstance(item, pa.Table | pa.RecordBatch):
-        return item.num_rows
+        return int(item.num_rows)
     if isinstance(item, pd.DataFrame | list | tuple):
         return len(item)
     return None
 
 
-def _grouped(items: Iterable, limits: Limits, key: str | None) -> Iterator[pa.Table | list]:
-    chunk: list = []
+def _grouped(
+    items: Iterable[Any], limits: Limits, key: str | None
+) -> Iterator[pa.Table | list[Any]]:
+    chunk: list[Any] = []
     for item in items:
         if is_row(item):
             chunk.append(item)
@@ -105,10 +112,10 @@ class _Pump:
     out at once. A batch (a DataFrame, a table) is read only after the previous one was taken
     and handed on, so one batch at a time is in memory."""
 
-    def __init__(self, it: Iterator, max_rows: int) -> None:
+    def __init__(self, it: Iterator[Any], max_rows: int) -> None:
         self.it, self.max_rows = it, max_rows
         self.cond = threading.Condition()
-        self.rows: list = []  # rows read ahead, to go out before `item`
+        self.rows: list[Any] = []  # rows read ahead, to go out before `item`
         self.item: Any = _NOTHING  # one batch read ahead
         self.busy = False  # the consumer holds a batch: read no further yet
         self.done = self.stop = False
@@ -170,14 +177,14 @@ class _Pump:
             self.cond.notify_all()
 
 
-def _unused(obj: Any) -> Iterator:
+def _unused(obj: Any) -> Iterator[Any]:
     raise TypeError(f"{type(obj).__name__} is async: read it with `aread`")
     yield
 
 
 async def _async_batches(
-    obj: AsyncIterable, limits: Limits, key: str | None
-) -> AsyncIterator[pa.Table | list]:
+    obj: AsyncIterable[Any], limits: Limits, key: str | None
+) -> AsyncIterator[pa.Table | list[Any]]:
     # Rows go out one by one: an async source cannot be asked what has already arrived
     # without waiting for it (async sources are rarely faster than that anyway).
     async for item in obj:
@@ -188,7 +195,7 @@ async def _async_batches(
                 yield batch
 
 
-def _pumped(it: Iterator, limits: Limits, key: str | None) -> Iterator[pa.Table | list]:
+def _pumped(it: Iterator[Any], limits: Limits, key: str | None) -> Iterator[pa.Table | list[Any]]:
     pump = _Pump(it, limits.dict_rows)
     threading.Thread(target=pump.run, name="livestream-widget-source", daemon=True).start()
     try:
