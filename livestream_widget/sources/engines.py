@@ -1,8 +1,13 @@
 """Engine sources for `stream_from`: Polars, DuckDB, Dask, Spark and DB-API cursors.
 
-Each engine is recognised by the module name of the object's type and never imported here,
-so none of them is needed unless it is used. Every adapter returns a `Source` whose batches are
-bounded like the others (see sources.py).
+Each engine is recognised by the module name of the object's type (`engine_of`) and never
+imported here, so none of them is needed unless it is used. Every adapter returns a `Source`
+whose batches are bounded like the others: it asks the engine for batches of about the right
+number of rows, then cuts them to the limits.
+
+It is separate because each engine has its own API for reading batch by batch, and none of it
+concerns the other sources. It builds on batches.py, and on frames.py for Dask's pandas
+partitions.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from .sources import VARIABLE_BYTES, Limits, Source, _pandas, _reader, _split, row_bytes
+from .batches import VARIABLE_BYTES, Limits, Source, reader_batches, row_bytes, split
+from .frames import frame_batches
 
 
 def engine_of(obj: Any) -> str | None:
+    """The engine of `obj` ("polars.DataFrame", "duckdb.DuckDBPyRelation", ...), or None."""
     for cls in type(obj).__mro__:
         root = (cls.__module__ or "").split(".")[0].lstrip("_")
         name = cls.__name__
@@ -32,7 +39,7 @@ def engine_of(obj: Any) -> str | None:
 
 def _polars_frame(df: Any, limits: Limits, key: str | None) -> Source:
     # to_arrow() is zero-copy: slicing it costs nothing until a slice is encoded.
-    return Source("Polars DataFrame", lambda: _split(df.to_arrow(), limits), total=df.height)
+    return Source("Polars DataFrame", lambda: split(df.to_arrow(), limits), total=df.height)
 
 
 def _polars_lazy(lf: Any, limits: Limits, key: str | None) -> Source:
@@ -43,9 +50,9 @@ def _polars_lazy(lf: Any, limits: Limits, key: str | None) -> Source:
         rows = limits.rows_for(row_bytes(schema))
         if hasattr(lf, "collect_batches"):  # Polars >= 1.34: the streaming engine, batch by batch
             for df in lf.collect_batches(chunk_size=rows, maintain_order=True):
-                yield from _split(df.to_arrow(), limits)
+                yield from split(df.to_arrow(), limits)
         else:  # older Polars cannot hand out batches: collect (streaming) then slice
-            yield from _split(lf.collect(engine="streaming").to_arrow(), limits)
+            yield from split(lf.collect(engine="streaming").to_arrow(), limits)
 
     return Source("Polars LazyFrame", read)
 
@@ -91,7 +98,7 @@ def _duckdb_relation(rel: Any, limits: Limits, key: str | None) -> Source:
             reader = rel.to_arrow_reader(rows)
         else:  # DuckDB < 1.4
             reader = rel.fetch_record_batch(rows)
-        yield from _reader(reader, limits)
+        yield from reader_batches(reader, limits)
 
     return Source("DuckDB relation", read)
 
@@ -109,7 +116,7 @@ def _duckdb_result(con: Any, limits: Limits, key: str | None) -> Source:
             reader = con.to_arrow_reader(rows)
         else:  # DuckDB < 1.4
             reader = con.fetch_record_batch(rows)
-        yield from _reader(reader, limits)
+        yield from reader_batches(reader, limits)
 
     return Source("DuckDB query result", read, reiterable=False)
 
@@ -120,7 +127,7 @@ def _dask(ddf: Any, limits: Limits, key: str | None) -> Source:
         # One delayed object per partition, each computed only when the previous one is sent.
         for part in frame.to_delayed():
             pdf = part.compute()
-            yield from _pandas(pdf, limits, key)
+            yield from frame_batches(pdf, limits, key)
             del pdf
 
     return Source(f"Dask {type(ddf).__name__} ({ddf.npartitions} partitions)", read)
@@ -130,13 +137,13 @@ def _spark(df: Any, limits: Limits, key: str | None) -> Source:
     def read() -> Iterator[pa.Table]:
         if hasattr(df, "__arrow_c_stream__"):
             # PySpark >= 4: Arrow batches, one partition at a time (mapInArrow + toLocalIterator).
-            yield from _reader(pa.RecordBatchReader.from_stream(df), limits)
+            yield from reader_batches(pa.RecordBatchReader.from_stream(df), limits)
             return
         from pyspark.sql.pandas.types import to_arrow_schema
 
         schema = to_arrow_schema(df.schema)
         rows = limits.rows_for(row_bytes(schema))
-        chunk: list[dict] = []
+        chunk: list[dict[str, Any]] = []
         for row in df.toLocalIterator():  # older PySpark: rows, one partition at a time
             chunk.append(row.asDict(recursive=True))
             if len(chunk) >= rows:
@@ -160,6 +167,7 @@ ENGINES: dict[str, Callable[[Any, Limits, str | None], Source]] = {
 
 
 def dbapi(cursor: Any, limits: Limits) -> Source:
+    """A DB-API cursor with an executed query, read with `fetchmany`."""
     if cursor.description is None:
         raise TypeError("this cursor holds no query result: call cursor.execute(query) first")
 
@@ -174,6 +182,6 @@ def dbapi(cursor: Any, limits: Limits) -> Source:
                     arrays.append(pa.array(values))
                 except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as e:
                     raise TypeError(f"column {name!r}: cannot encode its values ({e})") from None
-            yield from _split(pa.Table.from_arrays(arrays, names=names), limits)
+            yield from split(pa.Table.from_arrays(arrays, names=names), limits)
 
     return Source(f"DB-API cursor ({type(cursor).__name__})", read, reiterable=False)
