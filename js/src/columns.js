@@ -4,7 +4,7 @@
 // timestamps and dates. Output is always plain text.
 import { DataType } from "apache-arrow";
 import { formatValue, fullText, isNumeric } from "./format.js";
-import { splitSeconds, wallMillis } from "./times.js";
+import { pad, splitSeconds, wallMillis } from "./times.js";
 
 /** The columns shown, in order, each with its resolved options. */
 // `typeOf(name)`: the column's newest Arrow type; `decimalText(name)`: whether it holds decimals
@@ -88,7 +88,6 @@ function group(text) {
   return m[1] + m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + m[3];
 }
 
-const pad = (n, w = 2) => String(n).padStart(w, "0");
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 

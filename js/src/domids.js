@@ -1,6 +1,9 @@
 // Dom ids of an Arrow utf8 column as JS strings, fast enough for a 1M-row insert.
 import { Type, makeVector } from "apache-arrow";
 
+// The column holding each row's dom id when the kernel sends them (no `key` column).
+export const DOM_ID = "__dom_id";
+
 // ignoreBOM: a dom id starting with U+FEFF must keep it. fatal: invalid UTF-8 in the whole
 // buffer sends us to the per-value path, which decodes like arrow does (U+FFFD).
 const strictDecoder = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });

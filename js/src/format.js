@@ -1,7 +1,7 @@
 // Cell text for Arrow values. Everything returned is plain text: the view only ever sets
 // textContent, so a value such as "<img onerror=...>" stays inert.
 import { DataType, Precision, TimeUnit, Type } from "apache-arrow";
-import { durationText, timeOfDayText, timestampText } from "./times.js";
+import { durationText, pad, timeOfDayText, timestampText } from "./times.js";
 
 // What apache-arrow 21 `vector.get(i)` returns (checked in node; the view formats from these):
 // - null (any type)                 -> null
@@ -18,8 +18,6 @@ import { durationText, timeOfDayText, timestampText } from "./times.js";
 //                                      unscaled integer; use arrow's util.bigNumToNumber(v, scale)
 //                                      or insert the decimal point by type.scale for display
 // - Dictionary<_, Utf8>             -> the decoded string
-
-const pad = (n, w = 2) => String(n).padStart(w, "0");
 
 function formatDate(ms) {
   const d = new Date(ms);
@@ -38,7 +36,7 @@ function formatFloat(v, decimals) {
 }
 
 /** The shortest text that reads back as this float32 (0.1, not 0.10000000149011612). */
-export function float32Text(v) {
+function float32Text(v) {
   if (!Number.isFinite(v)) return formatFloat(v);
   for (let p = 1; p <= 9; p++) {
     const t = v.toPrecision(p);

@@ -1,4 +1,4 @@
-// Sort and filter in the browser, over the stream store, without a reset (issue 5).
+// Sort and filter in the browser, over the stream store, without a reset.
 //
 // The store keeps the stream order (the contract's positions); a RowOrder is a view of it: the
 // rows that match the filter, sorted by one column. With neither on, reads go straight through
@@ -192,14 +192,6 @@ export class RowOrder {
       this._stale = true;
     }
     this._needle = this._filter.trim().toLowerCase();
-  }
-
-  get sort() {
-    return this._sort && { ...this._sort };
-  }
-
-  get filter() {
-    return this._filter;
   }
 
   get active() {

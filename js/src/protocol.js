@@ -1,14 +1,13 @@
 // Wire format of livestream-widget, version 2 (docs/protocol.md): decode and check a `diff`
-// message, apply it to a RowStore, and track message numbering.
+// message and apply it to a RowStore. (Message numbering is receiver.js.)
 //
 // Every check here throws ProtocolError with a message naming the problem, because the widget
 // shows that message to the user and reports it to the kernel: a vague error there is useless.
 
 import { tableFromIPC, Type } from "apache-arrow";
+import { DOM_ID } from "./domids.js";
 
 export const PROTOCOL_VERSION = 2;
-
-const DOM_ID = "__dom_id";
 
 export class ProtocolError extends Error {
   constructor(message, options) {
@@ -171,42 +170,4 @@ export function applyDiff(store, diff) {
       throw new ProtocolError(`diff ${diff.seq}, op ${i} (${op.op}): ${e.message}`, { cause: e });
     }
   });
-}
-
-// Numbering of diff messages. seq grows by exactly 1 per message; the Jupyter server drops
-// messages above its rate limit, so a jump is the only sign rows were lost.
-export class Sequencer {
-  constructor() {
-    this.expected = 1;
-  }
-
-  // {ok:true}: in order. {stale:true}: already applied, ignore it. {gap:{expected, received}}:
-  // messages in between were lost; this one is still valid and should be applied (the stream
-  // goes on from it), so `expected` moves past it.
-  accept(seq) {
-    if (!isInt(seq) || seq < 1) throw new ProtocolError(`seq must be an integer >= 1, got ${show(seq)}`);
-    if (seq < this.expected) return { stale: true };
-    if (seq === this.expected) {
-      this.expected++;
-      return { ok: true };
-    }
-    const gap = { expected: this.expected, received: seq };
-    this.expected = seq + 1;
-    return { gap };
-  }
-
-  // Reply to our `hello`: lastSentSeq is the last diff the kernel had sent. Diffs arrive in
-  // order, so lastSentSeq >= expected means some never reached this front end: sent before it
-  // existed (page reload, new tab) or dropped. Returns true when those rows are missing from an
-  // empty store (the widget then shows the "rows live in a page that is gone" notice);
-  // storeEmpty defaults to "no diff accepted yet". Either way the next expected diff is
-  // lastSentSeq + 1.
-  welcome(lastSentSeq, storeEmpty = this.expected === 1) {
-    if (!isInt(lastSentSeq) || lastSentSeq < 0) {
-      throw new ProtocolError(`welcome: seq must be an integer >= 0, got ${show(lastSentSeq)}`);
-    }
-    if (lastSentSeq < this.expected) return false;
-    this.expected = lastSentSeq + 1;
-    return Boolean(storeEmpty);
-  }
 }

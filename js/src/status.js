@@ -54,7 +54,7 @@ function count(value) {
 }
 
 /** What the footer says while loading: rows, and when known the total, percent, rate, ETA. */
-export function progressText(s) {
+function progressText(s) {
   if (!s.progress) return "Loading…";
   const parts = [];
   const total = s.total !== null && s.total > 0 && s.rows <= s.total ? s.total : null;

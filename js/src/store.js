@@ -21,9 +21,7 @@
 //   that message's ArrayBuffer, so memory returns when the last batch of a message goes.)
 //
 import { Type } from "apache-arrow";
-import { decodeDomIds, integerAfter, integerKeys } from "./domids.js";
-
-const DOM_ID = "__dom_id";
+import { decodeDomIds, DOM_ID, integerAfter, integerKeys } from "./domids.js";
 
 // One record batch: column vectors by name, plus how many live rows still point here.
 class Chunk {
@@ -289,8 +287,8 @@ export class RowStore {
 
   reset() {
     const had = this._size > 0 || this._haveColumns;
-    // Dropping the references frees handles, blocks and chunks together; handles a view still
-    // holds must read as removed.
+    // Dropping the references frees handles, blocks and chunks together; unlinking the handles
+    // keeps one a view still holds from keeping its old block (and so other rows) alive.
     for (const blk of this._blocks) for (const h of blk.items) h.block = null;
     this._clear();
     this.resets++;
@@ -539,8 +537,8 @@ export class RowStore {
   }
 
   // ---- handles, for views that order rows themselves (order.js) ---------------------------
-  // A handle is a row: stable for the row's life (an update in place retargets it), and
-  // `removed(h)` once the row is gone. Its fields are private to the store.
+  // A handle is a row: stable for the row's life (an update in place retargets it). Its fields
+  // are private to the store.
 
   // Calls fn(handle, position) for every row in stream order.
   forEachHandle(fn) {
@@ -554,10 +552,6 @@ export class RowStore {
 
   handleOf(domId) {
     return typeof domId === "string" ? this._ids.get(this._indexKey(domId)) : undefined;
-  }
-
-  removed(h) {
-    return h.block === null;
   }
 
   // Grows each time the row is updated in place (so cached sort keys know to refresh).

@@ -9,13 +9,12 @@ const URL_ATTRS = new Set(["href", "src", "action", "formaction", "xlink:href", 
 const SAFE_URL = /^(?:https?:|mailto:|[^a-z]*$|[^:]*(?:[/?#]|$))/i;
 const DROP = "script,iframe,object,embed,style,link,meta,base";
 
-/** -> { fields, render(textOf) }: render builds one card, textOf(field) gives a value's text. */
+/** -> { render(textOf) }: render builds one card, textOf(field) gives a value's text. */
 export function compileTemplate(source) {
   const tpl = document.createElement("template");
   tpl.innerHTML = String(source ?? "");
   const root = tpl.content;
   for (const el of root.querySelectorAll(DROP)) el.remove();
-  const fields = new Set();
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
   const texts = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -28,8 +27,6 @@ export function compileTemplate(source) {
       const name = attr.name.toLowerCase();
       if (name.startsWith("on") || (URL_ATTRS.has(name) && !SAFE_URL.test(attr.value.trim()))) {
         node.removeAttribute(attr.name);
-      } else {
-        for (const m of attr.value.matchAll(PLACEHOLDER)) fields.add(m[1].trim());
       }
     }
   }
@@ -44,14 +41,12 @@ export function compileTemplate(source) {
       } else {
         const slot = document.createElement("span");
         slot.dataset.lswField = part.trim();
-        fields.add(part.trim());
         frag.append(slot);
       }
     });
     node.replaceWith(frag);
   }
   return {
-    fields: [...fields],
     render(textOf) {
       const card = root.cloneNode(true);
       for (const slot of card.querySelectorAll("[data-lsw-field]")) {

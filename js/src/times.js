@@ -4,7 +4,8 @@
 import { TimeUnit } from "apache-arrow";
 
 const DIGITS = { [TimeUnit.SECOND]: 0, [TimeUnit.MILLISECOND]: 3, [TimeUnit.MICROSECOND]: 6, [TimeUnit.NANOSECOND]: 9 };
-const pad = (n, w = 2) => String(n).padStart(w, "0");
+/** `n` with leading zeros to `w` digits. */
+export const pad = (n, w = 2) => String(n).padStart(w, "0");
 
 /** Whole seconds (a number) and the fraction's digits (a string, `digits` long). */
 export function splitSeconds(value, unit) {
@@ -21,7 +22,7 @@ export function splitSeconds(value, unit) {
 }
 
 /** ".5", ".123", ".000001": the fraction in groups of three digits, none when it is zero. */
-export function fractionText(frac) {
+function fractionText(frac) {
   let f = frac;
   while (f.length >= 3 && f.endsWith("000")) f = f.slice(0, -3);
   return f ? `.${f}` : "";
