@@ -7,10 +7,8 @@
 // Design
 // - Rows stay columnar: every received Arrow record batch becomes a Chunk; a row is a RowHandle
 //   (dom id, chunk, row index). Values are read lazily with vector.get(row); nothing is copied.
-// - Order lives in a blocked list (sqrt decomposition): `blocks` is an array of Blocks, each an
-//   array of handles. Finding position N scans block sizes (~n/blockSize steps); the splice
-//   inside one block is O(blockSize). Blocks split above 2*blockSize, small ones merge with a
-//   neighbour, empty ones are dropped.
+// - Order lives in a blocked list (blocklist.js) of handles: inserting or deleting anywhere
+//   in a million rows costs ~sqrt(n), not n.
 // - `ids` maps a row's index key -> handle for O(1) lookup; each handle knows its block, so
 //   delete by id only touches that block. The index key of dom id `${prefix}${n}` (n an integer
 //   written as Python's str() writes it) is the number n, else the dom id string: number keys
@@ -19,8 +17,8 @@
 // - Each Chunk counts its live rows; at zero it is dropped from `chunks`, so the Arrow buffers
 //   can be collected once no row refers to them. (Batches decoded from one IPC message share
 //   that message's ArrayBuffer, so memory returns when the last batch of a message goes.)
-//
 import { Type } from "apache-arrow";
+import { BlockList } from "./blocklist.js";
 import { decodeDomIds, DOM_ID, integerAfter, integerKeys } from "./domids.js";
 
 // One record batch: column vectors by name, plus how many live rows still point here.
@@ -41,14 +39,8 @@ class RowHandle {
     this.id = id;
     this.chunk = chunk;
     this.row = row;
-    this.block = null;
+    this.block = null; // the BlockList's link
     this.rev = 0; // updates in place so far
-  }
-}
-
-class Block {
-  constructor(items) {
-    this.items = items;
   }
 }
 
@@ -86,9 +78,8 @@ export class RowStore {
     if (!Number.isInteger(blockSize) || blockSize < 2) {
       throw new Error(`blockSize must be an integer >= 2, got ${describe(blockSize)}`);
     }
-    this._b = blockSize;
-    this._maxBlock = 2 * blockSize; // split above this
-    this._minBlock = Math.max(1, blockSize >> 2); // try to merge below this
+    this._rows = new BlockList(blockSize); // the handles in stream order
+    this._dropped = (h) => this._drop(h);
     this._listeners = new Set();
     this.version = 0;
     // Dom ids are `${prefix}${key}` by default (the widget's name + "-"): see setPrefix.
@@ -98,19 +89,17 @@ export class RowStore {
   }
 
   _clear() {
-    this._blocks = [];
+    this._rows.clear();
     this._ids = new Map();
     this._chunks = new Set();
-    this._size = 0;
     this._columns = [];
     this._haveColumns = false; // columns are fixed by the first insert after a reset
     this._types = new Map();
     this._decimalText = new Set(); // columns of decimals sent as exact text (field metadata)
-    this._starts = null; // lazy prefix sums of block sizes, for reads; null = stale
   }
 
   get size() {
-    return this._size;
+    return this._rows.size;
   }
 
   get columns() {
@@ -123,7 +112,7 @@ export class RowStore {
   }
 
   get blockCount() {
-    return this._blocks.length;
+    return this._rows.blockCount;
   }
 
   onChange(fn) {
@@ -134,7 +123,6 @@ export class RowStore {
 
   _changed() {
     this.version++;
-    this._starts = null;
     for (const fn of [...this._listeners]) {
       try {
         fn();
@@ -238,6 +226,7 @@ export class RowStore {
   // update_only; else place at `at`, then prune to `limit`.
   _applyRows(ids, chunk, at, limit, updateOnly) {
     const map = this._ids;
+    const rows = this._rows;
     const n = ids.length;
     let changed = false;
     for (let r = 0; r < n; r++) {
@@ -257,16 +246,15 @@ export class RowStore {
       h = new RowHandle(id, chunk, r);
       if (chunk.live++ === 0) this._chunks.add(chunk);
       map.set(id, h);
-      if (at === 0) this._prepend(h);
-      else if (at === -1 || at >= this._size) this._append(h);
-      else this._insertAt(at, h);
-      this._size++;
+      if (at === 0) rows.prepend(h);
+      else if (at === -1 || at >= rows.size) rows.append(h);
+      else rows.insertAt(at, h);
       changed = true;
       if (limit !== null) {
         if (limit < 0) {
-          if (this._size > -limit) this._pruneFront(this._size + limit);
-        } else if (this._size > limit) {
-          this._pruneBack(this._size - limit);
+          if (rows.size > -limit) rows.pruneFront(rows.size + limit, this._dropped);
+        } else if (rows.size > limit) {
+          rows.pruneBack(rows.size - limit, this._dropped);
         }
       }
     }
@@ -279,204 +267,34 @@ export class RowStore {
     for (const id of domIds) {
       const h = typeof id === "string" ? this._ids.get(this._indexKey(id)) : undefined;
       if (h === undefined) continue;
-      this._removeHandle(h);
+      this._rows.remove(h);
+      this._drop(h);
       changed = true;
     }
     if (changed) this._changed();
   }
 
   reset() {
-    const had = this._size > 0 || this._haveColumns;
-    // Dropping the references frees handles, blocks and chunks together; unlinking the handles
-    // keeps one a view still holds from keeping its old block (and so other rows) alive.
-    for (const blk of this._blocks) for (const h of blk.items) h.block = null;
+    const had = this._rows.size > 0 || this._haveColumns;
+    // Dropping the references frees handles, blocks and chunks together.
     this._clear();
     this.resets++;
     if (had) this._changed();
   }
 
-  // ---- blocked list internals ------------------------------------------------------------
+  // ---- row bookkeeping -------------------------------------------------------------------
 
   _release(chunk) {
     if (--chunk.live === 0) this._chunks.delete(chunk);
   }
 
+  // A row left the list (deleted or pruned): forget its id and its chunk.
   _drop(h) {
     this._ids.delete(h.id);
     this._release(h.chunk);
-    h.block = null;
-  }
-
-  _append(h) {
-    const blocks = this._blocks;
-    const last = blocks[blocks.length - 1];
-    if (last === undefined || last.items.length >= this._b) {
-      const blk = new Block([h]);
-      h.block = blk;
-      blocks.push(blk);
-    } else {
-      h.block = last;
-      last.items.push(h);
-    }
-  }
-
-  _prepend(h) {
-    const blocks = this._blocks;
-    const first = blocks[0];
-    // Prepending fills the first block up to blockSize (unshift costs O(blockSize), a
-    // constant), then opens a new front block (blocks.unshift is O(block count), once per
-    // blockSize prepends).
-    if (first === undefined || first.items.length >= this._b) {
-      const blk = new Block([h]);
-      h.block = blk;
-      blocks.unshift(blk);
-    } else {
-      h.block = first;
-      first.items.unshift(h);
-    }
-  }
-
-  // 0 < pos < size: walk block sizes from the nearer end, splice inside one block.
-  _insertAt(pos, h) {
-    const blocks = this._blocks;
-    let bi;
-    let off;
-    if (pos <= this._size >> 1) {
-      let acc = 0;
-      bi = 0;
-      while (acc + blocks[bi].items.length < pos) acc += blocks[bi++].items.length;
-      off = pos - acc;
-    } else {
-      let acc = this._size; // position just past block bi
-      bi = blocks.length - 1;
-      while (acc - blocks[bi].items.length > pos) acc -= blocks[bi--].items.length;
-      off = pos - (acc - blocks[bi].items.length);
-    }
-    const blk = blocks[bi];
-    h.block = blk;
-    blk.items.splice(off, 0, h);
-    if (blk.items.length > this._maxBlock) this._split(bi);
-  }
-
-  _split(bi) {
-    const blk = this._blocks[bi];
-    const half = blk.items.length >> 1;
-    const nb = new Block(blk.items.slice(half));
-    blk.items.length = half;
-    for (const h of nb.items) h.block = nb;
-    this._blocks.splice(bi + 1, 0, nb);
-  }
-
-  _removeHandle(h) {
-    const blk = h.block;
-    const items = blk.items;
-    const last = items.length - 1;
-    if (items[last] === h) items.pop();
-    else if (items[0] === h) items.shift();
-    else items.splice(items.indexOf(h), 1);
-    this._size--;
-    this._drop(h);
-    if (items.length === 0) this._blocks.splice(this._blocks.indexOf(blk), 1);
-    else if (items.length < this._minBlock) this._maybeMerge(blk);
-  }
-
-  // Keeps the block count near size/blockSize when deletes hollow blocks out.
-  _maybeMerge(blk) {
-    const blocks = this._blocks;
-    const bi = blocks.indexOf(blk);
-    const prev = blocks[bi - 1];
-    const next = blocks[bi + 1];
-    const len = blk.items.length;
-    let into = null;
-    if (prev && (!next || prev.items.length <= next.items.length)) into = prev;
-    else if (next) into = next;
-    if (into === null || into.items.length + len > this._b) return;
-    for (const h of blk.items) h.block = into;
-    if (into === prev) {
-      for (const h of blk.items) prev.items.push(h);
-    } else {
-      next.items = blk.items.concat(next.items);
-    }
-    blocks.splice(bi, 1);
-  }
-
-  // Bulk pruning: whole blocks go at once, at most one block is spliced.
-  _pruneFront(k) {
-    const blocks = this._blocks;
-    this._size -= k;
-    let whole = 0;
-    while (k > 0) {
-      const items = blocks[whole].items;
-      if (items.length <= k) {
-        for (let i = 0; i < items.length; i++) this._drop(items[i]);
-        k -= items.length;
-        whole++;
-      } else {
-        if (k === 1) this._drop(items.shift());
-        else for (const h of items.splice(0, k)) this._drop(h);
-        k = 0;
-      }
-    }
-    if (whole === 1) blocks.shift();
-    else if (whole > 0) blocks.splice(0, whole);
-  }
-
-  _pruneBack(k) {
-    const blocks = this._blocks;
-    this._size -= k;
-    let end = blocks.length;
-    while (k > 0) {
-      const items = blocks[end - 1].items;
-      if (items.length <= k) {
-        for (let i = 0; i < items.length; i++) this._drop(items[i]);
-        k -= items.length;
-        end--;
-      } else {
-        if (k === 1) this._drop(items.pop());
-        else for (const h of items.splice(items.length - k, k)) this._drop(h);
-        k = 0;
-      }
-    }
-    blocks.length = end;
   }
 
   // ---- reads -----------------------------------------------------------------------------
-
-  // Prefix sums of block sizes, rebuilt at most once per change, so reads between changes
-  // (a view painting its visible rows) locate rows by binary search.
-  _prefix() {
-    if (this._starts === null) {
-      const blocks = this._blocks;
-      const starts = new Array(blocks.length + 1);
-      let acc = 0;
-      for (let i = 0; i < blocks.length; i++) {
-        starts[i] = acc;
-        acc += blocks[i].items.length;
-      }
-      starts[blocks.length] = acc;
-      this._starts = starts;
-    }
-    return this._starts;
-  }
-
-  // Block index holding position i (0 <= i < size).
-  _blockAt(i) {
-    const starts = this._prefix();
-    let lo = 0;
-    let hi = this._blocks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  _handleAt(i) {
-    if (!Number.isInteger(i) || i < 0 || i >= this._size) return undefined;
-    const bi = this._blockAt(i);
-    return this._blocks[bi].items[i - this._starts[bi]];
-  }
 
   has(domId) {
     return typeof domId === "string" && this._ids.has(this._indexKey(domId));
@@ -485,44 +303,34 @@ export class RowStore {
   indexOf(domId) {
     const h = typeof domId === "string" ? this._ids.get(this._indexKey(domId)) : undefined;
     if (h === undefined) return -1;
-    const bi = this._blocks.indexOf(h.block);
-    return this._prefix()[bi] + h.block.items.indexOf(h);
+    return this._rows.indexOf(h);
   }
 
   domIdAt(i) {
-    const h = this._handleAt(i);
+    const h = this._rows.at(i);
     return h === undefined ? undefined : this._domId(h.id);
   }
 
   valueAt(i, columnName) {
-    const h = this._handleAt(i);
+    const h = this._rows.at(i);
     if (h === undefined) return undefined;
     const v = h.chunk.vectors.get(columnName);
     return v === undefined ? undefined : v.get(h.row);
   }
 
   rowAt(i) {
-    const h = this._handleAt(i);
+    const h = this._rows.at(i);
     if (h === undefined) return undefined;
     const values = {};
     for (const [name, v] of h.chunk.vectors) values[name] = v.get(h.row);
     return { domId: this._domId(h.id), values };
   }
 
-  slice(start = 0, end = this._size) {
-    start = Math.max(0, Math.min(this._size, Math.trunc(start) || 0));
-    end = Math.max(start, Math.min(this._size, Math.trunc(end) || 0));
-    const out = new Array(end - start);
-    if (end === start) return out;
-    let bi = this._blockAt(start);
-    let off = start - this._starts[bi];
-    for (let k = 0; k < out.length; ) {
-      const items = this._blocks[bi].items;
-      for (; off < items.length && k < out.length; off++) out[k++] = this._domId(items[off].id);
-      bi++;
-      off = 0;
-    }
-    return out;
+  slice(start = 0, end = this.size) {
+    const size = this.size;
+    start = Math.max(0, Math.min(size, Math.trunc(start) || 0));
+    end = Math.max(start, Math.min(size, Math.trunc(end) || 0));
+    return this._rows.map(start, end, (h) => this._domId(h.id));
   }
 
   // The column's type in its newest batch (a column widens: int -> float, coarser -> finer
@@ -542,12 +350,11 @@ export class RowStore {
 
   // Calls fn(handle, position) for every row in stream order.
   forEachHandle(fn) {
-    let i = 0;
-    for (const blk of this._blocks) for (const h of blk.items) fn(h, i++);
+    this._rows.forEach(fn);
   }
 
   handleAt(i) {
-    return this._handleAt(i);
+    return this._rows.at(i);
   }
 
   handleOf(domId) {

@@ -58,7 +58,7 @@ function makeBatchTable(ids) {
 
 function checkInvariants(store, blockSize) {
   // White-box: blocks are non-empty, bounded, and every handle points at its own block.
-  const blocks = store._blocks;
+  const blocks = store._rows._blocks;
   let total = 0;
   for (const b of blocks) {
     expect(b.items.length).toBeGreaterThan(0);
