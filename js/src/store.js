@@ -385,4 +385,28 @@ export class RowStore {
   typeOf(h, columnName) {
     return h.chunk.vectors.get(columnName)?.type;
   }
+
+  // ---- per-row slots, for views that keep per-row state of their own (order.js) ----------
+  // A view keeps a number per row (an index into its typed arrays) on the row's handle, in a
+  // field the store creates for it: a Map or WeakMap lookup per row would cost ~5x a whole
+  // pass over a million rows. Each call of newSlot gives a separate field.
+
+  newSlot(name) {
+    return Symbol(name);
+  }
+
+  slotOf(h, slot) {
+    return h[slot];
+  }
+
+  setSlot(h, slot, value) {
+    h[slot] = value;
+  }
+
+  // Clears the slot on every row (set to undefined, not deleted: handles keep their shape).
+  clearSlot(slot) {
+    this._rows.forEach((h) => {
+      if (h[slot] !== undefined) h[slot] = undefined;
+    });
+  }
 }
