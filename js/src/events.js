@@ -35,15 +35,28 @@ export function jsonValue(value, type) {
   return String(value);
 }
 
+// Listens on a view's elements and turns what the user does into traits and messages. It sees
+// the view only through `host` (below), so the view's own fields stay its own.
+//
+// host: {
+//   elements: { scroller, rowsBox, header, filterInput, badge }: what it listens on;
+//   model: the widget model (traits, send);
+//   order: { size, indexOf(domId), domIdAt(i) }: rows in display order;
+//   columnAt(j): the column shown at index j; valueOf(domId, column): a row's value;
+//   rowHeight(): px; schedule(): redraw at the next frame;
+//   setWidth(column, px): the user resized a column;
+//   jumpToEnd(): follow the tail again and reposition at the next draw.
+// }
 export class Controls {
-  constructor(view) {
-    this.view = view;
+  constructor(host) {
+    this.host = host;
     this.focusId = null;
     this.anchorId = null; // where a shift-selection starts
     this.moved = { top: false, bottom: false };
     this.edges = new EdgeThrottle(500);
     this.timers = new Set();
-    const { scroller, rowsBox, header, filterInput, badge } = view;
+    this.filterTimer = undefined;
+    const { scroller, rowsBox, header, filterInput, badge } = host.elements;
     this.listen = [
       [scroller, "scroll", () => this.onScroll(), { passive: true }],
       [rowsBox, "click", (e) => this.onClick(e)],
@@ -70,18 +83,18 @@ export class Controls {
   }
 
   send(content) {
-    this.view.model.send(content);
+    this.host.model.send(content);
   }
 
   setTrait(name, value) {
-    this.view.model.set(name, value);
-    this.view.model.save_changes();
-    this.view.schedule();
+    this.host.model.set(name, value);
+    this.host.model.save_changes();
+    this.host.schedule();
   }
 
   onScroll() {
     this.moved.top = this.moved.bottom = true;
-    this.view.schedule();
+    this.host.schedule();
   }
 
   onClick(e) {
@@ -95,15 +108,14 @@ export class Controls {
     }
     this.choose(domId, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey });
     const cell = e.target.closest("[data-col]");
-    const column = cell ? this.view.columns()[Number(cell.dataset.col)] : null;
-    const { store } = this.view;
-    const value = column ? store.valueOf(store.handleOf(domId), column.name) : null;
+    const column = cell ? this.host.columnAt(Number(cell.dataset.col)) : null;
+    const value = column ? this.host.valueOf(domId, column.name) : null;
     this.send({ kind: "click", dom_id: domId, column: column ? column.name : null, value: column ? jsonValue(value, column.type) : null });
-    this.view.scroller.focus({ preventScroll: true });
+    this.host.elements.scroller.focus({ preventScroll: true });
   }
 
   choose(domId, mods) {
-    const { model, order } = this.view;
+    const { model, order } = this.host;
     const mode = model.get("selection") || "multiple";
     const range = (a, b) => {
       let i = order.indexOf(a);
@@ -121,18 +133,19 @@ export class Controls {
   }
 
   onKey(e) {
-    if (e.target !== this.view.scroller) return;
-    const { order } = this.view;
+    const { scroller } = this.host.elements;
+    if (e.target !== scroller) return;
+    const { order } = this.host;
     const size = order.size;
     if (!size) return;
     const current = this.focusId === null ? -1 : order.indexOf(this.focusId);
-    const page = Math.max(1, Math.floor(this.view.scroller.clientHeight / this.view.rowHeight) - 1);
+    const page = Math.max(1, Math.floor(scroller.clientHeight / this.host.rowHeight()) - 1);
     const moves = { ArrowDown: current + 1, ArrowUp: current - 1, PageDown: current + page, PageUp: current - page, Home: 0, End: size - 1 };
     if (e.key in moves) {
       e.preventDefault();
       const i = Math.max(0, Math.min(size - 1, current < 0 && e.key === "ArrowUp" ? 0 : moves[e.key]));
       const domId = order.domIdAt(i);
-      if (this.view.model.get("selection") === "none") this.focusId = domId;
+      if (this.host.model.get("selection") === "none") this.focusId = domId;
       else this.choose(domId, { shift: e.shiftKey, toggle: false });
       this.scrollIntoView(i);
     } else if ((e.key === " " || e.key === "Enter") && this.focusId !== null) {
@@ -145,12 +158,13 @@ export class Controls {
   }
 
   scrollIntoView(i) {
-    const { scroller, rowHeight, header } = this.view;
+    const { scroller, header } = this.host.elements;
+    const rowHeight = this.host.rowHeight();
     const top = i * rowHeight;
     const view = scroller.clientHeight - header.offsetHeight;
     if (top < scroller.scrollTop) scroller.scrollTop = top;
     else if (top + rowHeight > scroller.scrollTop + view) scroller.scrollTop = top + rowHeight - view;
-    this.view.schedule();
+    this.host.schedule();
   }
 
   onHeader(e) {
@@ -158,7 +172,7 @@ export class Controls {
     const cell = e.target.closest("[data-column]");
     if (!cell) return;
     const name = cell.dataset.column;
-    const sort = this.view.model.get("sort");
+    const sort = this.host.model.get("sort");
     const now = sort && sort.column === name ? (sort.descending ? "descending" : "ascending") : "none";
     const next = SORT_CYCLE[now];
     this.setTrait("sort", next === "none" ? null : { column: name, descending: next === "descending" });
@@ -173,8 +187,8 @@ export class Controls {
     const startX = e.clientX;
     const startW = cell.getBoundingClientRect().width;
     const move = (ev) => {
-      this.view.widths.set(name, Math.max(40, Math.round(startW + ev.clientX - startX)));
-      this.view.schedule();
+      this.host.setWidth(name, Math.max(40, Math.round(startW + ev.clientX - startX)));
+      this.host.schedule();
     };
     const up = () => {
       window.removeEventListener("pointermove", move);
@@ -186,24 +200,25 @@ export class Controls {
 
   onFilter() {
     clearTimeout(this.filterTimer);
-    this.filterTimer = setTimeout(() => this.setTrait("filter", this.view.filterInput.value), 150);
+    this.filterTimer = setTimeout(() => this.setTrait("filter", this.host.elements.filterInput.value), 150);
   }
 
   onBadge() {
-    this.view.follow.jumpToEnd();
-    this.view.scroller.scrollTop = this.view.scroller.scrollHeight;
-    this.view.seen = null; // reposition at the next draw
-    this.view.schedule();
+    const { scroller } = this.host.elements;
+    this.host.jumpToEnd();
+    scroller.scrollTop = scroller.scrollHeight;
+    this.host.schedule();
   }
 
   // Rows arriving soon after an edge event are most likely the page asked for.
   asked(edge) {
-    return this.view.model.get("edges")?.[edge] === "loading" || Date.now() - this.edges.last[edge] < 3000;
+    return this.host.model.get("edges")?.[edge] === "loading" || Date.now() - this.edges.last[edge] < 3000;
   }
 
   // Infinite scroll: tell Python when the first / last row is on screen.
   afterDraw({ size, first, last, atEnd }) {
-    const { order, scroller, model } = this.view;
+    const { order, model } = this.host;
+    const { scroller } = this.host.elements;
     const wanted = model.get("_viewport_handlers") || [];
     if (!size || !wanted.length) return;
     const edges = [
@@ -218,7 +233,7 @@ export class Controls {
         this.moved[edge] = false;
         this.send({ kind: "viewport", edge, dom_id: domId });
       } else if (typeof verdict === "number") {
-        this.later(() => this.view.schedule(), verdict + 10);
+        this.later(() => this.host.schedule(), verdict + 10);
       }
     }
   }

@@ -71,7 +71,20 @@ export class TableView {
     this.schedule = () => {
       if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
     };
-    this.controls = new Controls(this);
+    this.controls = new Controls({
+      elements: { scroller: this.scroller, rowsBox: this.rowsBox, header: this.header, filterInput: this.filterInput, badge: this.badge },
+      model,
+      order: this.order,
+      columnAt: (j) => this.columns()[j],
+      valueOf: (domId, column) => store.valueOf(store.handleOf(domId), column),
+      rowHeight: () => this.rowHeight,
+      schedule: this.schedule,
+      setWidth: (column, px) => this.widths.set(column, px),
+      jumpToEnd: () => {
+        this.follow.jumpToEnd();
+        this.seen = null; // reposition at the next draw
+      },
+    });
     this.unsubscribe = [store.onChange(this.schedule), notices.onChange(() => this.drawNotices())];
     for (const name of TRAITS) model.on(`change:${name}`, this.schedule);
     this.resizeObserver = new ResizeObserver(this.schedule);
