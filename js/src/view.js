@@ -211,11 +211,31 @@ export class TableView {
     };
   }
 
+  // One frame: layout, order, status, scroll position, rows, in that order (each reads what
+  // the one before it set).
   draw() {
     this.frame = 0;
-    const { store, scroller, order, model } = this;
     const columns = this.columns();
     this.drawLayout(columns);
+    this.updateOrder(columns);
+    const size = this.order.size;
+    const state = this.drawStatus(size, columns.length);
+    if (state.skeleton) {
+      // The rows are stale or not a result yet: none is rendered, the header stays, and the
+      // scroller keeps its height (set by drawStatus), so nothing moves when the rows come back.
+      this.spacer.hidden = true;
+      this.drawRows(0, 0, columns);
+      return;
+    }
+    this.spacer.hidden = false;
+    const scroll = this.scrollGeometry(size);
+    const { position, atEnd } = this.followRows(size, scroll);
+    this.drawVisible(size, scroll, position, atEnd, columns);
+  }
+
+  // The user's sort and filter, over the displayed text of the shown columns.
+  updateOrder(columns) {
+    const { order, model } = this;
     order.configure({
       sort: model.get("sort") || null,
       filter: model.get("filter") || "",
@@ -223,7 +243,12 @@ export class TableView {
       text: this.textOf,
     });
     order.refresh();
-    const size = order.size;
+  }
+
+  // Everything around the rows: counts, footer, filter box, aria, height, empty text, edges,
+  // skeleton. Returns the async state described for `size` shown rows.
+  drawStatus(size, ncolumns) {
+    const { store, scroller, model } = this;
     const state = describe(model.get("async_state"), store.size);
     this.root.dataset.count = String(store.size);
     this.root.dataset.shown = String(size);
@@ -238,26 +263,30 @@ export class TableView {
     this.empty.textContent = store.size > 0 && size === 0 ? "No rows match the filter" : (model.get("empty_message") ?? "");
     this.empty.hidden = size > 0 || state.skeleton;
     this.drawEdges(size);
-    this.drawSkeleton(state.skeleton, columns.length);
-    if (state.skeleton) {
-      // The rows are stale or not a result yet: none is rendered, the header stays, and the
-      // scroller keeps its height (set above), so nothing moves when the rows come back.
-      this.spacer.hidden = true;
-      this.drawRows(0, 0, columns);
-      return;
-    }
-    this.spacer.hidden = false;
+    this.drawSkeleton(state.skeleton, ncolumns);
+    return state;
+  }
 
+  // Sizes the spacer for `size` rows and maps row positions (fractional) to scrollTop and
+  // back; past MAX_SCROLL_PX the mapping is scaled.
+  scrollGeometry(size) {
     const rh = this.rowHeight;
     const full = size * rh;
     const total = Math.min(full, MAX_SCROLL_PX);
     this.spacer.style.height = `${total}px`;
-    const viewport = Math.max(scroller.clientHeight - this.header.offsetHeight, rh);
+    const viewport = Math.max(this.scroller.clientHeight - this.header.offsetHeight, rh);
     const visible = Math.ceil(viewport / rh) + 1;
     const span = Math.max(size - viewport / rh, 0); // rows above the viewport at the end
     const toTop = (pos) => (full === total ? pos * rh : (Math.min(pos, span) / Math.max(span, 1)) * Math.max(total - viewport, 0));
     const toPos = (top) => (full === total ? top / rh : (top / Math.max(total - viewport, 1)) * span);
+    return { rh, full, total, visible, toTop, toPos };
+  }
 
+  // Scroll position after rows changed (follow the tail, keep the anchor row), then what is on
+  // screen now and the "new rows" badge. Returns the top row position and whether the last
+  // row is in view.
+  followRows(size, { rh, toTop, toPos }) {
+    const { store, scroller, order, model } = this;
     const seen = `${store.version}|${JSON.stringify(model.get("sort"))}|${model.get("filter")}`;
     if (store.resets !== this.resets) {
       // New content after a reset: start over at the top, as for a new table.
@@ -286,7 +315,12 @@ export class TableView {
     const fresh = this.follow.newRows({ size, indexOf: (id) => order.indexOf(id) });
     this.badge.hidden = fresh === 0;
     this.badge.textContent = `${fresh.toLocaleString("en-US")} new row${fresh === 1 ? "" : "s"} ↓`;
+    return { position, atEnd };
+  }
 
+  // The rows in view plus overscan, placed where the scroll position says.
+  drawVisible(size, { rh, full, total, visible }, position, atEnd, columns) {
+    const { scroller } = this;
     const first = Math.min(Math.floor(position), Math.max(size - 1, 0));
     const offset = full === total ? first * rh : Math.min(scroller.scrollTop, total - visible * rh);
     const start = Math.max(0, first - OVERSCAN);
