@@ -3,7 +3,7 @@
 // spec such as ",.2f", ".1%", "d", "e", or an strftime pattern such as "%Y-%m-%d %H:%M" for
 // timestamps and dates. Output is always plain text.
 import { DataType } from "apache-arrow";
-import { formatValue, fullText, isNumeric } from "./format.js";
+import { floatDecimals, formatValue, fullText, isNumeric } from "./format.js";
 import { pad, splitSeconds, wallMillis } from "./times.js";
 
 /** The columns shown, in order, each with its resolved options. */
@@ -25,6 +25,37 @@ export function layoutColumns(names, options = {}, typeOf = () => undefined, dec
 export function cellTitle(value, column, type = column.type) {
   if (value === null || value === undefined) return "";
   return fullText(value, type, { timezone: column.timezone ?? null });
+}
+
+// Floats of a column share one number of decimals so the points line up: enough for the
+// first rows' values (undefined: not a float column, or it has a format).
+export function sampleDecimals(store, columns) {
+  const n = Math.min(store.size, 50);
+  return columns.map((c) => {
+    if (!c.type || !DataType.isFloat(c.type) || c.format) return undefined;
+    const sample = [];
+    for (let i = 0; i < n; i++) sample.push(store.valueAt(i, c.name));
+    return floatDecimals(sample);
+  });
+}
+
+// CSS grid tracks: widths from options, the user's resizing (`widths`), or the header and the
+// text of the first rows.
+export function columnWidths(store, columns, decimals, widths, withActions) {
+  const n = Math.min(store.size, 50);
+  const tracks = columns.map((c, j) => {
+    const px = widths.get(c.name) ?? c.width;
+    if (px) return `${px}px`;
+    let chars = c.label.length + 2;
+    for (let i = 0; i < n; i++) {
+      const h = store.handleAt(i);
+      const text = formatCell(store.cellOf(h, c.name), c, decimals[j], store.typeOf(h, c.name));
+      chars = Math.max(chars, text === null ? 4 : text.length);
+    }
+    return `minmax(5ch, ${Math.min(chars, 48) + 3}ch)`;
+  });
+  if (withActions) tracks.push("max-content");
+  return tracks.join(" ") || "1fr";
 }
 
 const NUMBER_SPEC = /^(,)?(?:\.(\d+))?([fdeg%])?$/;

@@ -2,13 +2,12 @@
 // the store's size; row elements are recycled, and values are set with textContent only (a
 // template's markup is the author's, its values are text: template.js).
 // Rows are read through a RowOrder (order.js): stream order, or the user's sort / filter.
-import { DataType } from "apache-arrow";
-import { cellTitle, formatCell, layoutColumns } from "./columns.js";
+import { cellTitle, columnWidths, formatCell, layoutColumns, sampleDecimals } from "./columns.js";
+import { h, headerCell, rowElement, skeletonRows } from "./dom.js";
 import { Controls } from "./events.js";
 import { Follow } from "./follow.js";
-import { floatDecimals } from "./format.js";
 import { RowOrder } from "./order.js";
-import { describe, SKELETON_ROWS, StatusLine } from "./status.js";
+import { describe, StatusLine } from "./status.js";
 import { compileTemplate } from "./template.js";
 
 const OVERSCAN = 8;
@@ -20,13 +19,6 @@ const TRAITS = [
   "actions", "column_options", "template", "row_height", "edges", "follow", "_viewport_handlers",
 ];
 let views = 0; // ids for aria-activedescendant, unique in the page
-
-export function h(tag, className, attrs = {}) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  return e;
-}
 
 export class TableView {
   constructor(el, model, store, notices) {
@@ -139,14 +131,14 @@ export class TableView {
       this.template = template ? compileTemplate(template) : null;
       this.root.classList.toggle("lsw-cards", Boolean(this.template));
       this.root.style.setProperty("--lsw-row-height", `${this.rowHeight}px`);
-      this.decimals = this.sampleDecimals(columns);
+      this.decimals = sampleDecimals(this.store, columns);
       // One function per layout: the order re-matches every row when it changes.
       const texts = new Map(columns.map((c, j) => [c.name, this.text(c, j)]));
       this.textOf = (value, name, handle) => (texts.has(name) ? texts.get(name)(value, handle) : "");
-      this.header.replaceChildren(...columns.map((c, i) => this.headerCell(c, i)));
+      this.header.replaceChildren(...columns.map((c, i) => headerCell(c, i)));
       if (actions.length) this.header.append(h("div", "lsw-cell lsw-th lsw-actions", { role: "columnheader" }));
       this.header.hidden = Boolean(this.template);
-      this.root.style.setProperty("--lsw-columns", this.columnWidths(columns, actions.length > 0));
+      this.root.style.setProperty("--lsw-columns", columnWidths(this.store, columns, this.decimals, this.widths, actions.length > 0));
       for (const row of this.rowEls) row.remove();
       this.rowEls = [];
       this.revs.clear();
@@ -158,45 +150,6 @@ export class TableView {
       cell.setAttribute("aria-sort", dir);
       cell.dataset.sort = dir;
     });
-  }
-
-  headerCell(c, i) {
-    const cell = h("div", `lsw-cell lsw-th lsw-align-${c.align}`, { role: "columnheader", title: `${c.name}: click to sort`, "data-column": c.name });
-    const label = h("span", "lsw-th-label");
-    label.textContent = c.label;
-    const grip = h("span", "lsw-resize", { "aria-hidden": "true", "data-column": c.name });
-    cell.append(label, h("span", "lsw-sort-mark", { "aria-hidden": "true" }), grip);
-    cell.dataset.index = String(i);
-    return cell;
-  }
-
-  // Floats of a column share one number of decimals so the points line up.
-  sampleDecimals(columns) {
-    const n = Math.min(this.store.size, 50);
-    return columns.map((c) => {
-      if (!c.type || !DataType.isFloat(c.type) || c.format) return undefined;
-      const sample = [];
-      for (let i = 0; i < n; i++) sample.push(this.store.valueAt(i, c.name));
-      return floatDecimals(sample);
-    });
-  }
-
-  // Widths from options, the user's resizing, or the header and a sample of values.
-  columnWidths(columns, withActions) {
-    const n = Math.min(this.store.size, 50);
-    const tracks = columns.map((c, j) => {
-      const px = this.widths.get(c.name) ?? c.width;
-      if (px) return `${px}px`;
-      let chars = c.label.length + 2;
-      for (let i = 0; i < n; i++) {
-        const h = this.store.handleAt(i);
-        const text = formatCell(this.store.cellOf(h, c.name), c, this.decimals[j], this.store.typeOf(h, c.name));
-        chars = Math.max(chars, text === null ? 4 : text.length);
-      }
-      return `minmax(5ch, ${Math.min(chars, 48) + 3}ch)`;
-    });
-    if (withActions) tracks.push("max-content");
-    return tracks.join(" ") || "1fr";
   }
 
   // A row's text in column c, exactly as drawn when the row's handle is known (sort / filter
@@ -346,39 +299,7 @@ export class TableView {
     const key = show ? bars : 0;
     if (key === this.skeletonKey) return;
     this.skeletonKey = key;
-    const rows = [];
-    for (let r = 0; show && r < SKELETON_ROWS; r++) {
-      const row = h("div", `lsw-row lsw-skeleton${r % 2 ? " lsw-odd" : ""}`);
-      for (let c = 0; c < bars; c++) {
-        const cell = h("div", "lsw-cell");
-        const bar = h("span", "lsw-skeleton-bar");
-        // Uneven widths read as text being loaded rather than as a grid of blocks.
-        bar.style.width = `${45 + ((r * 7 + c * 13) % 5) * 12}%`;
-        cell.append(bar);
-        row.append(cell);
-      }
-      rows.push(row);
-    }
-    this.skeleton.replaceChildren(...rows);
-  }
-
-  newRowEl(columns, actions) {
-    const row = h("div", "lsw-row", { role: "row" });
-    if (this.template) {
-      row.append(h("div", "lsw-card", { role: "gridcell" }));
-      return row;
-    }
-    columns.forEach((c, j) => row.append(h("div", `lsw-cell lsw-align-${c.align}`, { role: "gridcell", "data-col": String(j) })));
-    if (actions.length) {
-      const cell = h("div", "lsw-cell lsw-actions", { role: "gridcell" });
-      for (const name of actions) {
-        const b = h("button", "lsw-button lsw-action", { type: "button", "data-action": name, tabindex: "-1" });
-        b.textContent = name;
-        cell.append(b);
-      }
-      row.append(cell);
-    }
-    return row;
+    this.skeleton.replaceChildren(...(show ? skeletonRows(bars) : []));
   }
 
   drawRows(start, end, columns) {
@@ -389,7 +310,7 @@ export class TableView {
     const flash = model.get("highlight_updates") !== false;
     const n = end - start;
     while (this.rowEls.length < n) {
-      const row = this.newRowEl(columns, actions);
+      const row = rowElement(columns, actions, Boolean(this.template));
       this.rowsBox.append(row);
       this.rowEls.push(row);
     }
