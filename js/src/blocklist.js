@@ -1,3 +1,4 @@
+// @ts-check
 // The order of a million rows, cheap to change anywhere: a blocked list (sqrt decomposition).
 // `blocks` is an array of Blocks, each an array of items. Finding position N scans block sizes
 // (~n/blockSize steps) when changing and binary-searches cached prefix sums when reading; the
