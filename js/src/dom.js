@@ -1,7 +1,19 @@
+// @ts-check
 // Elements of the table view, built once and then recycled or refilled by view.js.
 import { SKELETON_ROWS } from "./status.js";
 
-/** An element with classes and attributes. */
+/** @typedef {import("./types.js").Column} Column */
+/** @typedef {import("./types.js").Edge} Edge */
+/** @typedef {import("./types.js").Traits} Traits */
+
+/**
+ * An element with classes and attributes.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} [className]
+ * @param {Record<string, string>} [attrs]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function h(tag, className, attrs = {}) {
   const e = document.createElement(tag);
   if (className) e.className = className;
@@ -9,7 +21,16 @@ export function h(tag, className, attrs = {}) {
   return e;
 }
 
-/** The header cell of column `c` (shown at index i): label, sort mark, resize grip. */
+/** One line of the notices above the table. @param {import("./types.js").Notice} n */
+export function noticeLine(n) {
+  const line = h("div", `lsw-notice lsw-notice-${n.level}`);
+  line.textContent = n.text;
+  return line;
+}
+
+/** The header cell of column `c` (shown at index i): label, sort mark, resize grip.
+ * @param {Column} c
+ * @param {number} i */
 export function headerCell(c, i) {
   const cell = h("div", `lsw-cell lsw-th lsw-align-${c.align}`, { role: "columnheader", title: `${c.name}: click to sort`, "data-column": c.name });
   const label = h("span", "lsw-th-label");
@@ -20,7 +41,10 @@ export function headerCell(c, i) {
   return cell;
 }
 
-/** An empty row: one cell per column and the action buttons, or one card cell for a template. */
+/** An empty row: one cell per column and the action buttons, or one card cell for a template.
+ * @param {Column[]} columns
+ * @param {string[]} actions
+ * @param {boolean} card */
 export function rowElement(columns, actions, card) {
   const row = h("div", "lsw-row", { role: "row" });
   if (card) {
@@ -40,7 +64,8 @@ export function rowElement(columns, actions, card) {
   return row;
 }
 
-/** Placeholder rows while rows load, `bars` grey bars each. */
+/** Placeholder rows while rows load, `bars` grey bars each.
+ * @param {number} bars */
 export function skeletonRows(bars) {
   const rows = [];
   for (let r = 0; r < SKELETON_ROWS; r++) {
@@ -56,4 +81,22 @@ export function skeletonRows(bars) {
     rows.push(row);
   }
   return rows;
+}
+
+/**
+ * The lines above the first and below the last row while paginate loads or has reached an end.
+ * @param {Record<Edge, HTMLElement>} els
+ * @param {Traits["edges"]} edges the trait
+ * @param {number} size rows shown
+ */
+export function showEdges(els, edges, size) {
+  /** @type {Record<string, string>} */
+  const say = { loading: "Loading more…", end: size ? "End of list" : "" };
+  /** @type {[HTMLElement, Edge][]} */
+  const places = [[els.top, "top"], [els.bottom, "bottom"]];
+  for (const [el, edge] of places) {
+    el.textContent = say[/** @type {string} */ (edges[edge])] || "";
+    el.hidden = !el.textContent;
+    el.dataset.state = edges[edge] || "";
+  }
 }

@@ -1,19 +1,33 @@
+// @ts-check
 // Virtualized table view. The DOM holds only the visible rows plus a small overscan, whatever
 // the store's size; row elements are recycled, and values are set with textContent only (a
 // template's markup is the author's, its values are text: template.js).
 // Rows are read through a RowOrder (order.js): stream order, or the user's sort / filter.
-import { cellTitle, columnWidths, formatCell, layoutColumns, sampleDecimals } from "./columns.js";
-import { h, headerCell, rowElement, skeletonRows } from "./dom.js";
+import { cellText, cellTitle, columnsText, columnWidths, formatCell, layoutColumns, sampleDecimals } from "./columns.js";
+import { h, headerCell, noticeLine, rowElement, showEdges, skeletonRows } from "./dom.js";
 import { Controls } from "./events.js";
 import { Follow } from "./follow.js";
 import { RowOrder } from "./order.js";
 import { describe, StatusLine } from "./status.js";
 import { compileTemplate } from "./template.js";
 
+/** @typedef {import("./types.js").Column} Column */
+/** @typedef {import("./types.js").Model} Model */
+/** @typedef {import("./types.js").NoticeBoard} NoticeBoard */
+/** @typedef {import("./types.js").Traits} Traits */
+/** @typedef {import("./store.js").RowStore} RowStore */
+/** @typedef {import("./store.js").Handle} Handle */
+/** @typedef {import("./order.js").TextOf} TextOf */
+/**
+ * Row positions (fractional) <-> scrollTop, for one size and viewport (scrollGeometry).
+ * @typedef {{ rh: number, full: number, total: number, visible: number,
+ *   toTop: (pos: number) => number, toPos: (top: number) => number }} Geometry
+ */
+
 const OVERSCAN = 8;
 // Browsers cap an element's height (~33.5M px in Chromium); past this the scroll range is scaled.
 const MAX_SCROLL_PX = 15_000_000;
-// Traits a redraw depends on.
+/** @type {(keyof Traits)[]} Traits a redraw depends on. */
 const TRAITS = [
   "height", "empty_message", "columns", "async_state", "selected", "sort", "filter", "filter_box",
   "actions", "column_options", "template", "row_height", "edges", "follow", "_viewport_handlers",
@@ -21,6 +35,12 @@ const TRAITS = [
 let views = 0; // ids for aria-activedescendant, unique in the page
 
 export class TableView {
+  /**
+   * @param {HTMLElement} el where anywidget renders the view
+   * @param {Model} model
+   * @param {RowStore} store the model's rows, shared by its views
+   * @param {NoticeBoard} notices
+   */
   constructor(el, model, store, notices) {
     this.model = model;
     this.store = store;
@@ -53,11 +73,23 @@ export class TableView {
     this.root.append(this.noticeBox, this.toolbar, this.frameBox, this.status.el);
     el.append(this.root);
 
+    /** @type {HTMLDivElement[]} */
     this.rowEls = [];
+    /** @type {string | null} */
     this.layoutKey = null;
-    this.widths = new Map(); // column -> px, from the user's resizing
-    this.revs = new Map(); // dom id -> revision, of rows on screen (to flash updates)
-    this.seen = null; // rows (store version, sort, filter) last positioned for
+    /** @type {Map<string, number>} column -> px, from the user's resizing */
+    this.widths = new Map();
+    /** @type {Map<string, number>} dom id -> revision, of rows on screen (to flash updates) */
+    this.revs = new Map();
+    /** @type {string | null} rows (store version, sort, filter) last positioned for */
+    this.seen = null;
+    // Set by the first draw (drawLayout, drawSkeleton); declared here for the type checker:
+    // the row template, decimals per column, a row's text by column (for the order's sort and
+    // filter), what the skeleton was built for.
+    /** @type {import("./template.js").Template | null} */ this.template;
+    /** @type {(number | undefined)[]} */ this.decimals;
+    /** @type {TextOf} */ this.textOf;
+    /** @type {number | undefined} */ this.skeletonKey;
     this.resets = store.resets;
     this.frame = 0;
     this.schedule = () => {
@@ -68,7 +100,7 @@ export class TableView {
       model,
       order: this.order,
       columnAt: (j) => this.columns()[j],
-      valueOf: (domId, column) => store.valueOf(store.handleOf(domId), column),
+      valueOf: (domId, column) => store.valueOf(/** @type {Handle} */ (store.handleOf(domId)), column), // a row on screen
       rowHeight: () => this.rowHeight,
       schedule: this.schedule,
       setWidth: (column, px) => this.widths.set(column, px),
@@ -107,17 +139,12 @@ export class TableView {
   }
 
   drawNotices() {
-    this.noticeBox.replaceChildren(
-      ...this.notices.list().map((n) => {
-        const line = h("div", `lsw-notice lsw-notice-${n.level}`);
-        line.textContent = n.text;
-        return line;
-      }),
-    );
+    this.noticeBox.replaceChildren(...this.notices.list().map(noticeLine));
   }
 
   // Header, widths and the row template change only with the columns, their options, types,
   // actions or the template: rebuild then, never per frame.
+  /** @param {Column[]} columns */
   drawLayout(columns) {
     const actions = this.model.get("actions") || [];
     const template = this.model.get("template") || null;
@@ -133,8 +160,7 @@ export class TableView {
       this.root.style.setProperty("--lsw-row-height", `${this.rowHeight}px`);
       this.decimals = sampleDecimals(this.store, columns);
       // One function per layout: the order re-matches every row when it changes.
-      const texts = new Map(columns.map((c, j) => [c.name, this.text(c, j)]));
-      this.textOf = (value, name, handle) => (texts.has(name) ? texts.get(name)(value, handle) : "");
+      this.textOf = columnsText(this.store, columns, this.decimals);
       this.header.replaceChildren(...columns.map((c, i) => headerCell(c, i)));
       if (actions.length) this.header.append(h("div", "lsw-cell lsw-th lsw-actions", { role: "columnheader" }));
       this.header.hidden = Boolean(this.template);
@@ -143,25 +169,13 @@ export class TableView {
       this.rowEls = [];
       this.revs.clear();
     }
-    [...this.header.children].forEach((cell, i) => {
+    [.../** @type {HTMLCollectionOf<HTMLElement>} */ (this.header.children)].forEach((cell, i) => {
       const c = columns[i];
       if (!c) return;
       const dir = sort && sort.column === c.name ? (sort.descending ? "descending" : "ascending") : "none";
       cell.setAttribute("aria-sort", dir);
       cell.dataset.sort = dir;
     });
-  }
-
-  // A row's text in column c, exactly as drawn when the row's handle is known (sort / filter
-  // pass it), else from the value alone.
-  text(c, j) {
-    const { store } = this;
-    return (value, handle) => {
-      const t = handle === undefined
-        ? formatCell(value, c, this.decimals[j])
-        : formatCell(store.cellOf(handle, c.name), c, this.decimals[j], store.typeOf(handle, c.name));
-      return t === null ? "" : t;
-    };
   }
 
   // One frame: layout, order, status, scroll position, rows, in that order (each reads what
@@ -187,6 +201,7 @@ export class TableView {
   }
 
   // The user's sort and filter, over the displayed text of the shown columns.
+  /** @param {Column[]} columns */
   updateOrder(columns) {
     const { order, model } = this;
     order.configure({
@@ -200,6 +215,10 @@ export class TableView {
 
   // Everything around the rows: counts, footer, filter box, aria, height, empty text, edges,
   // skeleton. Returns the async state described for `size` shown rows.
+  /**
+   * @param {number} size rows shown
+   * @param {number} ncolumns
+   */
   drawStatus(size, ncolumns) {
     const { store, scroller, model } = this;
     const state = describe(model.get("async_state"), store.size);
@@ -212,16 +231,20 @@ export class TableView {
     scroller.setAttribute("aria-rowcount", String(size));
     scroller.setAttribute("aria-busy", String(state.skeleton));
     scroller.setAttribute("aria-multiselectable", String(model.get("selection") === "multiple"));
-    scroller.style.height = model.get("height") || "400px";
+    scroller.style.height = String(model.get("height") || "400px");
     this.empty.textContent = store.size > 0 && size === 0 ? "No rows match the filter" : (model.get("empty_message") ?? "");
     this.empty.hidden = size > 0 || state.skeleton;
-    this.drawEdges(size);
+    showEdges({ top: this.edgeTop, bottom: this.edgeBottom }, model.get("edges") || {}, size);
     this.drawSkeleton(state.skeleton, ncolumns);
     return state;
   }
 
   // Sizes the spacer for `size` rows and maps row positions (fractional) to scrollTop and
   // back; past MAX_SCROLL_PX the mapping is scaled.
+  /**
+   * @param {number} size
+   * @returns {Geometry}
+   */
   scrollGeometry(size) {
     const rh = this.rowHeight;
     const full = size * rh;
@@ -230,7 +253,9 @@ export class TableView {
     const viewport = Math.max(this.scroller.clientHeight - this.header.offsetHeight, rh);
     const visible = Math.ceil(viewport / rh) + 1;
     const span = Math.max(size - viewport / rh, 0); // rows above the viewport at the end
+    /** @param {number} pos */
     const toTop = (pos) => (full === total ? pos * rh : (Math.min(pos, span) / Math.max(span, 1)) * Math.max(total - viewport, 0));
+    /** @param {number} top */
     const toPos = (top) => (full === total ? top / rh : (top / Math.max(total - viewport, 1)) * span);
     return { rh, full, total, visible, toTop, toPos };
   }
@@ -238,6 +263,10 @@ export class TableView {
   // Scroll position after rows changed (follow the tail, keep the anchor row), then what is on
   // screen now and the "new rows" badge. Returns the top row position and whether the last
   // row is in view.
+  /**
+   * @param {number} size
+   * @param {Geometry} geometry
+   */
   followRows(size, { rh, toTop, toPos }) {
     const { store, scroller, order, model } = this;
     const seen = `${store.version}|${JSON.stringify(model.get("sort"))}|${model.get("filter")}`;
@@ -263,7 +292,8 @@ export class TableView {
     const position = toPos(scroller.scrollTop);
     const atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - rh / 2;
     const atTop = scroller.scrollTop <= 1;
-    const idAt = (i) => order.domIdAt(i);
+    /** @param {number} i */
+    const idAt = (i) => /** @type {string} */ (order.domIdAt(i)); // 0 <= i < size
     this.follow.record({ position, size, idAt, atTop, atEnd, follow: model.get("follow") });
     const fresh = this.follow.newRows({ size, indexOf: (id) => order.indexOf(id) });
     this.badge.hidden = fresh === 0;
@@ -272,6 +302,13 @@ export class TableView {
   }
 
   // The rows in view plus overscan, placed where the scroll position says.
+  /**
+   * @param {number} size
+   * @param {Geometry} geometry
+   * @param {number} position row (fractional) at the top of the viewport
+   * @param {boolean} atEnd
+   * @param {Column[]} columns
+   */
   drawVisible(size, { rh, full, total, visible }, position, atEnd, columns) {
     const { scroller } = this;
     const first = Math.min(Math.floor(position), Math.max(size - 1, 0));
@@ -283,16 +320,10 @@ export class TableView {
     this.controls.afterDraw({ size, first, last: Math.min(size, first + visible) - 1, atEnd });
   }
 
-  drawEdges(size) {
-    const edges = this.model.get("edges") || {};
-    const say = { loading: "Loading more…", end: size ? "End of list" : "" };
-    for (const [el, edge] of [[this.edgeTop, "top"], [this.edgeBottom, "bottom"]]) {
-      el.textContent = say[edges[edge]] || "";
-      el.hidden = !el.textContent;
-      el.dataset.state = edges[edge] || "";
-    }
-  }
-
+  /**
+   * @param {boolean} show
+   * @param {number} ncolumns
+   */
   drawSkeleton(show, ncolumns) {
     this.skeleton.hidden = !show;
     const bars = ncolumns || 3; // one bar per column; three before any column is known
@@ -302,6 +333,11 @@ export class TableView {
     this.skeleton.replaceChildren(...(show ? skeletonRows(bars) : []));
   }
 
+  /**
+   * @param {number} start
+   * @param {number} end
+   * @param {Column[]} columns
+   */
   drawRows(start, end, columns) {
     const { order, store, model } = this;
     const actions = model.get("actions") || [];
@@ -314,12 +350,13 @@ export class TableView {
       this.rowsBox.append(row);
       this.rowEls.push(row);
     }
-    while (this.rowEls.length > n) this.rowEls.pop().remove();
+    while (this.rowEls.length > n) /** @type {HTMLDivElement} */ (this.rowEls.pop()).remove();
+    /** @type {Map<string, number>} */
     const revs = new Map();
     for (let r = 0; r < n; r++) {
       const i = start + r;
       const row = this.rowEls[r];
-      const handle = order.handleAt(i);
+      const handle = /** @type {Handle} */ (order.handleAt(i)); // start <= i < end <= size
       const domId = store.domIdOf(handle);
       const rev = store.revisionOf(handle);
       const was = row.dataset.domId === domId ? this.revs.get(domId) : undefined;
@@ -340,13 +377,13 @@ export class TableView {
         const card = this.template.render((field) => {
           const j = columns.findIndex((c) => c.name === field);
           const c = j >= 0 ? columns[j] : { name: field, type: store.fieldType(field), format: null };
-          return this.text(c, j)(undefined, handle);
+          return cellText(store, c, this.decimals[j])(undefined, handle);
         });
-        row.firstChild.replaceChildren(card);
+        /** @type {HTMLElement} */ (row.firstChild).replaceChildren(card);
         continue;
       }
       columns.forEach((c, j) => {
-        const cell = row.children[j];
+        const cell = /** @type {HTMLElement} */ (row.children[j]);
         const value = store.cellOf(handle, c.name);
         const type = store.typeOf(handle, c.name);
         const text = formatCell(value, c, this.decimals[j], type);
