@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need on a fresh Debian machine, then run the whole suite:
-# ruff, vitest (JS store, protocol, golden messages), pytest (contract, delivery, memory, and
-# end to end in real JupyterLab + headless Chromium).
+# ruff, tsc and vitest (JS types; store, protocol, golden messages), pytest (contract, delivery,
+# memory, and end to end in real JupyterLab + headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +32,8 @@ python -m mypy
 
 echo "== vitest"
 python tests/write_golden.py
+echo "== tsc"
+(cd js && npx tsc -p tsconfig.json)
 (cd js && npx vitest run)
 
 echo "== pytest"

@@ -1,14 +1,30 @@
+// @ts-check
 // Column display options (`column_options` in Python: label, width, format, align, hidden) and
 // the formats they name. Formats are Python's, since the user writes them in Python: a number
 // spec such as ",.2f", ".1%", "d", "e", or an strftime pattern such as "%Y-%m-%d %H:%M" for
 // timestamps and dates. Output is always plain text.
 import { DataType } from "apache-arrow";
-import { formatValue, fullText, isNumeric } from "./format.js";
-import { splitSeconds, wallMillis } from "./times.js";
+import { floatDecimals, formatValue, fullText, isNumeric } from "./format.js";
+import { pad, splitSeconds, wallMillis } from "./times.js";
 
-/** The columns shown, in order, each with its resolved options. */
-// `typeOf(name)`: the column's newest Arrow type; `decimalText(name)`: whether it holds decimals
-// sent as exact text.
+/** @typedef {import("apache-arrow").DataType} ArrowType */
+/** @typedef {import("./types.js").Column} Column */
+/** @typedef {import("./types.js").ColumnOptions} ColumnOptions */
+/** @typedef {import("./store.js").RowStore} RowStore */
+/** @typedef {import("./store.js").Handle} Handle */
+/**
+ * What formatting needs of a column: a shown Column, or a template field's stand-in.
+ * @typedef {{ format: string | null, type: ArrowType | undefined, timezone?: string | null }} CellFormat
+ */
+
+/**
+ * The columns shown, in order, each with its resolved options.
+ * @param {string[]} names
+ * @param {Record<string, ColumnOptions>} [options]
+ * @param {(name: string) => ArrowType | undefined} [typeOf] the column's newest Arrow type
+ * @param {(name: string) => boolean} [decimalText] whether it holds decimals sent as exact text
+ * @returns {Column[]}
+ */
 export function layoutColumns(names, options = {}, typeOf = () => undefined, decimalText = () => false) {
   return names
     .filter((name) => !(options[name] && options[name].hidden))
@@ -21,10 +37,89 @@ export function layoutColumns(names, options = {}, typeOf = () => undefined, dec
     });
 }
 
-/** The full text of a cell for its tooltip (every digit, every line). */
+/** The full text of a cell for its tooltip (every digit, every line).
+ * @param {unknown} value
+ * @param {CellFormat} column
+ * @param {ArrowType | undefined} [type]
+ * @returns {string} */
 export function cellTitle(value, column, type = column.type) {
   if (value === null || value === undefined) return "";
-  return fullText(value, type, { timezone: column.timezone ?? null });
+  return /** @type {string} */ (fullText(value, type, { timezone: column.timezone ?? null })); // value is not null
+}
+
+// Floats of a column share one number of decimals so the points line up: enough for the
+// first rows' values (undefined: not a float column, or it has a format).
+/**
+ * @param {RowStore} store
+ * @param {Column[]} columns
+ * @returns {(number | undefined)[]}
+ */
+export function sampleDecimals(store, columns) {
+  const n = Math.min(store.size, 50);
+  return columns.map((c) => {
+    if (!c.type || !DataType.isFloat(c.type) || c.format) return undefined;
+    const sample = [];
+    for (let i = 0; i < n; i++) sample.push(store.valueAt(i, c.name));
+    return floatDecimals(sample);
+  });
+}
+
+// CSS grid tracks: widths from options, the user's resizing (`widths`), or the header and the
+// text of the first rows.
+/**
+ * @param {RowStore} store
+ * @param {Column[]} columns
+ * @param {(number | undefined)[]} decimals per column, from sampleDecimals
+ * @param {Map<string, number>} widths px by column name
+ * @param {boolean} withActions
+ */
+export function columnWidths(store, columns, decimals, widths, withActions) {
+  const n = Math.min(store.size, 50);
+  const tracks = columns.map((c, j) => {
+    const px = widths.get(c.name) ?? c.width;
+    if (px) return `${px}px`;
+    let chars = c.label.length + 2;
+    for (let i = 0; i < n; i++) {
+      const h = /** @type {Handle} */ (store.handleAt(i)); // i < size
+      const text = formatCell(store.cellOf(h, c.name), c, decimals[j], store.typeOf(h, c.name));
+      chars = Math.max(chars, text === null ? 4 : text.length);
+    }
+    return `minmax(5ch, ${Math.min(chars, 48) + 3}ch)`;
+  });
+  if (withActions) tracks.push("max-content");
+  return tracks.join(" ") || "1fr";
+}
+
+// A row's text in column c, exactly as drawn when the row's handle is known (sort / filter
+// pass it), else from the value alone.
+/**
+ * @param {RowStore} store
+ * @param {CellFormat & { name: string }} c
+ * @param {number | undefined} decimals the column's (sampleDecimals)
+ * @returns {(value: unknown, handle?: Handle) => string}
+ */
+export function cellText(store, c, decimals) {
+  return (value, handle) => {
+    const t = handle === undefined
+      ? formatCell(value, c, decimals)
+      : formatCell(store.cellOf(handle, c.name), c, decimals, store.typeOf(handle, c.name));
+    return t === null ? "" : t;
+  };
+}
+
+/**
+ * The displayed text of any shown column, for the order's sort and filter ("" for others).
+ * @param {RowStore} store
+ * @param {Column[]} columns
+ * @param {(number | undefined)[]} decimals per column (sampleDecimals)
+ * @returns {import("./order.js").TextOf}
+ */
+export function columnsText(store, columns, decimals) {
+  const texts = new Map(columns.map((c, j) => [c.name, cellText(store, c, decimals[j])]));
+  return (value, name, handle) => {
+    const text = texts.get(name);
+    return text !== undefined ? text(value, handle) : "";
+  };
 }
 
 const NUMBER_SPEC = /^(,)?(?:\.(\d+))?([fdeg%])?$/;
@@ -32,6 +127,11 @@ const NUMBER_SPEC = /^(,)?(?:\.(\d+))?([fdeg%])?$/;
 /**
  * Text of `value` with the column's format, or the default formatting without one. `type` is
  * the Arrow type of the batch the value came in (a column may have widened since).
+ * @param {unknown} value
+ * @param {CellFormat} column
+ * @param {number} [decimals]
+ * @param {ArrowType | undefined} [type]
+ * @returns {string | null}
  */
 export function formatCell(value, column, decimals, type = column.type) {
   const { format } = column;
@@ -40,7 +140,8 @@ export function formatCell(value, column, decimals, type = column.type) {
   if (!format) return formatValue(value, type, decimals, options);
   if (format.includes("%") && format !== "%" && !NUMBER_SPEC.test(format)) {
     if (type && DataType.isTimestamp(type)) {
-      const ms = typeof value === "bigint" ? epochMillis(value, type) : value;
+      // A timestamp is a BigInt count of its unit (store.cellOf) or arrow's epoch milliseconds.
+      const ms = typeof value === "bigint" ? epochMillis(value, type) : /** @type {number} */ (value);
       return strftime(wallMillis(ms, type, options.timezone), format);
     }
     if (typeof value === "number" && type && DataType.isDate(type)) return strftime(value, format);
@@ -55,11 +156,22 @@ export function formatCell(value, column, decimals, type = column.type) {
 }
 
 // Epoch milliseconds (with the fraction) of an exact timestamp count of its unit.
+/**
+ * @param {bigint} value
+ * @param {import("apache-arrow").Timestamp} type
+ */
 function epochMillis(value, type) {
   const { secs, frac } = splitSeconds(value, type.unit);
   return secs * 1000 + (frac ? Number(`0.${frac}`) * 1000 : 0);
 }
 
+/**
+ * @param {number} n
+ * @param {boolean} grouping
+ * @param {number | null} precision
+ * @param {string} kind one of "f", "d", "e", "g", "%"
+ * @param {unknown} original the value before Number(), exact for BigInts
+ */
 function formatNumber(n, grouping, precision, kind, original) {
   if (!Number.isFinite(n)) return Number.isNaN(n) ? "NaN" : n > 0 ? "inf" : "-inf";
   let text;
@@ -82,20 +194,23 @@ function formatNumber(n, grouping, precision, kind, original) {
   return text + suffix;
 }
 
+/** @param {string} text */
 function group(text) {
   const m = /^(-?)(\d+)(.*)$/.exec(text);
   if (!m) return text;
   return m[1] + m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + m[3];
 }
 
-const pad = (n, w = 2) => String(n).padStart(w, "0");
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** Python's strftime for the common directives, in UTC (Arrow timestamps are UTC instants). */
+/** Python's strftime for the common directives, in UTC (Arrow timestamps are UTC instants).
+ * @param {number} ms
+ * @param {string} pattern */
 export function strftime(ms, pattern) {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return String(ms);
+  /** @type {Record<string, () => string>} */
   const fields = {
     Y: () => String(d.getUTCFullYear()),
     y: () => pad(d.getUTCFullYear() % 100),
@@ -109,7 +224,7 @@ export function strftime(ms, pattern) {
     f: () => pad(Math.round((ms - Math.floor(ms / 1000) * 1000) * 1000), 6),
     a: () => DAYS[d.getUTCDay()],
     b: () => MONTHS[d.getUTCMonth()],
-    j: () => pad(Math.floor((d - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1, 3),
+    j: () => pad(Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1, 3),
     "%": () => "%",
   };
   return pattern.replace(/%([a-zA-Z%])/g, (all, c) => (fields[c] ? fields[c]() : all));

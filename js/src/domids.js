@@ -1,5 +1,9 @@
+// @ts-check
 // Dom ids of an Arrow utf8 column as JS strings, fast enough for a 1M-row insert.
 import { Type, makeVector } from "apache-arrow";
+
+// The column holding each row's dom id when the kernel sends them (no `key` column).
+export const DOM_ID = "__dom_id";
 
 // ignoreBOM: a dom id starting with U+FEFF must keep it. fatal: invalid UTF-8 in the whole
 // buffer sends us to the per-value path, which decodes like arrow does (U+FFFD).
@@ -12,7 +16,14 @@ const lenientDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 // - pure ASCII (decoded length === byte length): UTF-16 indices equal byte offsets;
 // - other valid UTF-8: walk the bytes once to turn byte offsets into UTF-16 indices;
 // - invalid UTF-8, or a value boundary inside a character: one decode per value.
+// (`data.values` / `valueOffsets` are typed `any` by apache-arrow for an untyped Vector: their
+// array types depend on the column's type, which typeId tells apart here.)
+/**
+ * @param {import("apache-arrow").Vector} vector a Utf8, LargeUtf8 or Utf8View column
+ * @returns {string[]}
+ */
 export function decodeDomIds(vector) {
+  /** @type {string[]} */
   const out = new Array(vector.length);
   let k = 0;
   for (const data of vector.data) {
@@ -37,6 +48,13 @@ export function decodeDomIds(vector) {
 
 // Fills out[k..k+n) and returns true, or returns false (out partly written) when the fast
 // paths do not apply.
+/**
+ * @param {Uint8Array} values the data buffer
+ * @param {ArrayLike<number>} offs n + 1 value offsets into it
+ * @param {number} n
+ * @param {string[]} out
+ * @param {number} k
+ */
 function decodeWhole(values, offs, n, out, k) {
   const start = offs[0];
   const end = offs[n];
@@ -68,9 +86,14 @@ function decodeWhole(values, offs, n, out, k) {
   return true;
 }
 
-// Default dom ids are `${prefix}${key}`: integer keys travel as numbers (see store.js).
+// Default dom ids are `${prefix}${key}`: integer keys travel as numbers (see ids.js).
 
 // The number n when `id` is prefix + n exactly as Python's str(n) writes a safe integer.
+/**
+ * @param {string} id
+ * @param {number} start where n begins (the prefix's length)
+ * @returns {number | null}
+ */
 export function integerAfter(id, start) {
   const len = id.length - start;
   if (len < 1 || len > 17) return null;
@@ -87,7 +110,13 @@ export function integerAfter(id, start) {
 
 // Keys of one batch's integer column as numbers (the kernel sends only safe integers). 64-bit
 // values are read as two 32-bit halves: one BigInt per row would cost more than the rest.
+/**
+ * @param {import("apache-arrow").Vector} vector an Int column
+ * @param {string} name for the error message
+ * @returns {number[]}
+ */
 export function integerKeys(vector, name) {
+  /** @type {number[]} */
   const out = new Array(vector.length);
   let k = 0;
   for (const data of vector.data) {

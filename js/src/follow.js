@@ -1,3 +1,4 @@
+// @ts-check
 // Where the viewport should be after rows change: follow the tail, or stay on the row the user
 // was reading. Pure logic over row positions (in rows, fractional), so vitest covers it
 // without a DOM, and the view's pixel mapping (which scales past the browser's height cap)
@@ -10,20 +11,30 @@
 //   what the user reads does not jump. If the anchor itself is gone, the position stays.
 // - Rows appended below while the user reads elsewhere are counted for the "N new rows" badge:
 //   rows after the last row that was there when they left the end.
+/** @typedef {import("./types.js").Edge} Edge */
+
 export class Follow {
   constructor() {
     this.following = false;
     this.fits = true;
     this.atTop = false; // every row is on screen (no scrolling yet)
+    /** @type {string | null} */
     this.firstId = null;
+    /** @type {string | null} */
     this.lastId = null;
+    /** @type {string | null} */
     this.anchorId = null;
     this.anchorOffset = 0; // fraction of the anchor row scrolled out of view
-    this.tailId = null; // last row when the user left the end
+    /** @type {string | null} last row when the user left the end */
+    this.tailId = null;
   }
 
   // After each draw: remember what is on screen. position: row index (fractional) at the top
   // of the viewport; idAt(i) -> dom id; atTop / atEnd: the first / last row is in view.
+  /**
+   * @param {{ position: number, size: number, idAt: (i: number) => string,
+   *   atTop: boolean, atEnd: boolean, follow?: boolean }} screen
+   */
   record({ position, size, idAt, atTop, atEnd, follow }) {
     const first = Math.max(0, Math.min(Math.floor(position), size - 1));
     this.anchorId = size ? idAt(first) : null;
@@ -44,6 +55,11 @@ export class Follow {
   // the top too, unless the rows above are the page the user just scrolled up for
   // (`loadingAbove`: infinite scroll), which must not push what they read out of view; and
   // the next page asked for at the bottom (`loadingBelow`) is not "the tail" to jump to.
+  /**
+   * @param {{ indexOf: (domId: string) => number, size: number, follow?: boolean,
+   *   loadingAbove?: boolean, loadingBelow?: boolean }} rows
+   * @returns {number | null}
+   */
   target({ indexOf, size, follow = true, loadingAbove = false, loadingBelow = false }) {
     if (this.following && !loadingBelow) return Infinity;
     if (this.atTop && !loadingAbove) return 0;
@@ -58,6 +74,7 @@ export class Follow {
   }
 
   // Rows added below what the user last saw at the end (0 while following).
+  /** @param {{ size: number, indexOf: (domId: string) => number }} rows */
   newRows({ size, indexOf }) {
     if (this.following || this.fits || this.tailId === null) return 0;
     // (After a page loaded below, `following` is re-established at the next record().)
@@ -76,14 +93,26 @@ export class Follow {
 // arrived) may fire once the throttle allows; the same row fires again only after the user
 // scrolled, so a list that has reached its end does not call Python twice a second forever.
 export class EdgeThrottle {
+  /**
+   * @param {number} [ms]
+   * @param {() => number} [now]
+   */
   constructor(ms = 500, now = () => Date.now()) {
     this.ms = ms;
     this.now = now;
+    /** @type {Record<Edge, number>} when each edge last fired */
     this.last = { top: -Infinity, bottom: -Infinity };
+    /** @type {Record<Edge, string | null>} */
     this.lastId = { top: null, bottom: null };
   }
 
   // true: send now. A number: ask again in that many ms (throttled). false: nothing to send.
+  /**
+   * @param {Edge} edge
+   * @param {string | null | undefined} domId the edge row
+   * @param {boolean} userMoved the user scrolled since it last fired
+   * @returns {boolean | number}
+   */
   shouldFire(edge, domId, userMoved) {
     if (domId === null || domId === undefined) return false;
     if (domId === this.lastId[edge] && !userMoved) return false;

@@ -1,7 +1,11 @@
+// @ts-check
 // Cell text for Arrow values. Everything returned is plain text: the view only ever sets
 // textContent, so a value such as "<img onerror=...>" stays inert.
 import { DataType, Precision, TimeUnit, Type } from "apache-arrow";
-import { durationText, timeOfDayText, timestampText } from "./times.js";
+import { durationText, pad, timeOfDayText, timestampText } from "./times.js";
+
+/** @typedef {import("apache-arrow").DataType} ArrowType */
+/** @typedef {{ timezone?: string | null }} FormatOptions */
 
 // What apache-arrow 21 `vector.get(i)` returns (checked in node; the view formats from these):
 // - null (any type)                 -> null
@@ -19,14 +23,17 @@ import { durationText, timeOfDayText, timestampText } from "./times.js";
 //                                      or insert the decimal point by type.scale for display
 // - Dictionary<_, Utf8>             -> the decoded string
 
-const pad = (n, w = 2) => String(n).padStart(w, "0");
-
+/** @param {number} ms */
 function formatDate(ms) {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return String(ms);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
+/**
+ * @param {number} v
+ * @param {number} [decimals]
+ */
 function formatFloat(v, decimals) {
   if (Number.isNaN(v)) return "NaN";
   if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
@@ -37,8 +44,9 @@ function formatFloat(v, decimals) {
   return String(Number.parseFloat(v.toFixed(6)));
 }
 
-/** The shortest text that reads back as this float32 (0.1, not 0.10000000149011612). */
-export function float32Text(v) {
+/** The shortest text that reads back as this float32 (0.1, not 0.10000000149011612).
+ * @param {number} v */
+function float32Text(v) {
   if (!Number.isFinite(v)) return formatFloat(v);
   for (let p = 1; p <= 9; p++) {
     const t = v.toPrecision(p);
@@ -47,7 +55,8 @@ export function float32Text(v) {
   return String(v);
 }
 
-/** Decimals (0..6) that show every sampled float of a column without rounding. */
+/** Decimals (0..6) that show every sampled float of a column without rounding.
+ * @param {Iterable<unknown>} values */
 export function floatDecimals(values) {
   let most = 0;
   for (const v of values) {
@@ -59,7 +68,9 @@ export function floatDecimals(values) {
   return Math.min(Math.max(most, 1), 6);
 }
 
-/** Is this column right-aligned (numbers, and decimals sent as exact text)? */
+/** Is this column right-aligned (numbers, and decimals sent as exact text)?
+ * @param {ArrowType | undefined} type
+ * @param {boolean} [decimalText] */
 export function isNumeric(type, decimalText = false) {
   return decimalText || (!!type && (DataType.isInt(type) || DataType.isFloat(type) || DataType.isDecimal(type)));
 }
@@ -69,7 +80,8 @@ export function isNumeric(type, decimalText = false) {
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 const LINE_BREAKS = /\r\n|\r|\n/g;
 
-/** A string as one table line: line breaks as " ↵ ", bidi controls as visible marks. */
+/** A string as one table line: line breaks as " ↵ ", bidi controls as visible marks.
+ * @param {string} s */
 export function lineText(s) {
   let out = s;
   if (out.includes("\n") || out.includes("\r")) out = out.replace(LINE_BREAKS, " ↵ ");
@@ -80,29 +92,39 @@ export function lineText(s) {
   return out;
 }
 
-/** Is `type` a float column narrower than 64 bits (shown by its float32 digits)? */
+/** Is `type` a float column narrower than 64 bits (shown by its float32 digits)?
+ * @param {ArrowType | undefined} type */
 const isNarrowFloat = (type) => !!type && DataType.isFloat(type) && type.precision !== Precision.DOUBLE;
 
 /**
  * Text for one cell; `null` for a missing value (the view marks it visibly). `value` is what
  * the store reads (cellOf: exact BigInts for timestamps), `type` the Arrow type of the batch it
  * came in. `options.timezone` shows zoned times in another zone ("UTC": marked UTC).
+ * @param {unknown} value
+ * @param {ArrowType | undefined} type
+ * @param {number} [decimals] digits after the point for floats (the column's)
+ * @param {FormatOptions} [options]
+ * @returns {string | null}
  */
 export function formatValue(value, type, decimals, options = {}) {
   if (value === null || value === undefined) return null;
   if (type) {
+    // Times come as the store reads them: a BigInt count of the unit, or a number.
+    const time = /** @type {bigint | number} */ (value);
     switch (type.typeId) {
-      case Type.Timestamp:
+      case Type.Timestamp: {
+        const ts = /** @type {import("apache-arrow").Timestamp} */ (type);
         // A number is arrow's epoch milliseconds: make it microseconds of a like type.
-        return typeof value === "bigint"
-          ? timestampText(value, type, options.timezone)
-          : timestampText(BigInt(Math.round(value * 1000)), { unit: TimeUnit.MICROSECOND, timezone: type.timezone }, options.timezone);
+        return typeof time === "bigint"
+          ? timestampText(time, ts, options.timezone)
+          : timestampText(BigInt(Math.round(time * 1000)), { unit: TimeUnit.MICROSECOND, timezone: ts.timezone }, options.timezone);
+      }
       case Type.Date:
         return formatDate(Number(value));
       case Type.Time:
-        return timeOfDayText(value, type);
+        return timeOfDayText(time, /** @type {import("apache-arrow").Time} */ (type));
       case Type.Duration:
-        return durationText(value, type);
+        return durationText(time, /** @type {import("apache-arrow").Duration} */ (type));
       default:
     }
   }
@@ -117,7 +139,11 @@ export function formatValue(value, type, decimals, options = {}) {
   return nestedText(value, type);
 }
 
-/** The full text for a tooltip: every digit of a float, every line of a string. */
+/** The full text for a tooltip: every digit of a float, every line of a string.
+ * @param {unknown} value
+ * @param {ArrowType | undefined} type
+ * @param {FormatOptions} [options]
+ * @returns {string | null} */
 export function fullText(value, type, options = {}) {
   if (typeof value === "string") return value;
   if (typeof value === "number" && !(type && DataType.isInt(type))) {
@@ -131,21 +157,31 @@ export function fullText(value, type, options = {}) {
 }
 
 // Lists and structs with their children's types: [1, 2], {"a": 1, "b": "x"}.
+// `value` is what arrow's get returns for the type: a Vector for a list, a row proxy for a
+// struct, a Uint32Array subclass for a decimal.
+/**
+ * @param {object} value
+ * @param {ArrowType | undefined} type
+ * @returns {string}
+ */
 function nestedText(value, type) {
+  /** @type {(v: unknown, t: ArrowType | undefined) => string} */
   const inner = (v, t) => {
     if (v === null || v === undefined) return "null";
     if (typeof v === "string") return JSON.stringify(v);
     return formatValue(v, t) ?? "null";
   };
+  /** @type {import("apache-arrow").Field[]} */
   const children = type?.children ?? [];
-  if (type && (DataType.isList(type) || DataType.isFixedSizeList(type)) && typeof value[Symbol.iterator] === "function") {
+  const fields = /** @type {{ [Symbol.iterator]?: unknown, toJSON?: unknown } & Record<string, unknown>} */ (value);
+  if (type && (DataType.isList(type) || DataType.isFixedSizeList(type)) && typeof fields[Symbol.iterator] === "function") {
     const child = children[0]?.type;
-    return `[${[...value].map((v) => inner(v, child)).join(", ")}]`;
+    return `[${[.../** @type {Iterable<unknown>} */ (value)].map((v) => inner(v, child)).join(", ")}]`;
   }
   if (type && DataType.isStruct(type)) {
-    return `{${children.map((f) => `${JSON.stringify(f.name)}: ${inner(value[f.name], f.type)}`).join(", ")}}`;
+    return `{${children.map((f) => `${JSON.stringify(f.name)}: ${inner(fields[f.name], f.type)}`).join(", ")}}`;
   }
-  const plain = typeof value.toJSON === "function" ? value.toJSON() : value;
+  const plain = typeof fields.toJSON === "function" ? fields.toJSON() : value;
   try {
     return JSON.stringify(plain, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
   } catch {

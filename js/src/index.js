@@ -1,3 +1,4 @@
+// @ts-check
 // anywidget entry: wires the model-level store and protocol to any number of views.
 // anywidget calls the default export once per widget model, so the store below is shared by
 // every view of one widget (a second display shows the same rows) and outlives the views.
@@ -7,22 +8,40 @@ import { RowStore } from "./store.js";
 import { TableView } from "./view.js";
 import "./style.css";
 
-/** Visible messages about the stream's health, shared by all views of a model. */
+/** @typedef {import("./types.js").BrowserMessage} BrowserMessage */
+/** @typedef {import("./types.js").DiffContent} DiffContent */
+/** @typedef {import("./types.js").KernelMessage} KernelMessage */
+/** @typedef {import("./types.js").LostMessage} LostMessage */
+/** @typedef {import("./types.js").Model} Model */
+/** @typedef {import("./types.js").Notice} Notice */
+/** @typedef {import("./types.js").WelcomeMessage} WelcomeMessage */
+/** @typedef {import("./types.js").WireBuffer} WireBuffer */
+
+/** Visible messages about the stream's health, shared by all views of a model (a NoticeBoard). */
 class Notices {
   constructor() {
-    this.items = new Map(); // id -> {level, text}
+    /** @type {Map<string, Notice>} */
+    this.items = new Map();
+    /** @type {Set<() => void>} */
     this.listeners = new Set();
   }
+  /**
+   * @param {string} id one notice per id: setting it again replaces it
+   * @param {Notice["level"]} level
+   * @param {string} text
+   */
   set(id, level, text) {
     this.items.set(id, { level, text });
     this.emit();
   }
+  /** @param {string} id */
   clear(id) {
     if (this.items.delete(id)) this.emit();
   }
   list() {
     return [...this.items.values()];
   }
+  /** @param {() => void} fn */
   onChange(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -37,30 +56,40 @@ export default () => {
   const notices = new Notices();
   // Identifies this front-end instance to the kernel, which tracks acknowledgements per front end.
   const frontend = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  /** @type {Model | null} set by initialize, before any message */
   let model = null;
   let welcomed = false;
 
+  /** @param {BrowserMessage} message */
+  function send(message) {
+    /** @type {Model} */ (model).send(message);
+  }
+
+  /**
+   * @param {DiffContent} content
+   * @param {WireBuffer[]} buffers
+   */
   function apply(content, buffers) {
     let diff;
     try {
       diff = decodeDiff(content, buffers);
       applyDiff(store, diff);
     } catch (err) {
-      const message = err instanceof ProtocolError ? err.message : String(err?.stack || err);
+      const message = err instanceof ProtocolError ? err.message : String(/** @type {Error | undefined} */ (err)?.stack || err);
       notices.set("error", "error", `An update could not be applied: ${message}`);
-      model.send({ kind: "error", seq: content?.seq ?? null, message, frontend });
+      send({ kind: "error", seq: content?.seq ?? null, message, frontend });
       return;
     }
     if (diff.ops.some((op) => op.op === "reset")) {
       // Every row is known again: earlier losses no longer matter.
       for (const id of ["lost", "missed", "error"]) notices.clear(id);
     }
-    model.send({ kind: "ack", seq: diff.seq, count: store.size, frontend });
+    send({ kind: "ack", seq: diff.seq, count: store.size, frontend });
   }
 
   const receiver = new Receiver({
     apply,
-    send: (message) => model.send({ ...message, frontend }),
+    send: (message) => send({ ...message, frontend }),
     notify(event) {
       if (event.type === "waiting") {
         notices.set("waiting", "warn", `Waiting for ${event.count} missed update(s) to be sent again…`);
@@ -79,6 +108,7 @@ export default () => {
     },
   });
 
+  /** @param {WelcomeMessage} content */
   function onWelcome(content) {
     if (welcomed) return;
     welcomed = true;
@@ -94,17 +124,24 @@ export default () => {
   }
 
   return {
+    /** @param {{ model: Model }} widget */
     initialize({ model: m }) {
       model = m;
-      model.on("msg:custom", (content, buffers) => {
+      model.on("msg:custom", (data, bufs) => {
+        // As sent by the kernel; what it holds is checked where it is used.
+        const content = /** @type {KernelMessage | null | undefined} */ (data);
+        const buffers = /** @type {WireBuffer[] | null | undefined} */ (bufs);
         const kind = content?.kind;
         try {
-          if (kind === "diff") receiver.receive(content, buffers || []);
-          else if (kind === "welcome") onWelcome(content);
-          else if (kind === "lost") receiver.gone(content.from, content.to);
+          if (kind === "diff") receiver.receive(/** @type {DiffContent} */ (content), buffers || []);
+          else if (kind === "welcome") onWelcome(/** @type {WelcomeMessage} */ (content));
+          else if (kind === "lost") {
+            const lost = /** @type {LostMessage} */ (content);
+            receiver.gone(lost.from, lost.to);
+          }
           else notices.set("unknown", "warn", `Ignored a message of unknown kind ${JSON.stringify(kind)}.`);
         } catch (err) {
-          notices.set("error", "error", `A message from the kernel was malformed: ${err.message}`);
+          notices.set("error", "error", `A message from the kernel was malformed: ${/** @type {Error} */ (err).message}`);
         }
       });
       // After anywidget has delivered the messages it queued while this module loaded, so the
@@ -113,11 +150,12 @@ export default () => {
       // connection is still settling can be lost (the kernel replays at most once per front end).
       const hello = () => {
         if (welcomed) return;
-        model.send({ kind: "hello", frontend, expected: receiver.expected, first: receiver.first });
+        send({ kind: "hello", frontend, expected: receiver.expected, first: receiver.first });
         setTimeout(hello, 1000);
       };
       setTimeout(hello, 0);
     },
+    /** @param {{ model: Model, el: HTMLElement }} view */
     render({ model, el }) {
       const view = new TableView(el, model, store, notices);
       return () => view.destroy();

@@ -1,4 +1,5 @@
-// Sort and filter in the browser, over the stream store, without a reset (issue 5).
+// @ts-check
+// Sort and filter in the browser, over the stream store, without a reset.
 //
 // The store keeps the stream order (the contract's positions); a RowOrder is a view of it: the
 // rows that match the filter, sorted by one column. With neither on, reads go straight through
@@ -14,111 +15,76 @@
 //
 // Memory: per-row state lives in typed arrays indexed by a slot (~50 bytes a row, nothing for
 // the garbage collector to trace; one object per row made the first sort 3x slower). A row's
-// handle carries its slot in a Symbol field this module owns: a Map lookup per row would cost
-// ~5x the whole pass.
-import { DataType } from "apache-arrow";
+// slot number is kept on its handle by the store (store.slotOf / setSlot): a Map lookup per row
+// would cost ~5x the whole pass.
+import { comparator, flipSorted, keep, kindOf, merge, setKey, sortFresh } from "./sorting.js";
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const RADIX_MIN = 20000; // below this a comparator sort beats four passes over 65536 buckets
+/** @typedef {import("./store.js").RowStore} RowStore */
+/** @typedef {import("./store.js").Handle} Handle */
+/** @typedef {import("./types.js").Sort} Sort */
+/** @typedef {import("./sorting.js").Kind} Kind */
+/** @typedef {import("./sorting.js").SlotKeys} SlotKeys */
+/**
+ * The displayed text of a value in a column; `handle` is the row, when known.
+ * @typedef {(value: unknown, column: string, handle?: Handle) => string | null | undefined} TextOf
+ */
+/**
+ * What keys and matches were last made for.
+ * @typedef {{ key?: string | null, keyText?: TextOf | null, match?: string | null,
+ *   matchText?: TextOf, needle?: string }} Signature
+ */
+
+/** @type {TextOf} */
 const defaultText = (value) => String(value);
-// Per-slot typed arrays: store revision the key / match were made from, stream position at the
-// last pass, last pass that saw the row, position in the order (indexOf), rank, key, match.
-const SLOT_ARRAYS = { _rev: Int32Array, _seq: Int32Array, _passOf: Int32Array, _pos: Int32Array };
-Object.assign(SLOT_ARRAYS, { _rank: Uint8Array, _key: Float64Array, _match: Uint8Array });
 
-// How a column compares: "num" (numbers, BigInt, times, dates, booleans, decimals), "str"
-// (case-insensitive, then case-sensitive), "text" (anything else, by its displayed text).
-function kindOf(type) {
-  if (!type) return "none";
-  if (DataType.isDictionary(type)) return kindOf(type.dictionary);
-  const numeric = ["isInt", "isFloat", "isDecimal", "isBool", "isTimestamp", "isDate", "isTime", "isDuration"];
-  if (numeric.some((is) => DataType[is](type))) return "num";
-  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isUtf8View(type)) return "str";
-  return "text";
-}
-
-// A number, or a BigInt where a double would round (beyond 2^53).
-function numKey(v) {
-  if (typeof v === "number") return v;
-  if (typeof v === "bigint") return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
-  if (typeof v === "boolean") return v ? 1 : 0;
-  if (v instanceof Date) return v.getTime();
-  // Decimal (arrow BN): String() is the unscaled integer; one scale per column keeps order.
-  const s = String(v);
-  const n = Number(s);
-  return Number.isSafeInteger(n) || !/^-?\d+$/.test(s) ? n : BigInt(s);
-}
-
-// LSD radix sort of `slots` by key[slot], 16 bits a pass: stable, so ties keep their (stream)
-// order in both directions; ~4x faster than a comparator sort at a million rows.
-function radixSort(slots, key, descending) {
-  const n = slots.length;
-  const f = new Float64Array(n);
-  for (let i = 0; i < n; i++) f[i] = (descending ? -key[slots[i]] : key[slots[i]]) + 0; // -0 -> 0
-  // Doubles as unsigned integers in the same order: flip every bit of negatives, the sign bit
-  // of the rest. Two little-endian words per key (every browser is little endian).
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < 2 * n; i += 2) {
-    const negative = u[i + 1] >= 0x80000000;
-    u[i] = negative ? ~u[i] : u[i];
-    u[i + 1] = negative ? ~u[i + 1] : u[i + 1] | 0x80000000;
-  }
-  let idx = new Uint32Array(n).map((_, i) => i);
-  let tmp = new Uint32Array(n);
-  const count = new Uint32Array(65536);
-  for (let digit = 0; digit < 4; digit++) {
-    const word = digit >> 1;
-    const shift = (digit & 1) * 16;
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(u[2 * i + word] >>> shift) & 0xffff]++;
-    if (count[(u[word] >>> shift) & 0xffff] === n) continue; // one bucket: nothing to do
-    for (let d = 0, sum = 0, c = 0; d < 65536; d++, sum += c) [c, count[d]] = [count[d], sum];
-    for (let i = 0; i < n; i++) tmp[count[(u[2 * idx[i] + word] >>> shift) & 0xffff]++] = idx[i];
-    [idx, tmp] = [tmp, idx];
-  }
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = slots[idx[i]];
-  return out;
-}
-
-// The slots of `a` that pass `test`, in order.
-function keep(a, test) {
-  const out = new Int32Array(a.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) if (test(a[i])) out[m++] = a[i];
-  return out.subarray(0, m);
-}
-
-// Merges sorted `fresh` (k slots) into sorted `old` (n slots): a binary search per fresh row
-// after the previous one's place, so k log n comparisons and O(n) copying.
-function merge(old, fresh, cmp) {
-  if (fresh.length === 0 || old.length === 0) return fresh.length ? fresh : old;
-  const out = new Int32Array(old.length + fresh.length);
-  let [o, w] = [0, 0];
-  for (const s of fresh) {
-    let [lo, hi] = [o, old.length];
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmp(old[mid], s) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    while (o < lo) out[w++] = old[o++];
-    out[w++] = s;
-  }
-  out.set(old.subarray(o), w);
-  return out;
+/**
+ * `old`'s contents at the start of `grown`.
+ * @template {Int32Array | Uint8Array | Float64Array} A
+ * @param {A} old
+ * @param {A} grown
+ */
+function grow(old, grown) {
+  grown.set(old);
+  return grown;
 }
 
 export class RowOrder {
+  /** @param {RowStore} store */
   constructor(store) {
     this._store = store;
-    this._field = Symbol("RowOrder slot"); // one per instance: two orders never mix slots
-    this._sort = null; // null or { column, descending }
+    this._field = store.newSlot("RowOrder"); // one per instance: two orders never mix slots
+    /** @type {Sort | null} */
+    this._sort = null;
     this._filter = "";
     this._needle = ""; // trimmed, lower-cased filter; "" = no filter
-    this._columns = null; // null = every store column
+    /** @type {string[] | null} null = every store column */
+    this._columns = null;
     this._text = defaultText;
     this._stale = true;
+    // The per-slot state, declared here for the type checker and set by _release().
+    /** @type {Int32Array | null} every live slot, in order (filtered out ones too); null: inactive */
+    this._sorted;
+    /** @type {Int32Array | null} the slots that pass the filter, in order */
+    this._order;
+    /** @type {boolean} */ this._posValid;
+    /** @type {number} */ this._seen;
+    /** @type {number} */ this._pass;
+    /** @type {number} */ this._count;
+    /** @type {Signature} */ this._sig;
+    /** @type {boolean} */ this._desc;
+    /** @type {number} */ this._cap;
+    /** @type {number} */ this._next;
+    /** @type {number[]} */ this._free;
+    /** @type {Int32Array} */ this._rev;
+    /** @type {Int32Array} */ this._seq;
+    /** @type {Int32Array} */ this._passOf;
+    /** @type {Int32Array} */ this._pos;
+    /** @type {Uint8Array} */ this._rank;
+    /** @type {Float64Array} */ this._key;
+    /** @type {Uint8Array} */ this._match;
+    /** @type {(Handle | null)[]} */ this._h;
+    /** @type {(number | bigint | string | null)[]} */ this._key2;
+    /** @type {(string | null)[]} */ this._key3;
     this._release();
   }
 
@@ -134,23 +100,32 @@ export class RowOrder {
     this._cap = 0;
     this._next = 0; // slots below this were used
     this._free = [];
-    // rank: 0 a value, 1 NaN, 2 null (NaN and null go last both ways, as pandas puts NaN). Key
-    // (key, key2, key3): a number alone; a BigInt beyond 2^53 as (Number(b), b), as rounding
-    // never reverses an order; a string as (0, lower case, itself).
-    for (const [name, T] of Object.entries(SLOT_ARRAYS)) this[name] = new T(0);
+    // Per-slot typed arrays: store revision the key / match were made from, stream position at
+    // the last pass, last pass that saw the row, position in the order (indexOf); the sort key
+    // (sorting.SlotKeys: rank, key, key2, key3); whether the row passes the filter.
+    this._rev = new Int32Array(0);
+    this._seq = new Int32Array(0);
+    this._passOf = new Int32Array(0);
+    this._pos = new Int32Array(0);
+    this._rank = new Uint8Array(0);
+    this._key = new Float64Array(0);
+    this._match = new Uint8Array(0);
     [this._h, this._key2, this._key3] = [[], [], []]; // _h: the handle, null when free
   }
 
   // Room for `n` slots (grown by half, so appends cost amortized O(1) each).
+  /** @param {number} n */
   _reserve(n) {
     if (n <= this._cap) return;
     const cap = Math.max(Math.ceil(1.25 * n), Math.ceil(1.5 * this._cap), 1024);
-    for (const [name, T] of Object.entries(SLOT_ARRAYS)) {
-      const a = new T(cap);
-      a.set(this[name]);
-      this[name] = a;
-    }
-    for (const a of [this._h, this._key2, this._key3]) {
+    this._rev = grow(this._rev, new Int32Array(cap));
+    this._seq = grow(this._seq, new Int32Array(cap));
+    this._passOf = grow(this._passOf, new Int32Array(cap));
+    this._pos = grow(this._pos, new Int32Array(cap));
+    this._rank = grow(this._rank, new Uint8Array(cap));
+    this._key = grow(this._key, new Float64Array(cap));
+    this._match = grow(this._match, new Uint8Array(cap));
+    for (const a of /** @type {unknown[][]} */ ([this._h, this._key2, this._key3])) {
       a.length = cap; // then filled: holey but never sparse, so elements stay fast
       a.fill(null, this._cap);
     }
@@ -160,10 +135,7 @@ export class RowOrder {
   // Drops every slot (the view calls this when it goes; clearing sort and filter does too).
   dispose() {
     if (this._sorted === null) return;
-    const field = this._field;
-    this._store.forEachHandle((h) => {
-      if (h[field] !== undefined) h[field] = undefined;
-    });
+    this._store.clearSlot(this._field);
     this._release();
   }
 
@@ -171,7 +143,12 @@ export class RowOrder {
   // string; columns: names the filter searches (null: all); text(value, column, handle): the
   // displayed text (null: String). Pass the same `text` function unless the text changed: a new one
   // re-runs the filter on every row.
+  /**
+   * @param {{ sort?: Sort | null, filter?: string | null, columns?: string[] | null,
+   *   text?: TextOf | null }} [settings]
+   */
   configure({ sort, filter, columns, text } = {}) {
+    /** @type {(ok: boolean, what: string, v: unknown) => void} */
     const check = (ok, what, v) => {
       if (!ok) throw new Error(`${what}, got ${typeof v === "object" ? JSON.stringify(v) : typeof v}`);
     };
@@ -185,21 +162,14 @@ export class RowOrder {
       _columns: columns === undefined ? this._columns : columns && [...columns],
       _text: text === undefined ? this._text : text || defaultText,
     };
+    const fields = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (this)); // the four above
     for (const [name, value] of Object.entries(next)) {
-      const same = name === "_text" ? value === this._text : JSON.stringify(value) === JSON.stringify(this[name]);
+      const same = name === "_text" ? value === this._text : JSON.stringify(value) === JSON.stringify(fields[name]);
       if (same) continue;
-      this[name] = value;
+      fields[name] = value;
       this._stale = true;
     }
     this._needle = this._filter.trim().toLowerCase();
-  }
-
-  get sort() {
-    return this._sort && { ...this._sort };
-  }
-
-  get filter() {
-    return this._filter;
   }
 
   get active() {
@@ -234,23 +204,30 @@ export class RowOrder {
     const rekeyAll = sort !== null && (this._sorted === null || sig.key !== last.key || sig.keyText !== last.keyText);
     const rematchAll = needle !== "" && (sig.match !== last.match || text !== last.matchText);
     // Typing on narrows the filter: a row that did not contain "ab" cannot contain "abc".
-    const narrowing = rematchAll && last.match && text === last.matchText && needle.includes(last.needle) &&
-      sig.match.slice(needle.length) === last.match.slice(last.needle.length);
+    // (A match signature is made with its needle, and sig.match is set whenever rematchAll.)
+    const lastNeedle = /** @type {string} */ (last.needle);
+    const narrowing = rematchAll && last.match && text === last.matchText && needle.includes(lastNeedle) &&
+      /** @type {string} */ (sig.match).slice(needle.length) === last.match.slice(lastNeedle.length);
 
     // A direction change only: flip the sorted rows in O(n) instead of sorting again.
-    if (sort && !rekeyAll && sort.descending !== this._desc) this._flip();
+    if (sort && !rekeyAll && sort.descending !== this._desc) {
+      flipSorted(/** @type {Int32Array} */ (this._sorted), this._keys()); // sorted: not rekeyAll
+      this._desc = !this._desc;
+    }
 
     // The pass. A slot's pass number is negated while it is new or updated in this pass; new
     // rows (handles in `fresh`) get their slots after it, when we know how many there are.
     const { _field: field, _h: hs, _seq: seq } = this;
     let { _rev: rev, _passOf: passOf } = this;
     const pass = ++this._pass;
+    /** @type {(Handle | number)[]} new rows' handles, then slots: updated rows' slots */
     const fresh = [];
+    /** @type {number[]} */
     const born = [];
     const all = sort ? null : new Int32Array(store.size);
     let updated = 0;
     store.forEachHandle((h, i) => {
-      const s = h[field];
+      const s = store.slotOf(h, field);
       if (s === undefined || hs[s] !== h) {
         fresh.push(h);
         born.push(i);
@@ -285,21 +262,27 @@ export class RowOrder {
     const survivors = sort && updated > 0 ? keep(prev, (s) => passOf[s] === pass) : prev;
 
     const match = this._match;
-    for (const s of fresh) {
+    const slots = /** @type {number[]} */ (fresh); // every new row has its slot now
+    const keys = this._keys();
+    /** @type {(v: unknown, h: Handle) => unknown} */
+    const textKey = (v, h) => text(v, /** @type {Sort} */ (sort).column, h);
+    for (const s of slots) {
+      const h = /** @type {Handle} */ (hs[s]);
       passOf[s] = pass;
-      rev[s] = store.revisionOf(hs[s]);
-      if (sort) this._setKey(s, store.valueOf(hs[s], sort.column), kind, hs[s]);
-      if (needle) match[s] = this._matches(hs[s], cols, needle);
+      rev[s] = store.revisionOf(h);
+      if (sort) setKey(keys, s, store.valueOf(h, sort.column), /** @type {Kind} */ (kind), h, textKey);
+      if (needle) match[s] = this._matches(h, cols, needle);
     }
     if (rematchAll) {
-      for (const s of all ?? survivors) if (!narrowing || match[s]) match[s] = this._matches(hs[s], cols, needle);
+      for (const s of all ?? survivors) if (!narrowing || match[s]) match[s] = this._matches(/** @type {Handle} */ (hs[s]), cols, needle);
     }
 
-    let sorted = all;
+    // Without a sort, `all` holds every slot in stream order.
+    let sorted = /** @type {Int32Array} */ (all);
     if (sort) {
-      const cmp = this._comparator(sort.descending);
+      const cmp = comparator(keys, sort.descending);
       this._desc = sort.descending;
-      sorted = merge(survivors, this._sortFresh(fresh, sort.descending, cmp), cmp);
+      sorted = merge(survivors, sortFresh(slots, keys, sort.descending, cmp), cmp);
     }
     this._sorted = sorted;
     this._order = needle ? keep(sorted, (s) => match[s] === 1) : sorted;
@@ -308,6 +291,12 @@ export class RowOrder {
   }
 
   // Gives the new rows (handles in `fresh`, at stream positions `born`) slots, in place.
+  /**
+   * @param {(Handle | number)[]} fresh
+   * @param {number[]} born
+   * @param {number} pass
+   * @param {Int32Array | null} all
+   */
   _slotsFor(fresh, born, pass, all) {
     this._reserve(this._count + born.length);
     this._count += born.length;
@@ -315,9 +304,9 @@ export class RowOrder {
     for (let j = 0; j < fresh.length; j++) {
       const h = fresh[j];
       if (typeof h === "number") continue;
-      const s = this._free.length ? this._free.pop() : this._next++;
+      const s = this._free.length ? /** @type {number} */ (this._free.pop()) : this._next++;
       this._h[s] = h;
-      h[this._field] = s;
+      this._store.setSlot(h, this._field, s);
       this._passOf[s] = -pass;
       this._seq[s] = born[b++];
       if (all !== null) all[this._seq[s]] = s;
@@ -325,22 +314,12 @@ export class RowOrder {
     }
   }
 
-  _setKey(s, v, kind, h) {
-    let [rank, key, key2, key3] = [0, 0, null, null];
-    if (v === null || v === undefined) {
-      rank = 2;
-    } else if (kind === "num") {
-      const k = numKey(v);
-      if (typeof k === "bigint") [key, key2] = [Number(k), k];
-      else if (k !== k) rank = 1; // NaN
-      else key = k;
-    } else {
-      key3 = kind === "str" ? String(v) : String(this._text(v, this._sort.column, h));
-      key2 = key3.toLowerCase();
-    }
-    [this._rank[s], this._key[s], this._key2[s], this._key3[s]] = [rank, key, key2, key3];
-  }
-
+  /**
+   * 1 when the text of one of `cols` contains `needle`, else 0.
+   * @param {Handle} h
+   * @param {string[]} cols
+   * @param {string} needle
+   */
   _matches(h, cols, needle) {
     for (const c of cols) {
       const v = this._store.valueOf(h, c);
@@ -351,49 +330,9 @@ export class RowOrder {
     return 0;
   }
 
-  // Values by key (reversed when descending), then NaN, then null; ties in stream order in
-  // both directions (a stable sort, whichever way).
-  _comparator(descending) {
-    const { _rank: rank, _key: key, _key2: key2, _key3: key3, _seq: seq } = this;
-    const sign = descending ? -1 : 1;
-    return (a, b) => {
-      if (rank[a] !== rank[b]) return rank[a] - rank[b];
-      if (rank[a] === 0) {
-        if (key[a] !== key[b]) return key[a] < key[b] ? -sign : sign;
-        if (key2[a] !== key2[b]) return key2[a] < key2[b] ? -sign : sign;
-        if (key3[a] !== key3[b]) return key3[a] < key3[b] ? -sign : sign;
-      }
-      return seq[a] - seq[b];
-    };
-  }
-
-  // New and updated rows come in stream order: sort the values stably (radix when all keys are
-  // plain numbers), then NaN, then null, each already in stream order.
-  _sortFresh(fresh, descending, cmp) {
-    const groups = [[], [], []];
-    for (const s of fresh) groups[this._rank[s]].push(s);
-    const values = groups[0];
-    const numbers = values.length > RADIX_MIN && values.every((s) => this._key2[s] === null);
-    const out = new Int32Array(fresh.length);
-    out.set(numbers ? radixSort(values, this._key, descending) : values.sort(cmp));
-    out.set(groups[1], values.length);
-    out.set(groups[2], values.length + groups[1].length);
-    return out;
-  }
-
-  // Sorted one way -> the other: values reverse, but NaN / null stay last and ties keep stream
-  // order, so reverse the value part, then each run of equal keys back again.
-  _flip() {
-    const { _sorted: a, _rank: rank, _key: key, _key2: key2, _key3: key3 } = this;
-    let m = 0;
-    while (m < a.length && rank[a[m]] === 0) m++;
-    a.subarray(0, m).reverse();
-    for (let i = 0, j = 1; i < m; i = j, j = i + 1) {
-      const s = a[i];
-      while (j < m && key[a[j]] === key[s] && key2[a[j]] === key2[s] && key3[a[j]] === key3[s]) j++;
-      if (j - i > 1) a.subarray(i, j).reverse();
-    }
-    this._desc = !this._desc;
+  /** The key arrays (as they are now: _reserve replaces them). @returns {SlotKeys} */
+  _keys() {
+    return { rank: this._rank, key: this._key, key2: this._key2, key3: this._key3, seq: this._seq };
   }
 
   // ---- reads: positions in the current order ---------------------------------------------
@@ -403,37 +342,52 @@ export class RowOrder {
     return this._order === null ? this._store.size : this._order.length;
   }
 
+  /**
+   * @param {number} i
+   * @returns {Handle | undefined}
+   */
   handleAt(i) {
     this.refresh();
     if (this._order === null) return this._store.handleAt(i);
-    return Number.isInteger(i) && i >= 0 && i < this._order.length ? this._h[this._order[i]] : undefined;
+    return Number.isInteger(i) && i >= 0 && i < this._order.length ? /** @type {Handle} */ (this._h[this._order[i]]) : undefined;
   }
 
+  /** @param {number} i */
   domIdAt(i) {
     const h = this.handleAt(i);
     return h === undefined ? undefined : this._store.domIdOf(h);
   }
 
+  /**
+   * @param {number} i
+   * @param {string} column
+   */
   valueAt(i, column) {
     const h = this.handleAt(i);
     return h === undefined ? undefined : this._store.valueOf(h, column);
   }
 
   // Dom ids of positions [start, end), as store.slice.
+  /**
+   * @param {number} [start]
+   * @param {number} [end]
+   * @returns {string[]}
+   */
   slice(start = 0, end = this.size) {
     this.refresh();
     if (this._order === null) return this._store.slice(start, end);
     const part = this._order.subarray(Math.max(0, start), Math.max(0, end));
-    return Array.from(part, (s) => this._store.domIdOf(this._h[s]));
+    return Array.from(part, (s) => this._store.domIdOf(/** @type {Handle} */ (this._h[s])));
   }
 
   // Position of a row in the current order; -1 when absent or filtered out. O(1), after one
   // O(n) write of positions on the first call after a change (not paid while nobody asks).
+  /** @param {string} domId */
   indexOf(domId) {
     this.refresh();
     if (this._order === null) return this._store.indexOf(domId);
     const h = this._store.handleOf(domId);
-    const s = h === undefined ? undefined : h[this._field];
+    const s = h === undefined ? undefined : this._store.slotOf(h, this._field);
     if (s === undefined || this._h[s] !== h || (this._needle && !this._match[s])) return -1;
     if (!this._posValid) {
       const order = this._order;

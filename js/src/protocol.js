@@ -1,16 +1,25 @@
+// @ts-check
 // Wire format of livestream-widget, version 2 (docs/protocol.md): decode and check a `diff`
-// message, apply it to a RowStore, and track message numbering.
+// message and apply it to a RowStore. (Message numbering is receiver.js.)
 //
 // Every check here throws ProtocolError with a message naming the problem, because the widget
 // shows that message to the user and reports it to the kernel: a vague error there is useless.
 
 import { tableFromIPC, Type } from "apache-arrow";
+import { DOM_ID } from "./domids.js";
+
+/** @typedef {import("./types.js").Diff} Diff */
+/** @typedef {import("./types.js").Op} Op */
+/** @typedef {import("./store.js").RowStore} RowStore */
+/** @typedef {import("apache-arrow").Table} Table */
 
 export const PROTOCOL_VERSION = 2;
 
-const DOM_ID = "__dom_id";
-
 export class ProtocolError extends Error {
+  /**
+   * @param {string} message
+   * @param {ErrorOptions} [options]
+   */
   constructor(message, options) {
     super(message, options);
     this.name = "ProtocolError";
@@ -19,18 +28,26 @@ export class ProtocolError extends Error {
 
 // JupyterLab/Notebook hand us DataViews, Colab Uint8Arrays. Keep the exact window: the
 // backing ArrayBuffer may be larger than the message.
+/**
+ * @param {unknown} buf
+ * @returns {Uint8Array}
+ */
 export function toBytes(buf) {
   if (buf instanceof Uint8Array) return buf;
   if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   if (buf instanceof ArrayBuffer) return new Uint8Array(buf);
   // Another realm (iframe) fails instanceof; duck-type the view shape.
-  if (buf && buf.buffer && typeof buf.byteLength === "number" && typeof buf.byteOffset === "number") {
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  const like = /** @type {{ buffer?: ArrayBufferLike, byteLength?: unknown, byteOffset?: unknown, slice?: unknown }} */ (buf);
+  if (like && like.buffer && typeof like.byteLength === "number" && typeof like.byteOffset === "number") {
+    return new Uint8Array(like.buffer, like.byteOffset, like.byteLength);
   }
-  if (buf && typeof buf.byteLength === "number" && typeof buf.slice === "function") return new Uint8Array(buf);
+  if (like && typeof like.byteLength === "number" && typeof like.slice === "function") {
+    return new Uint8Array(/** @type {ArrayBufferLike} */ (buf)); // an ArrayBuffer of another realm
+  }
   throw new ProtocolError(`buffer is not binary data (got ${show(buf)})`);
 }
 
+/** A value, short, for an error message. @param {unknown} v */
 function show(v) {
   if (v === undefined) return "undefined";
   if (typeof v === "bigint") return `${v}n`;
@@ -44,12 +61,19 @@ function show(v) {
   }
 }
 
+/** @type {(v: unknown) => v is number} */
 const isInt = (v) => typeof v === "number" && Number.isInteger(v);
+/** @type {(v: unknown) => v is Record<string, unknown>} */
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
 // -> {seq, ops}; ops: {op:"reset"} | {op:"insert", table, at, limit, update_only, rows} |
 // {op:"delete", dom_ids}. Everything is checked before anything is applied, so a bad message
 // never leaves the store half updated.
+/**
+ * @param {unknown} content the message as it arrived (types.DiffContent when well formed)
+ * @param {unknown} buffers its binary buffers
+ * @returns {Diff}
+ */
 export function decodeDiff(content, buffers) {
   if (!isObject(content)) throw new ProtocolError(`diff: content must be an object, got ${show(content)}`);
   if (content.kind !== "diff") throw new ProtocolError(`diff: expected kind "diff", got ${show(content.kind)}`);
@@ -69,9 +93,12 @@ export function decodeDiff(content, buffers) {
   if (prefix !== null && typeof prefix !== "string") {
     throw new ProtocolError(`diff ${seq}: prefix must be a string, got ${show(prefix)}`);
   }
+  /** @type {Uint8Array[]} */
   const bytes = [];
-  const tables = new Map(); // one decode per buffer even if two ops share it
-  const ops = content.ops.map((op, i) => {
+  /** @type {Map<number, Table>} one decode per buffer even if two ops share it */
+  const tables = new Map();
+  /** @type {Op[]} */
+  const ops = content.ops.map((/** @type {unknown} */ op, /** @type {number} */ i) => {
     const where = `diff ${seq}, op ${i}`;
     if (!isObject(op)) throw new ProtocolError(`${where}: op must be an object, got ${show(op)}`);
     switch (op.op) {
@@ -110,14 +137,14 @@ export function decodeDiff(content, buffers) {
             try {
               bytes[buffer] = toBytes(buffers[buffer]);
             } catch (e) {
-              throw new ProtocolError(`${w}: buffer ${buffer}: ${e.message}`);
+              throw new ProtocolError(`${w}: buffer ${buffer}: ${/** @type {Error} */ (e).message}`);
             }
           }
           if (bytes[buffer].byteLength === 0) throw new ProtocolError(`${w}: buffer ${buffer} is empty, expected an Arrow IPC stream`);
           try {
             table = tableFromIPC(bytes[buffer]);
           } catch (e) {
-            throw new ProtocolError(`${w}: buffer ${buffer} is not a readable Arrow IPC stream: ${e.message}`, { cause: e });
+            throw new ProtocolError(`${w}: buffer ${buffer} is not a readable Arrow IPC stream: ${/** @type {Error} */ (e).message}`, { cause: e });
           }
           tables.set(buffer, table);
         }
@@ -131,6 +158,13 @@ export function decodeDiff(content, buffers) {
   return { seq, prefix, ops };
 }
 
+/**
+ * @param {Table} table
+ * @param {string} w where, for messages
+ * @param {number} buffer
+ * @param {number} rows
+ * @param {string | null} key
+ */
 function checkTable(table, w, buffer, rows, key) {
   if (table.numRows !== rows) {
     throw new ProtocolError(`${w}: rows says ${rows} but the Arrow table in buffer ${buffer} has ${table.numRows}`);
@@ -158,6 +192,10 @@ function checkTable(table, w, buffer, rows, key) {
 }
 
 // Applies ops in list order (the order the Python calls were made).
+/**
+ * @param {RowStore} store
+ * @param {Diff} diff
+ */
 export function applyDiff(store, diff) {
   if (diff.prefix !== null && diff.prefix !== undefined) store.setPrefix(diff.prefix);
   diff.ops.forEach((op, i) => {
@@ -165,48 +203,10 @@ export function applyDiff(store, diff) {
       if (op.op === "reset") store.reset();
       else if (op.op === "insert") store.insert(op.table, { at: op.at, limit: op.limit, update_only: op.update_only, key: op.key });
       else if (op.op === "delete") store.delete(op.dom_ids);
-      else throw new Error(`unknown op ${show(op.op)}`);
+      else throw new Error(`unknown op ${show(/** @type {{ op: unknown }} */ (op).op)}`);
     } catch (e) {
       if (e instanceof ProtocolError) throw e;
-      throw new ProtocolError(`diff ${diff.seq}, op ${i} (${op.op}): ${e.message}`, { cause: e });
+      throw new ProtocolError(`diff ${diff.seq}, op ${i} (${op.op}): ${/** @type {Error} */ (e).message}`, { cause: e });
     }
   });
-}
-
-// Numbering of diff messages. seq grows by exactly 1 per message; the Jupyter server drops
-// messages above its rate limit, so a jump is the only sign rows were lost.
-export class Sequencer {
-  constructor() {
-    this.expected = 1;
-  }
-
-  // {ok:true}: in order. {stale:true}: already applied, ignore it. {gap:{expected, received}}:
-  // messages in between were lost; this one is still valid and should be applied (the stream
-  // goes on from it), so `expected` moves past it.
-  accept(seq) {
-    if (!isInt(seq) || seq < 1) throw new ProtocolError(`seq must be an integer >= 1, got ${show(seq)}`);
-    if (seq < this.expected) return { stale: true };
-    if (seq === this.expected) {
-      this.expected++;
-      return { ok: true };
-    }
-    const gap = { expected: this.expected, received: seq };
-    this.expected = seq + 1;
-    return { gap };
-  }
-
-  // Reply to our `hello`: lastSentSeq is the last diff the kernel had sent. Diffs arrive in
-  // order, so lastSentSeq >= expected means some never reached this front end: sent before it
-  // existed (page reload, new tab) or dropped. Returns true when those rows are missing from an
-  // empty store (the widget then shows the "rows live in a page that is gone" notice);
-  // storeEmpty defaults to "no diff accepted yet". Either way the next expected diff is
-  // lastSentSeq + 1.
-  welcome(lastSentSeq, storeEmpty = this.expected === 1) {
-    if (!isInt(lastSentSeq) || lastSentSeq < 0) {
-      throw new ProtocolError(`welcome: seq must be an integer >= 0, got ${show(lastSentSeq)}`);
-    }
-    if (lastSentSeq < this.expected) return false;
-    this.expected = lastSentSeq + 1;
-    return Boolean(storeEmpty);
-  }
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Applies diffs strictly in `seq` order. A diff that arrives early (the ones before it were
 // dropped on the way: the Jupyter server drops comm messages above its rate limit) is held,
 // the kernel is asked once to resend the missing ones, and everything held is applied as soon
@@ -5,24 +6,40 @@
 // then goes on from there and the widget says rows may be missing.
 import { ProtocolError } from "./protocol.js";
 
+/** @typedef {import("./types.js").DiffContent} DiffContent */
+/** @typedef {import("./types.js").GapMessage} GapMessage */
+/** @typedef {import("./types.js").WireBuffer} WireBuffer */
+/**
+ * What the widget is told: waiting for `count` missed diffs, recovered, or `count` lost so far.
+ * @typedef {{ type: "waiting", count: number } | { type: "recovered" } | { type: "lost", count: number }} ReceiverEvent
+ */
+
 export class Receiver {
   /**
    * apply(content, buffers): decode and apply one diff (may throw);
-   * send(message): to the kernel; notify(event): {type: "waiting"|"recovered"|"lost", count}.
+   * send(message): to the kernel; notify(event): what to tell the user.
+   * @param {{ apply: (content: DiffContent, buffers: WireBuffer[]) => void,
+   *   send: (message: GapMessage) => void, notify?: (event: ReceiverEvent) => void }} io
    */
   constructor({ apply, send, notify = () => {} }) {
     this.apply = apply;
     this.send = send;
     this.notify = notify;
     this.expected = 1;
-    this.held = new Map(); // seq -> [content, buffers]
+    /** @type {Map<number, [DiffContent, WireBuffer[]]>} seq -> [content, buffers] */
+    this.held = new Map();
     this.asked = false; // a resend request is out for the current hole
     this.lost = 0;
     this.missedStart = false; // this front end began after diffs had been sent
-    this.first = null; // seq of the first diff applied (the kernel replays if it is not 1)
+    /** @type {number | null} seq of the first diff applied (the kernel replays if it is not 1) */
+    this.first = null;
   }
 
-  /** A diff from the kernel; returns "applied", "held" or "stale". */
+  /**
+   * A diff from the kernel; returns "applied", "held" or "stale".
+   * @param {DiffContent} content
+   * @param {WireBuffer[]} buffers
+   */
   receive(content, buffers) {
     const seq = content?.seq;
     if (!Number.isInteger(seq) || seq < 1) throw new ProtocolError(`seq must be an integer >= 1, got ${seq}`);
@@ -41,7 +58,11 @@ export class Receiver {
     return "applied";
   }
 
-  /** The kernel cannot resend `from..to`: skip them. */
+  /**
+   * The kernel cannot resend `from..to`: skip them (checked: they come from a message).
+   * @param {number} from
+   * @param {number} to
+   */
   gone(from, to) {
     if (!Number.isInteger(from) || !Number.isInteger(to) || to < this.expected) return;
     this.lost += to - Math.max(from, this.expected) + 1;
@@ -53,10 +74,13 @@ export class Receiver {
 
   /** Reply to hello (`lastSentSeq`: the kernel's last diff then). True if this front end
    * missed diffs sent before it existed. `resendFrom`: the kernel kept the diffs from there
-   * for the first front end (a host that starts front ends late) and is sending them now. */
+   * for the first front end (a host that starts front ends late) and is sending them now.
+   * @param {number} lastSentSeq (checked, as resendFrom: they come from a message)
+   * @param {number | null} [resendFrom]
+   */
   welcome(lastSentSeq, resendFrom = null) {
     const nothingYet = this.expected === 1 && this.held.size === 0 && this.first === null;
-    if (Number.isInteger(resendFrom) && resendFrom >= 1 && nothingYet) {
+    if (resendFrom !== null && Number.isInteger(resendFrom) && resendFrom >= 1 && nothingYet) {
       this.expected = resendFrom;
       return false;
     }
@@ -67,6 +91,10 @@ export class Receiver {
     return this.missedStart;
   }
 
+  /**
+   * @param {DiffContent} content
+   * @param {WireBuffer[]} buffers
+   */
   applyNext(content, buffers) {
     this.first ??= content.seq;
     this.expected = content.seq + 1;
@@ -75,7 +103,7 @@ export class Receiver {
 
   drain() {
     while (this.held.has(this.expected)) {
-      const [content, buffers] = this.held.get(this.expected);
+      const [content, buffers] = /** @type {[DiffContent, WireBuffer[]]} */ (this.held.get(this.expected));
       this.held.delete(this.expected);
       this.applyNext(content, buffers);
     }
@@ -88,6 +116,7 @@ export class Receiver {
     }
   }
 
+  /** @param {number} received */
   ask(received) {
     if (this.asked) return;
     this.asked = true;

@@ -1,11 +1,26 @@
+// @ts-check
 // Async loading UI: what the footer line and the skeleton show, decided from the kernel's
 // `async_state` trait and the store's size. The decision is a pure function (unit tested); the
 // DOM part only applies it, so every view of one model shows the same state.
+
+/** @typedef {import("./types.js").AsyncState} AsyncState */
+/** @typedef {import("./types.js").Model} Model */
+/**
+ * What the footer and the skeleton show (describe).
+ * @typedef {object} Description
+ * @property {AsyncState["status"]} status
+ * @property {boolean} skeleton placeholder rows instead of rows
+ * @property {string} text the footer line
+ * @property {string} title its tooltip
+ * @property {boolean} failed
+ * @property {"cancel" | "retry" | null} button
+ */
 
 export const SKELETON_ROWS = 8;
 
 // The trait's default, also used before the kernel side defines the trait at all (an older
 // kernel package): the widget then behaves exactly as it did without async loading.
+/** @type {Readonly<AsyncState>} */
 export const IDLE = Object.freeze({
   status: "idle",
   ok: false,
@@ -19,25 +34,27 @@ export const IDLE = Object.freeze({
   progress: true,
 });
 
+/** @type {Set<unknown>} */
 const STATUSES = new Set(["idle", "loading", "ok", "failed"]);
 // Fixed grouping (not the browser's locale) so the footer reads the same everywhere, like the
 // cells, whose numbers are not localised either.
 const grouping = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
-/** "1 row", "1,234 rows". */
+/** "1 row", "1,234 rows". @param {number} n */
 export function rowCount(n) {
   return `${grouping.format(n)} ${n === 1 ? "row" : "rows"}`;
 }
 
-/** "950", "8.1k", "812k", "1.2M", "12M": a rate at a glance. */
+/** "950", "8.1k", "812k", "1.2M", "12M": a rate at a glance. @param {number} n */
 export function compact(n) {
+  /** @param {number} x */
   const one = (x) => (x < 10 ? String(Math.round(x * 10) / 10) : String(Math.round(x)));
   if (n < 1000) return one(n);
   if (n < 999_500) return `${one(n / 1000)}k`;
   return `${one(n / 1_000_000)}M`;
 }
 
-/** "4 s", "1 min 5 s", "2 h 3 min": seconds left, rounded up. */
+/** "4 s", "1 min 5 s", "2 h 3 min": seconds left, rounded up. @param {number} seconds */
 export function duration(seconds) {
   const s = Math.max(1, Math.ceil(seconds));
   if (s < 60) return `${s} s`;
@@ -46,6 +63,7 @@ export function duration(seconds) {
   return m % 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m / 60} h`;
 }
 
+/** A whole count >= 0, or null. @param {unknown} value */
 function count(value) {
   const n = Number(value);
   return value !== null && value !== undefined && value !== "" && Number.isFinite(n) && n >= 0
@@ -53,8 +71,9 @@ function count(value) {
     : null;
 }
 
-/** What the footer says while loading: rows, and when known the total, percent, rate, ETA. */
-export function progressText(s) {
+/** What the footer says while loading: rows, and when known the total, percent, rate, ETA.
+ * @param {AsyncState} s */
+function progressText(s) {
   if (!s.progress) return "Loading…";
   const parts = [];
   const total = s.total !== null && s.total > 0 && s.rows <= s.total ? s.total : null;
@@ -71,13 +90,15 @@ export function progressText(s) {
   return parts.join(" · ");
 }
 
-/** A well-formed state from whatever the trait holds (missing, partial or malformed). */
+/** A well-formed state from whatever the trait holds (missing, partial or malformed).
+ * @param {unknown} state
+ * @returns {AsyncState} */
 export function normalize(state) {
-  const s = state && typeof state === "object" ? state : {};
+  const s = /** @type {Record<string, unknown>} */ (state && typeof state === "object" ? state : {});
   const rows = Number(s.rows);
   const rate = Number(s.rate);
   return {
-    status: STATUSES.has(s.status) ? s.status : "idle",
+    status: STATUSES.has(s.status) ? /** @type {AsyncState["status"]} */ (s.status) : "idle",
     ok: s.ok === true,
     loading: s.loading === true,
     skeleton: s.skeleton === true,
@@ -93,6 +114,9 @@ export function normalize(state) {
 /**
  * What to show. Returns {status, skeleton, text, title, failed, button}, where `button` is
  * null, "cancel" or "retry". All strings are plain text for textContent.
+ * @param {unknown} state the async_state trait
+ * @param {number} size rows held
+ * @returns {Description}
  */
 export function describe(state, size) {
   const s = normalize(state);
@@ -120,6 +144,11 @@ export function describe(state, size) {
   return { status: s.status, skeleton, text: rowCount(size), title: "", failed: false, button: null };
 }
 
+/**
+ * @param {string} className
+ * @param {string} label
+ * @param {string} title
+ */
 function button(className, label, title) {
   const b = document.createElement("button");
   b.type = "button";
@@ -131,6 +160,10 @@ function button(className, label, title) {
 
 /** The footer line of one view. `render(description)` applies a `describe` result. */
 export class StatusLine {
+  /**
+   * @param {Model} model
+   * @param {HTMLElement | null} [focusOnLoss] takes the focus when a focused button goes
+   */
   constructor(model, focusOnLoss) {
     this.el = document.createElement("div");
     this.el.className = "lsw-status";
@@ -145,13 +178,15 @@ export class StatusLine {
       retry: button("lsw-retry", "Retry", "Run the last loader again"),
     };
     for (const [kind, b] of Object.entries(this.buttons)) {
-      b.addEventListener("click", () => model.send({ kind }));
+      b.addEventListener("click", () => model.send({ kind: /** @type {"cancel" | "retry"} */ (kind) }));
     }
     this.focusOnLoss = focusOnLoss;
     this.el.append(this.text);
+    /** @type {Description["button"]} */
     this.shown = null;
   }
 
+  /** @param {Description} d */
   render(d) {
     if (this.text.textContent !== d.text) this.text.textContent = d.text;
     this.text.title = d.title;

@@ -1,3 +1,4 @@
+// @ts-check
 // Model-level row store for livestream-widget.
 //
 // The browser owns the rows (the kernel forgets them once sent), so this store must hold up to
@@ -5,114 +6,67 @@
 // delete / reset, see docs/protocol.md) with per-row semantics.
 //
 // Design
-// - Rows stay columnar: every received Arrow record batch becomes a Chunk; a row is a RowHandle
-//   (dom id, chunk, row index). Values are read lazily with vector.get(row); nothing is copied.
-// - Order lives in a blocked list (sqrt decomposition): `blocks` is an array of Blocks, each an
-//   array of handles. Finding position N scans block sizes (~n/blockSize steps); the splice
-//   inside one block is O(blockSize). Blocks split above 2*blockSize, small ones merge with a
-//   neighbour, empty ones are dropped.
-// - `ids` maps a row's index key -> handle for O(1) lookup; each handle knows its block, so
-//   delete by id only touches that block. The index key of dom id `${prefix}${n}` (n an integer
-//   written as Python's str() writes it) is the number n, else the dom id string: number keys
-//   need no string per row and hash several times faster, and inserts whose ids the kernel
-//   leaves to the browser (`key`: an integer column) never build a string at all.
+// - Rows stay columnar (rows.js): every received Arrow record batch becomes a Chunk; a row is a
+//   RowHandle (index key, chunk, row index). Values are read lazily; nothing is copied.
+// - Order lives in a blocked list (blocklist.js) of handles: inserting or deleting anywhere
+//   in a million rows costs ~sqrt(n), not n.
+// - `ids` (ids.js) maps a row's index key (a number for default ids) -> handle for O(1)
+//   lookup; each handle knows its block, so delete by id only touches that block.
 // - Each Chunk counts its live rows; at zero it is dropped from `chunks`, so the Arrow buffers
 //   can be collected once no row refers to them. (Batches decoded from one IPC message share
 //   that message's ArrayBuffer, so memory returns when the last batch of a message goes.)
-//
-import { Type } from "apache-arrow";
-import { decodeDomIds, integerAfter, integerKeys } from "./domids.js";
+import { BlockList } from "./blocklist.js";
+import { checkInsert, describe } from "./checks.js";
+import { decodeDomIds, DOM_ID, integerKeys } from "./domids.js";
+import { IdIndex } from "./ids.js";
+import { Chunk, exactValue, RowHandle } from "./rows.js";
 
-const DOM_ID = "__dom_id";
-
-// One record batch: column vectors by name, plus how many live rows still point here.
-class Chunk {
-  constructor(batch) {
-    this.vectors = new Map();
-    const fields = batch.schema.fields;
-    for (let i = 0; i < fields.length; i++) {
-      if (fields[i].name !== DOM_ID) this.vectors.set(fields[i].name, batch.getChildAt(i));
-    }
-    this.live = 0;
-  }
-}
-
-// Mutable on purpose: an in-place update just retargets chunk/row, and splits retarget block.
-class RowHandle {
-  constructor(id, chunk, row) {
-    this.id = id;
-    this.chunk = chunk;
-    this.row = row;
-    this.block = null;
-    this.rev = 0; // updates in place so far
-  }
-}
-
-class Block {
-  constructor(items) {
-    this.items = items;
-  }
-}
-
-const isIntType = (type) => type.typeId === Type.Int;
-
-// The exact value of row `row`: timestamps as the BigInt count of their unit (arrow's get gives
-// float epoch milliseconds, which lose nanoseconds); everything else as arrow reads it.
-function exactValue(vector, row) {
-  if (vector.type.typeId === Type.Timestamp) {
-    const data = vector.data[0];
-    if (data.values instanceof BigInt64Array) return vector.isValid(row) ? data.values[data.offset + row] : null;
-  }
-  return vector.get(row);
-}
-
-function isUtf8Type(type) {
-  return type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8 || type.typeId === Type.Utf8View;
-}
-
-function checkInt(name, v) {
-  if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new Error(`${name} must be an integer, got ${describe(v)}`);
-  }
-}
-
-function describe(v) {
-  if (typeof v === "bigint") return `${v}n (BigInt)`;
-  if (typeof v === "string") return JSON.stringify(v);
-  if (v === null || v === undefined || typeof v !== "object") return String(v);
-  return Object.prototype.toString.call(v);
-}
+/** @typedef {import("apache-arrow").DataType} ArrowType */
+/** @typedef {import("apache-arrow").Vector} Vector */
+/** @typedef {import("./rows.js").IndexKey} IndexKey */
+/** A row, for views that order rows themselves (order.js). @typedef {RowHandle} Handle */
+/** Per-row slot fields on handles (see newSlot). @typedef {{ [slot: symbol]: number | undefined }} Slots */
 
 export class RowStore {
+  /** @param {{ blockSize?: number }} [options] rows per block of the BlockList */
   constructor({ blockSize = 1024 } = {}) {
     if (!Number.isInteger(blockSize) || blockSize < 2) {
       throw new Error(`blockSize must be an integer >= 2, got ${describe(blockSize)}`);
     }
-    this._b = blockSize;
-    this._maxBlock = 2 * blockSize; // split above this
-    this._minBlock = Math.max(1, blockSize >> 2); // try to merge below this
+    /** @type {BlockList<RowHandle>} the handles in stream order */
+    this._rows = new BlockList(blockSize);
+    /** @param {RowHandle} h */
+    this._dropped = (h) => this._drop(h);
+    /** @type {Set<() => void>} */
     this._listeners = new Set();
     this.version = 0;
-    // Dom ids are `${prefix}${key}` by default (the widget's name + "-"): see setPrefix.
-    this.prefix = null;
+    /** @type {IdIndex<RowHandle>} rows by dom id; its prefix outlives resets */
+    this._ids = new IdIndex();
     this.resets = 0; // reset() calls so far: a view starts over at the top after one
-    this._clear();
+    // What a reset clears (_clear sets these again).
+    /** @type {Set<Chunk>} */
+    this._chunks = new Set();
+    /** @type {string[]} */
+    this._columns = [];
+    this._haveColumns = false; // columns are fixed by the first insert after a reset
+    /** @type {Map<string, ArrowType>} */
+    this._types = new Map();
+    /** @type {Set<string>} columns of decimals sent as exact text (field metadata) */
+    this._decimalText = new Set();
   }
 
   _clear() {
-    this._blocks = [];
-    this._ids = new Map();
+    this._rows.clear();
+    this._ids.clear();
     this._chunks = new Set();
-    this._size = 0;
     this._columns = [];
-    this._haveColumns = false; // columns are fixed by the first insert after a reset
+    this._haveColumns = false;
     this._types = new Map();
-    this._decimalText = new Set(); // columns of decimals sent as exact text (field metadata)
-    this._starts = null; // lazy prefix sums of block sizes, for reads; null = stale
+    this._decimalText = new Set();
   }
 
   get size() {
-    return this._size;
+    return this._rows.size;
   }
 
   get columns() {
@@ -125,9 +79,13 @@ export class RowStore {
   }
 
   get blockCount() {
-    return this._blocks.length;
+    return this._rows.blockCount;
   }
 
+  /**
+   * Calls fn after every change; returns the function that stops it.
+   * @param {() => void} fn
+   */
   onChange(fn) {
     if (typeof fn !== "function") throw new Error("onChange needs a function");
     this._listeners.add(fn);
@@ -136,7 +94,6 @@ export class RowStore {
 
   _changed() {
     this.version++;
-    this._starts = null;
     for (const fn of [...this._listeners]) {
       try {
         fn();
@@ -154,32 +111,13 @@ export class RowStore {
 
   // `key`: the integer column dom ids are made from (`${prefix}${key}`) instead of a
   // "__dom_id" column.
+  /**
+   * @param {import("apache-arrow").Table} table
+   * @param {{ at?: number, limit?: number | null, update_only?: boolean, key?: string | null }} [options]
+   */
   insert(table, { at = -1, limit = null, update_only = false, key = null } = {}) {
-    checkInt("insert: at", at);
-    if (at < -1) throw new Error(`insert: at must be >= -1, got ${at}`);
     if (limit === undefined) limit = null;
-    if (limit !== null) checkInt("insert: limit", limit);
-    if (typeof update_only !== "boolean") {
-      throw new Error(`insert: update_only must be a boolean, got ${describe(update_only)}`);
-    }
-    if (!table || typeof table.getChild !== "function" || !table.schema || !Array.isArray(table.batches)) {
-      throw new Error(`insert: expected an apache-arrow Table, got ${describe(table)}`);
-    }
-    const idName = key === null || key === undefined ? DOM_ID : key;
-    const idCol = table.getChild(idName);
-    if (!idCol) {
-      const names = table.schema.fields.map((f) => f.name).join(", ");
-      throw new Error(`insert: table has no "${idName}" column (columns: ${names || "none"})`);
-    }
-    if (idName === DOM_ID && !isUtf8Type(idCol.type)) {
-      throw new Error(`insert: "${DOM_ID}" column must be utf8, got ${idCol.type}`);
-    }
-    if (idName !== DOM_ID && (!isIntType(idCol.type) || typeof this.prefix !== "string")) {
-      throw new Error(`insert: key column "${key}" must be integers with a known prefix, got ${idCol.type}`);
-    }
-    if (idCol.nullCount > 0) {
-      throw new Error(`insert: "${idName}" column has ${idCol.nullCount} null value(s)`);
-    }
+    const idName = checkInsert(table, at, limit, update_only, key, this._ids.prefix !== null);
 
     let changed = false;
     if (!this._haveColumns) {
@@ -195,51 +133,33 @@ export class RowStore {
 
     for (const batch of table.batches) {
       if (batch.numRows === 0) continue;
-      const col = batch.getChild(idName);
-      const ids = idName === DOM_ID ? this._indexKeys(decodeDomIds(col)) : integerKeys(col, idName);
+      const col = /** @type {Vector} */ (batch.getChild(idName)); // every batch has the table's columns
+      /** @type {IndexKey[]} */
+      const ids = idName === DOM_ID ? this._ids.keysOf(decodeDomIds(col)) : integerKeys(col, idName);
       const chunk = new Chunk(batch);
       if (this._applyRows(ids, chunk, at, limit, update_only)) changed = true;
     }
     if (changed) this._changed();
   }
 
-  // Set from every diff. The name never changes in a widget's life, so a change (only seen in
-  // tests) just re-keys the index.
+  /** Set from every diff: the widget's name + "-". @param {string} prefix */
   setPrefix(prefix) {
     if (typeof prefix !== "string") throw new Error(`prefix must be a string, got ${describe(prefix)}`);
-    if (prefix === this.prefix) return;
-    const handles = [...this._ids.values()];
-    const old = handles.map((h) => this._domId(h.id));
-    this.prefix = prefix;
-    this._ids = new Map();
-    handles.forEach((h, i) => {
-      h.id = this._indexKey(old[i]);
-      this._ids.set(h.id, h);
-    });
-  }
-
-  _indexKey(domId) {
-    const p = this.prefix;
-    if (p !== null && domId.startsWith(p)) {
-      const n = integerAfter(domId, p.length);
-      if (n !== null) return n;
-    }
-    return domId;
-  }
-
-  _indexKeys(domIds) {
-    if (this.prefix !== null) for (let i = 0; i < domIds.length; i++) domIds[i] = this._indexKey(domIds[i]);
-    return domIds;
-  }
-
-  _domId(indexKey) {
-    return typeof indexKey === "number" ? this.prefix + indexKey : indexKey;
+    this._ids.setPrefix(prefix);
   }
 
   // Per-row semantics, in row order: existing id -> retarget in place; else drop if
   // update_only; else place at `at`, then prune to `limit`.
+  /**
+   * @param {IndexKey[]} ids
+   * @param {Chunk} chunk
+   * @param {number} at
+   * @param {number | null} limit
+   * @param {boolean} updateOnly
+   */
   _applyRows(ids, chunk, at, limit, updateOnly) {
-    const map = this._ids;
+    const map = this._ids.map;
+    const rows = this._rows;
     const n = ids.length;
     let changed = false;
     for (let r = 0; r < n; r++) {
@@ -259,329 +179,218 @@ export class RowStore {
       h = new RowHandle(id, chunk, r);
       if (chunk.live++ === 0) this._chunks.add(chunk);
       map.set(id, h);
-      if (at === 0) this._prepend(h);
-      else if (at === -1 || at >= this._size) this._append(h);
-      else this._insertAt(at, h);
-      this._size++;
+      if (at === 0) rows.prepend(h);
+      else if (at === -1 || at >= rows.size) rows.append(h);
+      else rows.insertAt(at, h);
       changed = true;
       if (limit !== null) {
         if (limit < 0) {
-          if (this._size > -limit) this._pruneFront(this._size + limit);
-        } else if (this._size > limit) {
-          this._pruneBack(this._size - limit);
+          if (rows.size > -limit) rows.pruneFront(rows.size + limit, this._dropped);
+        } else if (rows.size > limit) {
+          rows.pruneBack(rows.size - limit, this._dropped);
         }
       }
     }
     return changed;
   }
 
+  /** @param {string[]} domIds */
   delete(domIds) {
     if (!Array.isArray(domIds)) throw new Error(`delete: expected an array of dom ids, got ${describe(domIds)}`);
     let changed = false;
     for (const id of domIds) {
-      const h = typeof id === "string" ? this._ids.get(this._indexKey(id)) : undefined;
+      const h = this._ids.get(id);
       if (h === undefined) continue;
-      this._removeHandle(h);
+      this._rows.remove(h);
+      this._drop(h);
       changed = true;
     }
     if (changed) this._changed();
   }
 
   reset() {
-    const had = this._size > 0 || this._haveColumns;
-    // Dropping the references frees handles, blocks and chunks together; handles a view still
-    // holds must read as removed.
-    for (const blk of this._blocks) for (const h of blk.items) h.block = null;
+    const had = this._rows.size > 0 || this._haveColumns;
+    // Dropping the references frees handles, blocks and chunks together.
     this._clear();
     this.resets++;
     if (had) this._changed();
   }
 
-  // ---- blocked list internals ------------------------------------------------------------
-
+  /** @param {Chunk} chunk */
   _release(chunk) {
     if (--chunk.live === 0) this._chunks.delete(chunk);
   }
 
+  // A row left the list (deleted or pruned): forget its id and its chunk.
+  /** @param {RowHandle} h */
   _drop(h) {
-    this._ids.delete(h.id);
+    this._ids.map.delete(h.id);
     this._release(h.chunk);
-    h.block = null;
-  }
-
-  _append(h) {
-    const blocks = this._blocks;
-    const last = blocks[blocks.length - 1];
-    if (last === undefined || last.items.length >= this._b) {
-      const blk = new Block([h]);
-      h.block = blk;
-      blocks.push(blk);
-    } else {
-      h.block = last;
-      last.items.push(h);
-    }
-  }
-
-  _prepend(h) {
-    const blocks = this._blocks;
-    const first = blocks[0];
-    // Prepending fills the first block up to blockSize (unshift costs O(blockSize), a
-    // constant), then opens a new front block (blocks.unshift is O(block count), once per
-    // blockSize prepends).
-    if (first === undefined || first.items.length >= this._b) {
-      const blk = new Block([h]);
-      h.block = blk;
-      blocks.unshift(blk);
-    } else {
-      h.block = first;
-      first.items.unshift(h);
-    }
-  }
-
-  // 0 < pos < size: walk block sizes from the nearer end, splice inside one block.
-  _insertAt(pos, h) {
-    const blocks = this._blocks;
-    let bi;
-    let off;
-    if (pos <= this._size >> 1) {
-      let acc = 0;
-      bi = 0;
-      while (acc + blocks[bi].items.length < pos) acc += blocks[bi++].items.length;
-      off = pos - acc;
-    } else {
-      let acc = this._size; // position just past block bi
-      bi = blocks.length - 1;
-      while (acc - blocks[bi].items.length > pos) acc -= blocks[bi--].items.length;
-      off = pos - (acc - blocks[bi].items.length);
-    }
-    const blk = blocks[bi];
-    h.block = blk;
-    blk.items.splice(off, 0, h);
-    if (blk.items.length > this._maxBlock) this._split(bi);
-  }
-
-  _split(bi) {
-    const blk = this._blocks[bi];
-    const half = blk.items.length >> 1;
-    const nb = new Block(blk.items.slice(half));
-    blk.items.length = half;
-    for (const h of nb.items) h.block = nb;
-    this._blocks.splice(bi + 1, 0, nb);
-  }
-
-  _removeHandle(h) {
-    const blk = h.block;
-    const items = blk.items;
-    const last = items.length - 1;
-    if (items[last] === h) items.pop();
-    else if (items[0] === h) items.shift();
-    else items.splice(items.indexOf(h), 1);
-    this._size--;
-    this._drop(h);
-    if (items.length === 0) this._blocks.splice(this._blocks.indexOf(blk), 1);
-    else if (items.length < this._minBlock) this._maybeMerge(blk);
-  }
-
-  // Keeps the block count near size/blockSize when deletes hollow blocks out.
-  _maybeMerge(blk) {
-    const blocks = this._blocks;
-    const bi = blocks.indexOf(blk);
-    const prev = blocks[bi - 1];
-    const next = blocks[bi + 1];
-    const len = blk.items.length;
-    let into = null;
-    if (prev && (!next || prev.items.length <= next.items.length)) into = prev;
-    else if (next) into = next;
-    if (into === null || into.items.length + len > this._b) return;
-    for (const h of blk.items) h.block = into;
-    if (into === prev) {
-      for (const h of blk.items) prev.items.push(h);
-    } else {
-      next.items = blk.items.concat(next.items);
-    }
-    blocks.splice(bi, 1);
-  }
-
-  // Bulk pruning: whole blocks go at once, at most one block is spliced.
-  _pruneFront(k) {
-    const blocks = this._blocks;
-    this._size -= k;
-    let whole = 0;
-    while (k > 0) {
-      const items = blocks[whole].items;
-      if (items.length <= k) {
-        for (let i = 0; i < items.length; i++) this._drop(items[i]);
-        k -= items.length;
-        whole++;
-      } else {
-        if (k === 1) this._drop(items.shift());
-        else for (const h of items.splice(0, k)) this._drop(h);
-        k = 0;
-      }
-    }
-    if (whole === 1) blocks.shift();
-    else if (whole > 0) blocks.splice(0, whole);
-  }
-
-  _pruneBack(k) {
-    const blocks = this._blocks;
-    this._size -= k;
-    let end = blocks.length;
-    while (k > 0) {
-      const items = blocks[end - 1].items;
-      if (items.length <= k) {
-        for (let i = 0; i < items.length; i++) this._drop(items[i]);
-        k -= items.length;
-        end--;
-      } else {
-        if (k === 1) this._drop(items.pop());
-        else for (const h of items.splice(items.length - k, k)) this._drop(h);
-        k = 0;
-      }
-    }
-    blocks.length = end;
   }
 
   // ---- reads -----------------------------------------------------------------------------
 
-  // Prefix sums of block sizes, rebuilt at most once per change, so reads between changes
-  // (a view painting its visible rows) locate rows by binary search.
-  _prefix() {
-    if (this._starts === null) {
-      const blocks = this._blocks;
-      const starts = new Array(blocks.length + 1);
-      let acc = 0;
-      for (let i = 0; i < blocks.length; i++) {
-        starts[i] = acc;
-        acc += blocks[i].items.length;
-      }
-      starts[blocks.length] = acc;
-      this._starts = starts;
-    }
-    return this._starts;
-  }
-
-  // Block index holding position i (0 <= i < size).
-  _blockAt(i) {
-    const starts = this._prefix();
-    let lo = 0;
-    let hi = this._blocks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  _handleAt(i) {
-    if (!Number.isInteger(i) || i < 0 || i >= this._size) return undefined;
-    const bi = this._blockAt(i);
-    return this._blocks[bi].items[i - this._starts[bi]];
-  }
-
+  /** @param {string} domId */
   has(domId) {
-    return typeof domId === "string" && this._ids.has(this._indexKey(domId));
+    return this._ids.get(domId) !== undefined;
   }
 
+  /** Position in stream order, -1 when absent. @param {string} domId */
   indexOf(domId) {
-    const h = typeof domId === "string" ? this._ids.get(this._indexKey(domId)) : undefined;
+    const h = this._ids.get(domId);
     if (h === undefined) return -1;
-    const bi = this._blocks.indexOf(h.block);
-    return this._prefix()[bi] + h.block.items.indexOf(h);
+    return this._rows.indexOf(h);
   }
 
+  /** @param {number} i */
   domIdAt(i) {
-    const h = this._handleAt(i);
-    return h === undefined ? undefined : this._domId(h.id);
+    const h = this._rows.at(i);
+    return h === undefined ? undefined : this._ids.domIdOf(h.id);
   }
 
+  /**
+   * Arrow's value (vector.get) at position i.
+   * @param {number} i
+   * @param {string} columnName
+   * @returns {unknown}
+   */
   valueAt(i, columnName) {
-    const h = this._handleAt(i);
-    if (h === undefined) return undefined;
-    const v = h.chunk.vectors.get(columnName);
-    return v === undefined ? undefined : v.get(h.row);
+    const h = this._rows.at(i);
+    return h === undefined ? undefined : this.valueOf(h, columnName);
   }
 
+  /** Dom id and every value at position i. @param {number} i */
   rowAt(i) {
-    const h = this._handleAt(i);
+    const h = this._rows.at(i);
     if (h === undefined) return undefined;
+    /** @type {Record<string, unknown>} */
     const values = {};
     for (const [name, v] of h.chunk.vectors) values[name] = v.get(h.row);
-    return { domId: this._domId(h.id), values };
+    return { domId: this._ids.domIdOf(h.id), values };
   }
 
-  slice(start = 0, end = this._size) {
-    start = Math.max(0, Math.min(this._size, Math.trunc(start) || 0));
-    end = Math.max(start, Math.min(this._size, Math.trunc(end) || 0));
-    const out = new Array(end - start);
-    if (end === start) return out;
-    let bi = this._blockAt(start);
-    let off = start - this._starts[bi];
-    for (let k = 0; k < out.length; ) {
-      const items = this._blocks[bi].items;
-      for (; off < items.length && k < out.length; off++) out[k++] = this._domId(items[off].id);
-      bi++;
-      off = 0;
-    }
-    return out;
+  /**
+   * Dom ids of positions [start, end), clamped.
+   * @param {number} [start]
+   * @param {number} [end]
+   * @returns {string[]}
+   */
+  slice(start = 0, end = this.size) {
+    const size = this.size;
+    start = Math.max(0, Math.min(size, Math.trunc(start) || 0));
+    end = Math.max(start, Math.min(size, Math.trunc(end) || 0));
+    return this._rows.map(start, end, (h) => this._ids.domIdOf(h.id));
   }
 
   // The column's type in its newest batch (a column widens: int -> float, coarser -> finer
   // units; rows keep the type they came with, see typeOf).
+  /** @param {string} columnName */
   fieldType(columnName) {
     return this._types.get(columnName);
   }
 
   // Whether the column holds decimals sent as exact text (numbers to align and sort).
+  /** @param {string} columnName */
   isDecimalText(columnName) {
     return this._decimalText.has(columnName);
   }
 
   // ---- handles, for views that order rows themselves (order.js) ---------------------------
-  // A handle is a row: stable for the row's life (an update in place retargets it), and
-  // `removed(h)` once the row is gone. Its fields are private to the store.
+  // A handle is a row: stable for the row's life (an update in place retargets it). Its fields
+  // are private to the store.
 
-  // Calls fn(handle, position) for every row in stream order.
+  /**
+   * Calls fn(handle, position) for every row in stream order.
+   * @param {(h: RowHandle, i: number) => void} fn
+   */
   forEachHandle(fn) {
-    let i = 0;
-    for (const blk of this._blocks) for (const h of blk.items) fn(h, i++);
+    this._rows.forEach(fn);
   }
 
+  /** @param {number} i */
   handleAt(i) {
-    return this._handleAt(i);
+    return this._rows.at(i);
   }
 
+  /** @param {string} domId */
   handleOf(domId) {
-    return typeof domId === "string" ? this._ids.get(this._indexKey(domId)) : undefined;
-  }
-
-  removed(h) {
-    return h.block === null;
+    return this._ids.get(domId);
   }
 
   // Grows each time the row is updated in place (so cached sort keys know to refresh).
+  /** @param {RowHandle} h */
   revisionOf(h) {
     return h.rev;
   }
 
+  /**
+   * @param {RowHandle} h
+   * @param {string} columnName
+   * @returns {unknown}
+   */
   valueOf(h, columnName) {
     const v = h.chunk.vectors.get(columnName);
     return v === undefined ? undefined : v.get(h.row);
   }
 
+  /** @param {RowHandle} h */
   domIdOf(h) {
-    return this._domId(h.id);
+    return this._ids.domIdOf(h.id);
   }
 
   // What a cell shows: the exact value (timestamps as BigInt counts of their unit) ...
+  /**
+   * @param {RowHandle} h
+   * @param {string} columnName
+   */
   cellOf(h, columnName) {
     const v = h.chunk.vectors.get(columnName);
     return v === undefined ? undefined : exactValue(v, h.row);
   }
 
   // ... and the Arrow type of the batch the row came in.
+  /**
+   * @param {RowHandle} h
+   * @param {string} columnName
+   * @returns {ArrowType | undefined}
+   */
   typeOf(h, columnName) {
     return h.chunk.vectors.get(columnName)?.type;
+  }
+
+  // ---- per-row slots, for views that keep per-row state of their own (order.js) ----------
+  // A view keeps a number per row (an index into its typed arrays) on the row's handle, in a
+  // field the store creates for it: a Map or WeakMap lookup per row would cost ~5x a whole
+  // pass over a million rows. Each call of newSlot gives a separate field.
+
+  /** @param {string} name for debugging */
+  newSlot(name) {
+    return Symbol(name);
+  }
+
+  /**
+   * @param {RowHandle} h
+   * @param {symbol} slot
+   */
+  slotOf(h, slot) {
+    return /** @type {Slots} */ (/** @type {unknown} */ (h))[slot];
+  }
+
+  /**
+   * @param {RowHandle} h
+   * @param {symbol} slot
+   * @param {number | undefined} value
+   */
+  setSlot(h, slot, value) {
+    /** @type {Slots} */ (/** @type {unknown} */ (h))[slot] = value;
+  }
+
+  // Clears the slot on every row (set to undefined, not deleted: handles keep their shape).
+  /** @param {symbol} slot */
+  clearSlot(slot) {
+    this._rows.forEach((h) => {
+      const slots = /** @type {Slots} */ (/** @type {unknown} */ (h));
+      if (slots[slot] !== undefined) slots[slot] = undefined;
+    });
   }
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Row templates for feeds: `template="<b>{user}</b> {text}"` renders each row as a card.
 // The markup is the notebook author's; the values are data and only ever become text:
 // placeholders in text become text nodes, placeholders in attributes are set with
@@ -9,27 +10,35 @@ const URL_ATTRS = new Set(["href", "src", "action", "formaction", "xlink:href", 
 const SAFE_URL = /^(?:https?:|mailto:|[^a-z]*$|[^:]*(?:[/?#]|$))/i;
 const DROP = "script,iframe,object,embed,style,link,meta,base";
 
-/** -> { fields, render(textOf) }: render builds one card, textOf(field) gives a value's text. */
+/**
+ * A compiled template; render(textOf) builds one card, textOf(field) gives a value's text.
+ * @typedef {{ render(textOf: (field: string) => string): DocumentFragment }} Template
+ */
+
+/**
+ * @param {string | null | undefined} source the template's markup
+ * @returns {Template}
+ */
 export function compileTemplate(source) {
   const tpl = document.createElement("template");
   tpl.innerHTML = String(source ?? "");
   const root = tpl.content;
   for (const el of root.querySelectorAll(DROP)) el.remove();
-  const fields = new Set();
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  /** @type {Text[]} */
   const texts = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (node.nodeType === Node.TEXT_NODE) {
-      if (PLACEHOLDER.test(node.data)) texts.push(node);
+      const text = /** @type {Text} */ (node);
+      if (PLACEHOLDER.test(text.data)) texts.push(text);
       PLACEHOLDER.lastIndex = 0;
       continue;
     }
-    for (const attr of [...node.attributes]) {
+    const el = /** @type {Element} */ (node); // the walker shows elements and text only
+    for (const attr of [...el.attributes]) {
       const name = attr.name.toLowerCase();
       if (name.startsWith("on") || (URL_ATTRS.has(name) && !SAFE_URL.test(attr.value.trim()))) {
-        node.removeAttribute(attr.name);
-      } else {
-        for (const m of attr.value.matchAll(PLACEHOLDER)) fields.add(m[1].trim());
+        el.removeAttribute(attr.name);
       }
     }
   }
@@ -44,21 +53,20 @@ export function compileTemplate(source) {
       } else {
         const slot = document.createElement("span");
         slot.dataset.lswField = part.trim();
-        fields.add(part.trim());
         frag.append(slot);
       }
     });
     node.replaceWith(frag);
   }
   return {
-    fields: [...fields],
     render(textOf) {
-      const card = root.cloneNode(true);
+      const card = /** @type {DocumentFragment} */ (root.cloneNode(true));
       for (const slot of card.querySelectorAll("[data-lsw-field]")) {
-        slot.textContent = textOf(slot.dataset.lswField);
+        slot.textContent = textOf(/** @type {string} */ (/** @type {HTMLElement} */ (slot).dataset.lswField));
       }
       const filled = document.createTreeWalker(card, NodeFilter.SHOW_ELEMENT);
-      for (let el = filled.nextNode(); el; el = filled.nextNode()) {
+      for (let node = filled.nextNode(); node; node = filled.nextNode()) {
+        const el = /** @type {Element} */ (node);
         for (const attr of [...el.attributes]) {
           if (!attr.value.includes("{")) continue;
           const value = attr.value.replace(PLACEHOLDER, (_, f) => textOf(f.trim()));

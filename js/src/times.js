@@ -1,12 +1,24 @@
+// @ts-check
 // Text for times, exactly: timestamps to the nanosecond in their own zone with the offset,
 // times of day, durations. Values come as the store reads them exactly (cellOf): timestamps and
 // 64-bit times / durations as BigInt counts of their unit, 32-bit ones as numbers.
 import { TimeUnit } from "apache-arrow";
 
-const DIGITS = { [TimeUnit.SECOND]: 0, [TimeUnit.MILLISECOND]: 3, [TimeUnit.MICROSECOND]: 6, [TimeUnit.NANOSECOND]: 9 };
-const pad = (n, w = 2) => String(n).padStart(w, "0");
+/**
+ * What these functions need of an Arrow time type (Timestamp, Time, Duration).
+ * @typedef {{ unit: TimeUnit, timezone?: string | null }} TimeType
+ */
 
-/** Whole seconds (a number) and the fraction's digits (a string, `digits` long). */
+/** @type {Record<TimeUnit, number>} */
+const DIGITS = { [TimeUnit.SECOND]: 0, [TimeUnit.MILLISECOND]: 3, [TimeUnit.MICROSECOND]: 6, [TimeUnit.NANOSECOND]: 9 };
+/** `n` with leading zeros to `w` digits. @type {(n: number | bigint | string, w?: number) => string} */
+export const pad = (n, w = 2) => String(n).padStart(w, "0");
+
+/**
+ * Whole seconds (a number) and the fraction's digits (a string, `digits` long).
+ * @param {bigint | number} value a count of `unit`
+ * @param {TimeUnit} unit
+ */
 export function splitSeconds(value, unit) {
   const digits = DIGITS[unit] ?? 0;
   if (typeof value !== "bigint") value = BigInt(Math.round(Number(value)));
@@ -20,17 +32,24 @@ export function splitSeconds(value, unit) {
   return { secs: Number(secs), frac: digits ? pad(frac, digits) : "" };
 }
 
-/** ".5", ".123", ".000001": the fraction in groups of three digits, none when it is zero. */
-export function fractionText(frac) {
+/** ".5", ".123", ".000001": the fraction in groups of three digits, none when it is zero.
+ * @param {string} frac */
+function fractionText(frac) {
   let f = frac;
   while (f.length >= 3 && f.endsWith("000")) f = f.slice(0, -3);
   return f ? `.${f}` : "";
 }
 
 // Offsets of named zones, by hour: Intl is slow, and a feed shows many times per hour.
+/** @type {Map<string, Intl.DateTimeFormat>} */
 const zoneFormats = new Map();
-const hourOffsets = new Map(); // `${zone}|${hour}` -> seconds, when the whole hour has one
+/** @type {Map<string, number>} `${zone}|${hour}` -> seconds, when the whole hour has one */
+const hourOffsets = new Map();
 
+/**
+ * @param {string} zone
+ * @param {number} ms
+ */
 function wallMinus(zone, ms) {
   let fmt = zoneFormats.get(zone);
   if (fmt === undefined) {
@@ -40,6 +59,7 @@ function wallMinus(zone, ms) {
     });
     zoneFormats.set(zone, fmt);
   }
+  /** @type {Partial<Record<Intl.DateTimeFormatPartTypes, string>>} */
   const p = {};
   for (const { type, value } of fmt.formatToParts(ms)) p[type] = value;
   const year = p.era === "BC" || p.era === "B" ? 1 - Number(p.year) : Number(p.year);
@@ -51,7 +71,10 @@ function wallMinus(zone, ms) {
 const FIXED = /^([+-])(\d{2}):?(\d{2})$/;
 
 /** Seconds east of UTC of `zone` (an IANA name or "+hh:mm") at the instant `ms` (old local
- * mean times have odd seconds: Paris was +00:09:21). */
+ * mean times have odd seconds: Paris was +00:09:21).
+ * @param {string} zone
+ * @param {number} ms
+ * @returns {number} */
 export function zoneOffset(zone, ms) {
   const fixed = FIXED.exec(zone);
   if (fixed) return (fixed[1] === "-" ? -1 : 1) * (Number(fixed[2]) * 3600 + Number(fixed[3]) * 60);
@@ -69,12 +92,17 @@ export function zoneOffset(zone, ms) {
   return wallMinus(zone, ms); // an hour with a transition in it: this instant's own offset
 }
 
+/** @param {number} seconds */
 function offsetText(seconds) {
   const a = Math.abs(seconds);
   const secs = a % 60 ? `:${pad(a % 60)}` : "";
   return `${seconds < 0 ? "-" : "+"}${pad(Math.floor(a / 3600))}:${pad(Math.floor(a / 60) % 60)}${secs}`;
 }
 
+/**
+ * @param {number} secs
+ * @param {string} frac
+ */
 function dateTimeText(secs, frac) {
   const d = new Date(secs * 1000);
   if (Number.isNaN(d.getTime())) return null;
@@ -89,6 +117,9 @@ function dateTimeText(secs, frac) {
 /**
  * A timestamp's text. Naive: as it is. Zoned: in its zone with the offset, or in `showZone`
  * (a column option: "UTC" shows "... UTC", an IANA name shows that zone with its offset).
+ * @param {bigint | number} value a count of the type's unit
+ * @param {TimeType} type
+ * @param {string | null} [showZone]
  */
 export function timestampText(value, type, showZone = null) {
   const { secs, frac } = splitSeconds(value, type.unit);
@@ -101,19 +132,26 @@ export function timestampText(value, type, showZone = null) {
   return text === null ? String(value) : text + offsetText(offset);
 }
 
-/** Epoch milliseconds shifted into the zone's wall clock (for strftime of zoned columns). */
+/** Epoch milliseconds shifted into the zone's wall clock (for strftime of zoned columns).
+ * @param {number} ms
+ * @param {TimeType} type
+ * @param {string | null} [showZone] */
 export function wallMillis(ms, type, showZone = null) {
   const zone = showZone === "UTC" ? null : showZone || type.timezone || null;
   return zone === null ? ms : ms + zoneOffset(zone, Math.floor(ms)) * 1000;
 }
 
-/** A time of day: "HH:MM:SS[.fraction]". */
+/** A time of day: "HH:MM:SS[.fraction]".
+ * @param {bigint | number} value
+ * @param {TimeType} type */
 export function timeOfDayText(value, type) {
   const { secs, frac } = splitSeconds(value, type.unit);
   return `${pad(Math.floor(secs / 3600))}:${pad(Math.floor(secs / 60) % 60)}:${pad(secs % 60)}${fractionText(frac)}`;
 }
 
-/** A duration: "2 days 03:04:05.5", "00:00:01.250", "-1 day 00:00:00". */
+/** A duration: "2 days 03:04:05.5", "00:00:01.250", "-1 day 00:00:00".
+ * @param {bigint | number} value
+ * @param {TimeType} type */
 export function durationText(value, type) {
   const big = typeof value === "bigint" ? value : BigInt(Math.round(Number(value)));
   const negative = big < 0n;

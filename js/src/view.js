@@ -1,34 +1,46 @@
+// @ts-check
 // Virtualized table view. The DOM holds only the visible rows plus a small overscan, whatever
 // the store's size; row elements are recycled, and values are set with textContent only (a
 // template's markup is the author's, its values are text: template.js).
 // Rows are read through a RowOrder (order.js): stream order, or the user's sort / filter.
-import { DataType } from "apache-arrow";
-import { cellTitle, formatCell, layoutColumns } from "./columns.js";
+import { cellText, cellTitle, columnsText, columnWidths, formatCell, layoutColumns, sampleDecimals } from "./columns.js";
+import { h, headerCell, noticeLine, rowElement, showEdges, skeletonRows } from "./dom.js";
 import { Controls } from "./events.js";
 import { Follow } from "./follow.js";
-import { floatDecimals } from "./format.js";
 import { RowOrder } from "./order.js";
-import { describe, SKELETON_ROWS, StatusLine } from "./status.js";
+import { describe, StatusLine } from "./status.js";
 import { compileTemplate } from "./template.js";
+
+/** @typedef {import("./types.js").Column} Column */
+/** @typedef {import("./types.js").Model} Model */
+/** @typedef {import("./types.js").NoticeBoard} NoticeBoard */
+/** @typedef {import("./types.js").Traits} Traits */
+/** @typedef {import("./store.js").RowStore} RowStore */
+/** @typedef {import("./store.js").Handle} Handle */
+/** @typedef {import("./order.js").TextOf} TextOf */
+/**
+ * Row positions (fractional) <-> scrollTop, for one size and viewport (scrollGeometry).
+ * @typedef {{ rh: number, full: number, total: number, visible: number,
+ *   toTop: (pos: number) => number, toPos: (top: number) => number }} Geometry
+ */
 
 const OVERSCAN = 8;
 // Browsers cap an element's height (~33.5M px in Chromium); past this the scroll range is scaled.
 const MAX_SCROLL_PX = 15_000_000;
-// Traits a redraw depends on.
+/** @type {(keyof Traits)[]} Traits a redraw depends on. */
 const TRAITS = [
   "height", "empty_message", "columns", "async_state", "selected", "sort", "filter", "filter_box",
   "actions", "column_options", "template", "row_height", "edges", "follow", "_viewport_handlers",
 ];
 let views = 0; // ids for aria-activedescendant, unique in the page
 
-export function h(tag, className, attrs = {}) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  return e;
-}
-
 export class TableView {
+  /**
+   * @param {HTMLElement} el where anywidget renders the view
+   * @param {Model} model
+   * @param {RowStore} store the model's rows, shared by its views
+   * @param {NoticeBoard} notices
+   */
   constructor(el, model, store, notices) {
     this.model = model;
     this.store = store;
@@ -61,17 +73,42 @@ export class TableView {
     this.root.append(this.noticeBox, this.toolbar, this.frameBox, this.status.el);
     el.append(this.root);
 
+    /** @type {HTMLDivElement[]} */
     this.rowEls = [];
+    /** @type {string | null} */
     this.layoutKey = null;
-    this.widths = new Map(); // column -> px, from the user's resizing
-    this.revs = new Map(); // dom id -> revision, of rows on screen (to flash updates)
-    this.seen = null; // rows (store version, sort, filter) last positioned for
+    /** @type {Map<string, number>} column -> px, from the user's resizing */
+    this.widths = new Map();
+    /** @type {Map<string, number>} dom id -> revision, of rows on screen (to flash updates) */
+    this.revs = new Map();
+    /** @type {string | null} rows (store version, sort, filter) last positioned for */
+    this.seen = null;
+    // Set by the first draw (drawLayout, drawSkeleton); declared here for the type checker:
+    // the row template, decimals per column, a row's text by column (for the order's sort and
+    // filter), what the skeleton was built for.
+    /** @type {import("./template.js").Template | null} */ this.template;
+    /** @type {(number | undefined)[]} */ this.decimals;
+    /** @type {TextOf} */ this.textOf;
+    /** @type {number | undefined} */ this.skeletonKey;
     this.resets = store.resets;
     this.frame = 0;
     this.schedule = () => {
       if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
     };
-    this.controls = new Controls(this);
+    this.controls = new Controls({
+      elements: { scroller: this.scroller, rowsBox: this.rowsBox, header: this.header, filterInput: this.filterInput, badge: this.badge },
+      model,
+      order: this.order,
+      columnAt: (j) => this.columns()[j],
+      valueOf: (domId, column) => store.valueOf(/** @type {Handle} */ (store.handleOf(domId)), column), // a row on screen
+      rowHeight: () => this.rowHeight,
+      schedule: this.schedule,
+      setWidth: (column, px) => this.widths.set(column, px),
+      jumpToEnd: () => {
+        this.follow.jumpToEnd();
+        this.seen = null; // reposition at the next draw
+      },
+    });
     this.unsubscribe = [store.onChange(this.schedule), notices.onChange(() => this.drawNotices())];
     for (const name of TRAITS) model.on(`change:${name}`, this.schedule);
     this.resizeObserver = new ResizeObserver(this.schedule);
@@ -102,17 +139,12 @@ export class TableView {
   }
 
   drawNotices() {
-    this.noticeBox.replaceChildren(
-      ...this.notices.list().map((n) => {
-        const line = h("div", `lsw-notice lsw-notice-${n.level}`);
-        line.textContent = n.text;
-        return line;
-      }),
-    );
+    this.noticeBox.replaceChildren(...this.notices.list().map(noticeLine));
   }
 
   // Header, widths and the row template change only with the columns, their options, types,
   // actions or the template: rebuild then, never per frame.
+  /** @param {Column[]} columns */
   drawLayout(columns) {
     const actions = this.model.get("actions") || [];
     const template = this.model.get("template") || null;
@@ -126,19 +158,18 @@ export class TableView {
       this.template = template ? compileTemplate(template) : null;
       this.root.classList.toggle("lsw-cards", Boolean(this.template));
       this.root.style.setProperty("--lsw-row-height", `${this.rowHeight}px`);
-      this.decimals = this.sampleDecimals(columns);
+      this.decimals = sampleDecimals(this.store, columns);
       // One function per layout: the order re-matches every row when it changes.
-      const texts = new Map(columns.map((c, j) => [c.name, this.text(c, j)]));
-      this.textOf = (value, name, handle) => (texts.has(name) ? texts.get(name)(value, handle) : "");
-      this.header.replaceChildren(...columns.map((c, i) => this.headerCell(c, i)));
+      this.textOf = columnsText(this.store, columns, this.decimals);
+      this.header.replaceChildren(...columns.map((c, i) => headerCell(c, i)));
       if (actions.length) this.header.append(h("div", "lsw-cell lsw-th lsw-actions", { role: "columnheader" }));
       this.header.hidden = Boolean(this.template);
-      this.root.style.setProperty("--lsw-columns", this.columnWidths(columns, actions.length > 0));
+      this.root.style.setProperty("--lsw-columns", columnWidths(this.store, columns, this.decimals, this.widths, actions.length > 0));
       for (const row of this.rowEls) row.remove();
       this.rowEls = [];
       this.revs.clear();
     }
-    [...this.header.children].forEach((cell, i) => {
+    [.../** @type {HTMLCollectionOf<HTMLElement>} */ (this.header.children)].forEach((cell, i) => {
       const c = columns[i];
       if (!c) return;
       const dir = sort && sort.column === c.name ? (sort.descending ? "descending" : "ascending") : "none";
@@ -147,62 +178,32 @@ export class TableView {
     });
   }
 
-  headerCell(c, i) {
-    const cell = h("div", `lsw-cell lsw-th lsw-align-${c.align}`, { role: "columnheader", title: `${c.name}: click to sort`, "data-column": c.name });
-    const label = h("span", "lsw-th-label");
-    label.textContent = c.label;
-    const grip = h("span", "lsw-resize", { "aria-hidden": "true", "data-column": c.name });
-    cell.append(label, h("span", "lsw-sort-mark", { "aria-hidden": "true" }), grip);
-    cell.dataset.index = String(i);
-    return cell;
-  }
-
-  // Floats of a column share one number of decimals so the points line up.
-  sampleDecimals(columns) {
-    const n = Math.min(this.store.size, 50);
-    return columns.map((c) => {
-      if (!c.type || !DataType.isFloat(c.type) || c.format) return undefined;
-      const sample = [];
-      for (let i = 0; i < n; i++) sample.push(this.store.valueAt(i, c.name));
-      return floatDecimals(sample);
-    });
-  }
-
-  // Widths from options, the user's resizing, or the header and a sample of values.
-  columnWidths(columns, withActions) {
-    const n = Math.min(this.store.size, 50);
-    const tracks = columns.map((c, j) => {
-      const px = this.widths.get(c.name) ?? c.width;
-      if (px) return `${px}px`;
-      let chars = c.label.length + 2;
-      for (let i = 0; i < n; i++) {
-        const h = this.store.handleAt(i);
-        const text = formatCell(this.store.cellOf(h, c.name), c, this.decimals[j], this.store.typeOf(h, c.name));
-        chars = Math.max(chars, text === null ? 4 : text.length);
-      }
-      return `minmax(5ch, ${Math.min(chars, 48) + 3}ch)`;
-    });
-    if (withActions) tracks.push("max-content");
-    return tracks.join(" ") || "1fr";
-  }
-
-  // A row's text in column c, exactly as drawn when the row's handle is known (sort / filter
-  // pass it), else from the value alone.
-  text(c, j) {
-    const { store } = this;
-    return (value, handle) => {
-      const t = handle === undefined
-        ? formatCell(value, c, this.decimals[j])
-        : formatCell(store.cellOf(handle, c.name), c, this.decimals[j], store.typeOf(handle, c.name));
-      return t === null ? "" : t;
-    };
-  }
-
+  // One frame: layout, order, status, scroll position, rows, in that order (each reads what
+  // the one before it set).
   draw() {
     this.frame = 0;
-    const { store, scroller, order, model } = this;
     const columns = this.columns();
     this.drawLayout(columns);
+    this.updateOrder(columns);
+    const size = this.order.size;
+    const state = this.drawStatus(size, columns.length);
+    if (state.skeleton) {
+      // The rows are stale or not a result yet: none is rendered, the header stays, and the
+      // scroller keeps its height (set by drawStatus), so nothing moves when the rows come back.
+      this.spacer.hidden = true;
+      this.drawRows(0, 0, columns);
+      return;
+    }
+    this.spacer.hidden = false;
+    const scroll = this.scrollGeometry(size);
+    const { position, atEnd } = this.followRows(size, scroll);
+    this.drawVisible(size, scroll, position, atEnd, columns);
+  }
+
+  // The user's sort and filter, over the displayed text of the shown columns.
+  /** @param {Column[]} columns */
+  updateOrder(columns) {
+    const { order, model } = this;
     order.configure({
       sort: model.get("sort") || null,
       filter: model.get("filter") || "",
@@ -210,7 +211,16 @@ export class TableView {
       text: this.textOf,
     });
     order.refresh();
-    const size = order.size;
+  }
+
+  // Everything around the rows: counts, footer, filter box, aria, height, empty text, edges,
+  // skeleton. Returns the async state described for `size` shown rows.
+  /**
+   * @param {number} size rows shown
+   * @param {number} ncolumns
+   */
+  drawStatus(size, ncolumns) {
+    const { store, scroller, model } = this;
     const state = describe(model.get("async_state"), store.size);
     this.root.dataset.count = String(store.size);
     this.root.dataset.shown = String(size);
@@ -221,30 +231,44 @@ export class TableView {
     scroller.setAttribute("aria-rowcount", String(size));
     scroller.setAttribute("aria-busy", String(state.skeleton));
     scroller.setAttribute("aria-multiselectable", String(model.get("selection") === "multiple"));
-    scroller.style.height = model.get("height") || "400px";
+    scroller.style.height = String(model.get("height") || "400px");
     this.empty.textContent = store.size > 0 && size === 0 ? "No rows match the filter" : (model.get("empty_message") ?? "");
     this.empty.hidden = size > 0 || state.skeleton;
-    this.drawEdges(size);
-    this.drawSkeleton(state.skeleton, columns.length);
-    if (state.skeleton) {
-      // The rows are stale or not a result yet: none is rendered, the header stays, and the
-      // scroller keeps its height (set above), so nothing moves when the rows come back.
-      this.spacer.hidden = true;
-      this.drawRows(0, 0, columns);
-      return;
-    }
-    this.spacer.hidden = false;
+    showEdges({ top: this.edgeTop, bottom: this.edgeBottom }, model.get("edges") || {}, size);
+    this.drawSkeleton(state.skeleton, ncolumns);
+    return state;
+  }
 
+  // Sizes the spacer for `size` rows and maps row positions (fractional) to scrollTop and
+  // back; past MAX_SCROLL_PX the mapping is scaled.
+  /**
+   * @param {number} size
+   * @returns {Geometry}
+   */
+  scrollGeometry(size) {
     const rh = this.rowHeight;
     const full = size * rh;
     const total = Math.min(full, MAX_SCROLL_PX);
     this.spacer.style.height = `${total}px`;
-    const viewport = Math.max(scroller.clientHeight - this.header.offsetHeight, rh);
+    const viewport = Math.max(this.scroller.clientHeight - this.header.offsetHeight, rh);
     const visible = Math.ceil(viewport / rh) + 1;
     const span = Math.max(size - viewport / rh, 0); // rows above the viewport at the end
+    /** @param {number} pos */
     const toTop = (pos) => (full === total ? pos * rh : (Math.min(pos, span) / Math.max(span, 1)) * Math.max(total - viewport, 0));
+    /** @param {number} top */
     const toPos = (top) => (full === total ? top / rh : (top / Math.max(total - viewport, 1)) * span);
+    return { rh, full, total, visible, toTop, toPos };
+  }
 
+  // Scroll position after rows changed (follow the tail, keep the anchor row), then what is on
+  // screen now and the "new rows" badge. Returns the top row position and whether the last
+  // row is in view.
+  /**
+   * @param {number} size
+   * @param {Geometry} geometry
+   */
+  followRows(size, { rh, toTop, toPos }) {
+    const { store, scroller, order, model } = this;
     const seen = `${store.version}|${JSON.stringify(model.get("sort"))}|${model.get("filter")}`;
     if (store.resets !== this.resets) {
       // New content after a reset: start over at the top, as for a new table.
@@ -268,12 +292,25 @@ export class TableView {
     const position = toPos(scroller.scrollTop);
     const atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - rh / 2;
     const atTop = scroller.scrollTop <= 1;
-    const idAt = (i) => order.domIdAt(i);
+    /** @param {number} i */
+    const idAt = (i) => /** @type {string} */ (order.domIdAt(i)); // 0 <= i < size
     this.follow.record({ position, size, idAt, atTop, atEnd, follow: model.get("follow") });
     const fresh = this.follow.newRows({ size, indexOf: (id) => order.indexOf(id) });
     this.badge.hidden = fresh === 0;
     this.badge.textContent = `${fresh.toLocaleString("en-US")} new row${fresh === 1 ? "" : "s"} ↓`;
+    return { position, atEnd };
+  }
 
+  // The rows in view plus overscan, placed where the scroll position says.
+  /**
+   * @param {number} size
+   * @param {Geometry} geometry
+   * @param {number} position row (fractional) at the top of the viewport
+   * @param {boolean} atEnd
+   * @param {Column[]} columns
+   */
+  drawVisible(size, { rh, full, total, visible }, position, atEnd, columns) {
+    const { scroller } = this;
     const first = Math.min(Math.floor(position), Math.max(size - 1, 0));
     const offset = full === total ? first * rh : Math.min(scroller.scrollTop, total - visible * rh);
     const start = Math.max(0, first - OVERSCAN);
@@ -283,57 +320,24 @@ export class TableView {
     this.controls.afterDraw({ size, first, last: Math.min(size, first + visible) - 1, atEnd });
   }
 
-  drawEdges(size) {
-    const edges = this.model.get("edges") || {};
-    const say = { loading: "Loading more…", end: size ? "End of list" : "" };
-    for (const [el, edge] of [[this.edgeTop, "top"], [this.edgeBottom, "bottom"]]) {
-      el.textContent = say[edges[edge]] || "";
-      el.hidden = !el.textContent;
-      el.dataset.state = edges[edge] || "";
-    }
-  }
-
+  /**
+   * @param {boolean} show
+   * @param {number} ncolumns
+   */
   drawSkeleton(show, ncolumns) {
     this.skeleton.hidden = !show;
     const bars = ncolumns || 3; // one bar per column; three before any column is known
     const key = show ? bars : 0;
     if (key === this.skeletonKey) return;
     this.skeletonKey = key;
-    const rows = [];
-    for (let r = 0; show && r < SKELETON_ROWS; r++) {
-      const row = h("div", `lsw-row lsw-skeleton${r % 2 ? " lsw-odd" : ""}`);
-      for (let c = 0; c < bars; c++) {
-        const cell = h("div", "lsw-cell");
-        const bar = h("span", "lsw-skeleton-bar");
-        // Uneven widths read as text being loaded rather than as a grid of blocks.
-        bar.style.width = `${45 + ((r * 7 + c * 13) % 5) * 12}%`;
-        cell.append(bar);
-        row.append(cell);
-      }
-      rows.push(row);
-    }
-    this.skeleton.replaceChildren(...rows);
+    this.skeleton.replaceChildren(...(show ? skeletonRows(bars) : []));
   }
 
-  newRowEl(columns, actions) {
-    const row = h("div", "lsw-row", { role: "row" });
-    if (this.template) {
-      row.append(h("div", "lsw-card", { role: "gridcell" }));
-      return row;
-    }
-    columns.forEach((c, j) => row.append(h("div", `lsw-cell lsw-align-${c.align}`, { role: "gridcell", "data-col": String(j) })));
-    if (actions.length) {
-      const cell = h("div", "lsw-cell lsw-actions", { role: "gridcell" });
-      for (const name of actions) {
-        const b = h("button", "lsw-button lsw-action", { type: "button", "data-action": name, tabindex: "-1" });
-        b.textContent = name;
-        cell.append(b);
-      }
-      row.append(cell);
-    }
-    return row;
-  }
-
+  /**
+   * @param {number} start
+   * @param {number} end
+   * @param {Column[]} columns
+   */
   drawRows(start, end, columns) {
     const { order, store, model } = this;
     const actions = model.get("actions") || [];
@@ -342,16 +346,17 @@ export class TableView {
     const flash = model.get("highlight_updates") !== false;
     const n = end - start;
     while (this.rowEls.length < n) {
-      const row = this.newRowEl(columns, actions);
+      const row = rowElement(columns, actions, Boolean(this.template));
       this.rowsBox.append(row);
       this.rowEls.push(row);
     }
-    while (this.rowEls.length > n) this.rowEls.pop().remove();
+    while (this.rowEls.length > n) /** @type {HTMLDivElement} */ (this.rowEls.pop()).remove();
+    /** @type {Map<string, number>} */
     const revs = new Map();
     for (let r = 0; r < n; r++) {
       const i = start + r;
       const row = this.rowEls[r];
-      const handle = order.handleAt(i);
+      const handle = /** @type {Handle} */ (order.handleAt(i)); // start <= i < end <= size
       const domId = store.domIdOf(handle);
       const rev = store.revisionOf(handle);
       const was = row.dataset.domId === domId ? this.revs.get(domId) : undefined;
@@ -372,13 +377,13 @@ export class TableView {
         const card = this.template.render((field) => {
           const j = columns.findIndex((c) => c.name === field);
           const c = j >= 0 ? columns[j] : { name: field, type: store.fieldType(field), format: null };
-          return this.text(c, j)(undefined, handle);
+          return cellText(store, c, this.decimals[j])(undefined, handle);
         });
-        row.firstChild.replaceChildren(card);
+        /** @type {HTMLElement} */ (row.firstChild).replaceChildren(card);
         continue;
       }
       columns.forEach((c, j) => {
-        const cell = row.children[j];
+        const cell = /** @type {HTMLElement} */ (row.children[j]);
         const value = store.cellOf(handle, c.name);
         const type = store.typeOf(handle, c.name);
         const text = formatCell(value, c, this.decimals[j], type);

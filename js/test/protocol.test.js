@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { tableToIPC, Table, vectorFromArray, Int32, Utf8 } from "apache-arrow";
-import { PROTOCOL_VERSION, ProtocolError, toBytes, decodeDiff, applyDiff, Sequencer } from "../src/protocol.js";
+import { PROTOCOL_VERSION, ProtocolError, toBytes, decodeDiff, applyDiff } from "../src/protocol.js";
 import { RowStore } from "../src/store.js";
 import { itemsTable, keysOf, range } from "./helpers.js";
 
@@ -151,53 +151,5 @@ describe("decodeDiff + applyDiff", () => {
     const bad = { seq: 4, ops: [{ op: "insert", table: itemsTable([1]), at: -5, limit: null, update_only: false }] };
     expect(() => applyDiff(store, bad)).toThrow(ProtocolError);
     expect(() => applyDiff(store, bad)).toThrow(/diff 4, op 0 \(insert\): insert: at must be >= -1/);
-  });
-});
-
-describe("Sequencer", () => {
-  it("accepts in order, reports stale and gaps", () => {
-    const q = new Sequencer();
-    expect(q.expected).toBe(1);
-    expect(q.accept(1)).toEqual({ ok: true });
-    expect(q.accept(2)).toEqual({ ok: true });
-    expect(q.accept(2)).toEqual({ stale: true });
-    expect(q.accept(1)).toEqual({ stale: true });
-    expect(q.expected).toBe(3);
-    expect(q.accept(6)).toEqual({ gap: { expected: 3, received: 6 } });
-    // the stream goes on from the message after the gap
-    expect(q.expected).toBe(7);
-    expect(q.accept(7)).toEqual({ ok: true });
-    expect(q.accept(5)).toEqual({ stale: true });
-    expect(() => q.accept("8")).toThrow(ProtocolError);
-    expect(() => q.accept(0)).toThrow(ProtocolError);
-  });
-
-  it("welcome: fresh front end learns it missed earlier diffs", () => {
-    const q = new Sequencer();
-    expect(q.welcome(41)).toBe(true);
-    expect(q.expected).toBe(42);
-    expect(q.accept(42)).toEqual({ ok: true });
-  });
-
-  it("welcome: nothing sent yet, or everything already received", () => {
-    const q = new Sequencer();
-    expect(q.welcome(0)).toBe(false);
-    expect(q.expected).toBe(1);
-    q.accept(1);
-    q.accept(2);
-    q.accept(3);
-    expect(q.welcome(3)).toBe(false);
-    expect(q.expected).toBe(4);
-  });
-
-  it("welcome: missed diffs with a non-empty store move expected but report no notice", () => {
-    const q = new Sequencer();
-    q.accept(1);
-    expect(q.welcome(5, false)).toBe(false);
-    expect(q.expected).toBe(6);
-    const r = new Sequencer();
-    r.accept(1);
-    expect(r.welcome(5, true)).toBe(true);
-    expect(() => r.welcome(-1)).toThrow(ProtocolError);
   });
 });

@@ -58,7 +58,7 @@ function makeBatchTable(ids) {
 
 function checkInvariants(store, blockSize) {
   // White-box: blocks are non-empty, bounded, and every handle points at its own block.
-  const blocks = store._blocks;
+  const blocks = store._rows._blocks;
   let total = 0;
   for (const b of blocks) {
     expect(b.items.length).toBeGreaterThan(0);
@@ -67,7 +67,7 @@ function checkInvariants(store, blockSize) {
     total += b.items.length;
   }
   expect(total).toBe(store.size);
-  expect(store._ids.size).toBe(store.size);
+  expect(store._ids.map.size).toBe(store.size);
 }
 
 function compare(store, ref, rnd, full) {

@@ -1,0 +1,320 @@
+// @ts-check
+// The order of a million rows, cheap to change anywhere: a blocked list (sqrt decomposition).
+// `blocks` is an array of Blocks, each an array of items. Finding position N scans block sizes
+// (~n/blockSize steps) when changing and binary-searches cached prefix sums when reading; the
+// splice inside one block is O(blockSize). Blocks split above 2*blockSize, small ones merge
+// with a neighbour, empty ones are dropped. Each item knows its block (`item.block`), so
+// removing a known item only touches that block.
+//
+// The list knows nothing about rows: store.js puts its row handles in it and keeps the stream
+// semantics (ids, chunks, limits).
+
+/** @template T */
+class Block {
+  /** @param {T[]} items */
+  constructor(items) {
+    this.items = items;
+  }
+}
+
+/**
+ * What the list needs of an item: a field it owns, holding the item's block while listed and
+ * null once removed.
+ * @typedef {{ block: Block<unknown> | null }} Linked
+ */
+
+/** @template {Linked} T */
+export class BlockList {
+  /** @param {number} blockSize items per block, >= 2 */
+  constructor(blockSize) {
+    this._b = blockSize;
+    this._maxBlock = 2 * blockSize; // split above this
+    this._minBlock = Math.max(1, blockSize >> 2); // try to merge below this
+    /** @type {Block<T>[]} */
+    this._blocks = [];
+    this._size = 0;
+    /** @type {number[] | null} lazy prefix sums of block sizes, for reads; null = stale */
+    this._starts = null;
+  }
+
+  get size() {
+    return this._size;
+  }
+
+  get blockCount() {
+    return this._blocks.length;
+  }
+
+  // ---- changes ---------------------------------------------------------------------------
+
+  /** @param {T} h */
+  append(h) {
+    const blocks = this._blocks;
+    const last = blocks[blocks.length - 1];
+    if (last === undefined || last.items.length >= this._b) {
+      const blk = new Block([h]);
+      h.block = blk;
+      blocks.push(blk);
+    } else {
+      h.block = last;
+      last.items.push(h);
+    }
+    this._size++;
+    this._starts = null;
+  }
+
+  /** @param {T} h */
+  prepend(h) {
+    const blocks = this._blocks;
+    const first = blocks[0];
+    // Prepending fills the first block up to blockSize (unshift costs O(blockSize), a
+    // constant), then opens a new front block (blocks.unshift is O(block count), once per
+    // blockSize prepends).
+    if (first === undefined || first.items.length >= this._b) {
+      const blk = new Block([h]);
+      h.block = blk;
+      blocks.unshift(blk);
+    } else {
+      h.block = first;
+      first.items.unshift(h);
+    }
+    this._size++;
+    this._starts = null;
+  }
+
+  /**
+   * Places `h` before the item now at `pos`: walk block sizes from the nearer end, splice
+   * inside one block.
+   * @param {number} pos 0 < pos < size (append and prepend cover the ends)
+   * @param {T} h
+   */
+  insertAt(pos, h) {
+    const blocks = this._blocks;
+    let bi;
+    let off;
+    if (pos <= this._size >> 1) {
+      let acc = 0;
+      bi = 0;
+      while (acc + blocks[bi].items.length < pos) acc += blocks[bi++].items.length;
+      off = pos - acc;
+    } else {
+      let acc = this._size; // position just past block bi
+      bi = blocks.length - 1;
+      while (acc - blocks[bi].items.length > pos) acc -= blocks[bi--].items.length;
+      off = pos - (acc - blocks[bi].items.length);
+    }
+    const blk = blocks[bi];
+    h.block = blk;
+    blk.items.splice(off, 0, h);
+    if (blk.items.length > this._maxBlock) this._split(bi);
+    this._size++;
+    this._starts = null;
+  }
+
+  /** @param {number} bi */
+  _split(bi) {
+    const blk = this._blocks[bi];
+    const half = blk.items.length >> 1;
+    const nb = new Block(blk.items.slice(half));
+    blk.items.length = half;
+    for (const h of nb.items) h.block = nb;
+    this._blocks.splice(bi + 1, 0, nb);
+  }
+
+  /**
+   * Removes a listed item and unlinks it (block = null), so an item held elsewhere keeps no
+   * block, and through it no other items, alive.
+   * @param {T} h
+   */
+  remove(h) {
+    const blk = /** @type {Block<T>} */ (h.block);
+    const items = blk.items;
+    const last = items.length - 1;
+    if (items[last] === h) items.pop();
+    else if (items[0] === h) items.shift();
+    else items.splice(items.indexOf(h), 1);
+    h.block = null;
+    this._size--;
+    this._starts = null;
+    if (items.length === 0) this._blocks.splice(this._blocks.indexOf(blk), 1);
+    else if (items.length < this._minBlock) this._maybeMerge(blk);
+  }
+
+  // Keeps the block count near size/blockSize when removals hollow blocks out.
+  /** @param {Block<T>} blk */
+  _maybeMerge(blk) {
+    const blocks = this._blocks;
+    const bi = blocks.indexOf(blk);
+    const prev = blocks[bi - 1];
+    const next = blocks[bi + 1];
+    const len = blk.items.length;
+    let into = null;
+    if (prev && (!next || prev.items.length <= next.items.length)) into = prev;
+    else if (next) into = next;
+    if (into === null || into.items.length + len > this._b) return;
+    for (const h of blk.items) h.block = into;
+    if (into === prev) {
+      for (const h of blk.items) prev.items.push(h);
+    } else {
+      next.items = blk.items.concat(next.items);
+    }
+    blocks.splice(bi, 1);
+  }
+
+  /**
+   * Removes the first `k` items (0 < k <= size), calling `dropped(item)` for each once it is
+   * unlinked. Bulk: whole blocks go at once, at most one block is spliced.
+   * @param {number} k
+   * @param {(h: T) => void} dropped
+   */
+  pruneFront(k, dropped) {
+    const blocks = this._blocks;
+    this._size -= k;
+    this._starts = null;
+    let whole = 0;
+    while (k > 0) {
+      const items = blocks[whole].items;
+      if (items.length <= k) {
+        for (let i = 0; i < items.length; i++) unlink(items[i], dropped);
+        k -= items.length;
+        whole++;
+      } else {
+        if (k === 1) unlink(/** @type {T} */ (items.shift()), dropped);
+        else for (const h of items.splice(0, k)) unlink(h, dropped);
+        k = 0;
+      }
+    }
+    if (whole === 1) blocks.shift();
+    else if (whole > 0) blocks.splice(0, whole);
+  }
+
+  /**
+   * Removes the last `k` items (0 < k <= size), as pruneFront.
+   * @param {number} k
+   * @param {(h: T) => void} dropped
+   */
+  pruneBack(k, dropped) {
+    const blocks = this._blocks;
+    this._size -= k;
+    this._starts = null;
+    let end = blocks.length;
+    while (k > 0) {
+      const items = blocks[end - 1].items;
+      if (items.length <= k) {
+        for (let i = 0; i < items.length; i++) unlink(items[i], dropped);
+        k -= items.length;
+        end--;
+      } else {
+        if (k === 1) unlink(/** @type {T} */ (items.pop()), dropped);
+        else for (const h of items.splice(items.length - k, k)) unlink(h, dropped);
+        k = 0;
+      }
+    }
+    blocks.length = end;
+  }
+
+  /** Removes and unlinks every item. */
+  clear() {
+    for (const blk of this._blocks) for (const h of blk.items) h.block = null;
+    this._blocks = [];
+    this._size = 0;
+    this._starts = null;
+  }
+
+  // ---- reads -----------------------------------------------------------------------------
+
+  // Prefix sums of block sizes, rebuilt at most once per change, so reads between changes
+  // (a view painting its visible rows) locate items by binary search.
+  /** @returns {number[]} */
+  _prefix() {
+    if (this._starts === null) {
+      const blocks = this._blocks;
+      const starts = new Array(blocks.length + 1);
+      let acc = 0;
+      for (let i = 0; i < blocks.length; i++) {
+        starts[i] = acc;
+        acc += blocks[i].items.length;
+      }
+      starts[blocks.length] = acc;
+      this._starts = starts;
+    }
+    return this._starts;
+  }
+
+  /**
+   * Block index holding position i (0 <= i < size).
+   * @param {number} i
+   */
+  _blockAt(i) {
+    const starts = this._prefix();
+    let lo = 0;
+    let hi = this._blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * The item at position i, or undefined outside 0..size-1.
+   * @param {number} i
+   * @returns {T | undefined}
+   */
+  at(i) {
+    if (!Number.isInteger(i) || i < 0 || i >= this._size) return undefined;
+    const bi = this._blockAt(i);
+    return this._blocks[bi].items[i - this._prefix()[bi]];
+  }
+
+  /**
+   * Position of a listed item.
+   * @param {T} h
+   */
+  indexOf(h) {
+    const blk = /** @type {Block<T>} */ (h.block);
+    return this._prefix()[this._blocks.indexOf(blk)] + blk.items.indexOf(h);
+  }
+
+  /**
+   * Calls fn(item, position) for every item in order.
+   * @param {(h: T, i: number) => void} fn
+   */
+  forEach(fn) {
+    let i = 0;
+    for (const blk of this._blocks) for (const h of blk.items) fn(h, i++);
+  }
+
+  /**
+   * fn(item) of the items at positions start..end-1 (0 <= start <= end <= size).
+   * @template R
+   * @param {number} start
+   * @param {number} end
+   * @param {(h: T) => R} fn
+   * @returns {R[]}
+   */
+  map(start, end, fn) {
+    const out = new Array(end - start);
+    if (end === start) return out;
+    let bi = this._blockAt(start);
+    let off = start - this._prefix()[bi];
+    for (let k = 0; k < out.length; ) {
+      const items = this._blocks[bi].items;
+      for (; off < items.length && k < out.length; off++) out[k++] = fn(items[off]);
+      bi++;
+      off = 0;
+    }
+    return out;
+  }
+}
+
+/**
+ * @template {Linked} T
+ * @param {T} h
+ * @param {(h: T) => void} dropped
+ */
+function unlink(h, dropped) {
+  h.block = null;
+  dropped(h);
+}

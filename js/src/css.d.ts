@@ -1,0 +1,2 @@
+// style.css is bundled by esbuild (index.js imports it for its side effect).
+declare module "*.css";
