@@ -196,7 +196,7 @@
  * @property {"idle" | "loading" | "ok" | "failed"} status
  * @property {boolean} ok
  * @property {boolean} loading
- * @property {boolean} reset
+ * @property {boolean} skeleton hide the rows behind skeleton rows (stream_async(reset=True))
  * @property {string | null} failed
  * @property {number} rows
  * @property {boolean} can_retry
