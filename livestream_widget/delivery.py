@@ -106,6 +106,8 @@ class Delivery:
         # starts front ends late). A front end that missed diffs otherwise (a reload, a new tab)
         # gets the rows again from `replay`.
         frontend, expected, first = msg["frontend"], msg["expected"], msg["first"]
+        if "count" in msg:  # the latest report wins: a reloaded page holds no row yet
+            self._on_count(msg["count"])
         late = first is not None and first > 1
         missed = late or expected <= self._seq
         fresh = expected == 1 and first is None  # it got nothing yet

@@ -50,7 +50,8 @@ def _ack(m: dict, last: int) -> bool:
 
 
 def _hello(m: dict, last: int) -> bool:
-    return _seq_ok(m.get("expected", 1), last + 1)
+    count = m.get("count", 0)
+    return _seq_ok(m.get("expected", 1), last + 1) and is_int(count) and count >= 0
 
 
 def _gap(m: dict, last: int) -> bool:

@@ -48,8 +48,10 @@ class StreamTraits(anywidget.AnyWidget):
     height = t.Union([t.Unicode(), t.Int(), t.Float()], default_value="400px").tag(sync=True)
     #: str, default "No rows yet". Text shown while the browser holds no row.
     empty_message = t.Unicode("No rows yet").tag(sync=True)
-    #: int, read-only. Rows the browser holds, as reported by the front end after it applies a
-    #: diff (so it lags calls by a round trip; it is 0 until a front end reports).
+    #: int, read-only. Rows the browser holds, as its latest report says: each front end (a
+    #: page; its views share one store) reports after every diff it applies and when it starts,
+    #: and the latest report from any front end wins, so after a page reload it is what the
+    #: new page holds. It lags calls by a round trip and is 0 until a front end reports.
     count = t.Int(0, read_only=True)
     #: int, read-only. Diffs a front end reported missing that could no longer be resent (the
     #: widget then says rows may be missing). Observe it to be told when it happens.

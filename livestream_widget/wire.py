@@ -73,6 +73,7 @@ class Hello(TypedDict):
     frontend: str
     expected: int  # the next diff it needs
     first: int | None  # the first diff it applied (not 1: it began late)
+    count: NotRequired[int]  # rows it holds: a new page holds none, and `count` says so
 
 
 class Gap(TypedDict):

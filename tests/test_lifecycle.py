@@ -50,7 +50,7 @@ def test_a_silent_front_end_stops_holding_producers_back(stream):
     try:
         FrontEnd(s).hello()  # then silent, as a closed tab is
         s.run(FOREVER + "w.stream_async(forever)")
-        wait_for(s, "not w._outbox.has_room()")
+        wait_for(s, "w._outbox.nbytes > 2**19")  # the budget is half full: the silence counts
         rows = s.kernel.eval(f"{s.var}.async_state['rows']")
         # Past STALE_SECONDS the load runs at full speed again; held back, it would gain one
         # batch of 100 rows per BACKPRESSURE_TIMEOUT (10 s).
@@ -102,3 +102,16 @@ def test_a_failed_call_changes_nothing_in_the_kernel(stream):
     with pytest.raises(KernelError, match="changed type"):
         s.run("w.insert({'id': 3, 'v': 'y'})")
     assert s.kernel.eval(f"({s.var}._seq, len({s.var}._stream.log), {s.var}.columns)") == before
+
+
+def test_count_is_what_the_latest_page_holds_after_a_reload(stream):
+    s = stream()
+    page = FrontEnd(s, "page").hello()
+    s.run("w.stream([{'id': i} for i in range(5)])\nw.flush(wait=True)")
+    page.send(kind="ack", seq=s.kernel.eval(f"{s.var}._seq"), count=5)
+    s.run("pass")
+    assert s.kernel.eval(f"{s.var}.count") == 5
+    # The page reloads: the new one starts empty and says so in its hello.
+    FrontEnd(s, "reloaded").send(kind="hello", expected=1, first=None, count=0)
+    s.run("pass")
+    assert s.kernel.eval(f"{s.var}.count") == 0

@@ -150,7 +150,7 @@ export default () => {
       // connection is still settling can be lost (the kernel replays at most once per front end).
       const hello = () => {
         if (welcomed) return;
-        send({ kind: "hello", frontend, expected: receiver.expected, first: receiver.first });
+        send({ kind: "hello", frontend, expected: receiver.expected, first: receiver.first, count: store.size });
         setTimeout(hello, 1000);
       };
       setTimeout(hello, 0);

@@ -112,6 +112,7 @@
  * @property {string} frontend random per front-end instance
  * @property {number} expected the next seq it wants
  * @property {number | null} first the first seq it applied (not 1: it began late)
+ * @property {number} count rows it holds (0 for a new page: the kernel's `count` follows)
  */
 
 /**
