@@ -95,6 +95,18 @@ class Delivery:
             self._last_send = time.monotonic()
             return True
 
+    def before_hello(self) -> tuple[list[tuple[dict, list]], bool] | None:
+        """While no front end has said hello: the diffs kept for the first one, and whether they
+        rebuild every row (else the oldest were dropped past the early budget); None after."""
+        with self._lock:
+            if self._welcomed:
+                return None
+            start = self.outbox.early_start(self._seq)
+            kept = self.outbox.kept()
+            if start is None:
+                return kept, False
+            return [(c, b) for c, b in kept if c["seq"] >= start], True
+
     # -- what front ends say ------------------------------------------------------------------
 
     def ack(self, msg: Ack) -> None:

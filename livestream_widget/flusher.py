@@ -35,6 +35,8 @@ class Flusher:
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._hooked = False
+        # Called after each cell's flush (weakly: a widget nobody holds can go).
+        self._cell_hooks: dict[int, weakref.WeakMethod] = {}
 
     def mark(self, deliver: Deliver) -> None:
         """The widget of the bound method `deliver` has pending ops: call it within one
@@ -78,9 +80,23 @@ class Flusher:
             last = time.monotonic()
             self.flush_all()
 
+    def after_cells(self, hook: Callable[[], None]) -> None:
+        """Call the bound method `hook` at the end of every cell, after the flush."""
+        self._cell_hooks[id(hook.__self__)] = weakref.WeakMethod(hook)  # type: ignore[attr-defined]
+        self._hook_cells()
+
     def end_of_cell(self, *_args: object) -> None:
         """Every row a cell queued leaves before the kernel reports the cell done."""
         self.flush_all(wait=True)
+        for key, ref in list(self._cell_hooks.items()):
+            hook = ref()
+            if hook is None:
+                self._cell_hooks.pop(key, None)
+                continue
+            try:
+                hook()
+            except Exception:  # one widget's failure must not stop the others
+                log.exception("livestream-widget: end-of-cell hook failed")
 
     @staticmethod
     def _flush(deliver: Deliver, wait: bool = False) -> None:

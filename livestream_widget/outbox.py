@@ -59,6 +59,11 @@ class Outbox:
                     return seq
             return None
 
+    def kept(self) -> list[tuple[dict, list]]:
+        """Every diff kept, oldest first."""
+        with self._room:
+            return [(content, buffers) for content, buffers, _ in self._sent.values()]
+
     def hello(self, frontend: str, seq: int) -> None:
         """A new front end: it needs nothing sent before `seq` (that page is gone or new)."""
         self.ack(frontend, seq)

@@ -57,6 +57,19 @@ class StreamTraits(anywidget.AnyWidget):
     #: widget then says rows may be missing). Observe it to be told when it happens.
     lost = t.Int(0, read_only=True)
 
+    #: int, default 1000. Most rows a snapshot holds: the first rows of the table, saved in the
+    #: widget's state so a notebook reopened without its kernel or exported to HTML shows them.
+    #: A snapshot puts rows into the .ipynb file: 0 turns snapshots off.
+    snapshot_rows = t.Int(1000).tag(sync=True)
+    #: int, default 1048576 (1 MiB). Most bytes a snapshot takes (fewer rows if they need more).
+    snapshot_bytes = t.Int(2**20).tag(sync=True)
+    #: dict, read-only. What the snapshot holds: {"rows": rows in it, "total": rows the table
+    #: held, "partial": True when more was streamed than the kernel could account for}; {} when
+    #: there is none.
+    snapshot_info = t.Dict(default_value={}).tag(sync=True)
+    #: The snapshot's rows: one Arrow IPC stream (`__dom_id` and the row values), or b"".
+    _snapshot = t.Bytes(b"").tag(sync=True)
+
     #: dict, read-only in practice. The front end's view of `async_result`: `status` ("idle",
     #: "loading", "ok", "failed"), `ok`, `loading`, `skeleton` (hide the rows behind skeleton
     #: rows until the result arrives: `stream_async(reset=True)`), `failed` (short reason or

@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from . import items as _items
+from . import snapshot
 from .async_result import AsyncResult
 from .columns import split_columns
 from .delivery import BACKPRESSURE_TIMEOUT, Delivery
@@ -101,6 +102,8 @@ class StreamWidget(StreamTraits):
             actions=lambda: self.actions,
             on_edges=lambda edges: setattr(self, "_viewport_handlers", edges),
         )
+        self._snapshot_seq = 0  # the last diff the snapshot accounts for
+        FLUSHER.after_cells(self._cell_ended)
         self.on_msg(self._on_front_end_msg)
 
     # -- stream API ---------------------------------------------------------------------------
@@ -301,6 +304,19 @@ class StreamWidget(StreamTraits):
             self._events.viewport(msg)
         elif msg["kind"] == "action":
             self._events.action(msg)
+
+    def _cell_ended(self) -> None:
+        # A notebook run with no front end (nbclient, nbconvert --execute, a docs build) ends
+        # each cell with the snapshot a page would have shown (snapshot.py).
+        if self._closed or self.snapshot_rows <= 0 or self._delivery.seq == self._snapshot_seq:
+            return
+        kept = self._delivery.before_hello()
+        if kept is None:
+            return
+        self._snapshot_seq = self._delivery.seq
+        shot = snapshot.from_diffs(kept[0], kept[1], self.snapshot_rows, self.snapshot_bytes)
+        self._snapshot = shot.data
+        self.snapshot_info = {"rows": shot.rows, "total": shot.total, "partial": shot.partial}
 
     def _load_items(self, items: Any, at: int, limit: int | None, reset: bool) -> int:
         # wait=False: a load waits for the browser in its task, where a cancel interrupts it.

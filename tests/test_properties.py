@@ -17,7 +17,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from livestream_widget import StreamWidget, compaction, delivery, flusher, widget
+from livestream_widget import StreamWidget, compaction, delivery, flusher
+from livestream_widget import stream as stream_module
 
 from .reference import ReferenceStore
 
@@ -177,7 +178,7 @@ def test_stream_delivery(monkeypatch):
             event("compacted")
         return out, after
 
-    monkeypatch.setattr(widget, "compact", counting)
+    monkeypatch.setattr(stream_module, "compact", counting)
     run_state_machine_as_test(
         StreamMachine,
         settings=settings(

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from livestream_widget import StreamWidget  # noqa: E402
+from livestream_widget import StreamWidget, snapshot  # noqa: E402
 from livestream_widget.encoder import encode  # noqa: E402
 from livestream_widget.flusher import FLUSHER  # noqa: E402
 from tests import display_golden  # noqa: E402
@@ -136,6 +136,12 @@ def main(out: pathlib.Path) -> None:
         doc = {"messages": messages, "expected": expected}
         (out / f"{name}.json").write_text(json.dumps(doc, indent=1))
         w.close()
+    # A snapshot as the kernel saves it (livestream_widget/snapshot.py), for snapshot.test.js.
+    w = StreamWidget()
+    w.stream([{"id": i, "v": f"r{i}"} for i in range(10)], at=0, limit=6)
+    diffs = [(c, [bytes(b) for b in bufs]) for c, bufs in encode(w._stream.take(), 1)]
+    (out / "snapshot.arrow").write_bytes(snapshot.from_diffs(diffs, True, 4, 2**20).data)
+    w.close()
     print(f"wrote {len(list(out.glob('*.json')))} golden cases to {out}")
 
 

@@ -4,6 +4,7 @@
 // every view of one widget (a second display shows the same rows) and outlives the views.
 import { applyDiff, decodeDiff, ProtocolError } from "./protocol.js";
 import { Receiver } from "./receiver.js";
+import { loadSnapshot, snapshotText } from "./snapshot.js";
 import { RowStore } from "./store.js";
 import { TableView } from "./view.js";
 import "./style.css";
@@ -59,10 +60,22 @@ export default () => {
   /** @type {Model | null} set by initialize, before any message */
   let model = null;
   let welcomed = false;
+  let snapshot = false; // the store shows a saved snapshot, not live rows
 
   /** @param {BrowserMessage} message */
   function send(message) {
-    /** @type {Model} */ (model).send(message);
+    try {
+      /** @type {Model} */ (model).send(message);
+    } catch {
+      // No kernel behind this page (an exported page renders saved state): nothing to tell.
+    }
+  }
+
+  function dropSnapshot() {
+    if (!snapshot) return;
+    snapshot = false;
+    store.reset();
+    notices.clear("snapshot");
   }
 
   /**
@@ -71,6 +84,7 @@ export default () => {
    */
   function apply(content, buffers) {
     let diff;
+    dropSnapshot(); // live rows replace the saved ones
     try {
       diff = decodeDiff(content, buffers);
       applyDiff(store, diff);
@@ -150,10 +164,18 @@ export default () => {
       // connection is still settling can be lost (the kernel replays at most once per front end).
       const hello = () => {
         if (welcomed) return;
-        send({ kind: "hello", frontend, expected: receiver.expected, first: receiver.first, count: store.size });
+        send({ kind: "hello", frontend, expected: receiver.expected, first: receiver.first, count: snapshot ? 0 : store.size });
         setTimeout(hello, 1000);
       };
       setTimeout(hello, 0);
+      try {
+        if (loadSnapshot(store, model.get("_snapshot")) > 0) {
+          snapshot = true;
+          notices.set("snapshot", "info", snapshotText(model.get("snapshot_info") ?? {}));
+        }
+      } catch (err) {
+        notices.set("error", "error", `The saved snapshot could not be read: ${/** @type {Error} */ (err).message}`);
+      }
     },
     /** @param {{ model: Model, el: HTMLElement }} view */
     render({ model, el }) {

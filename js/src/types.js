@@ -216,6 +216,8 @@
  * @property {string} empty_message
  * @property {string[] | null} columns column names before any row arrived
  * @property {Partial<AsyncState> | null} async_state
+ * @property {DataView | null} _snapshot saved first rows (Arrow IPC), shown where no kernel streams
+ * @property {{ rows?: number, total?: number, partial?: boolean } | null} snapshot_info
  * @property {string[]} selected dom ids
  * @property {"none" | "single" | "multiple"} selection
  * @property {Sort | null} sort
@@ -245,7 +247,7 @@
 
 // ---- view ---------------------------------------------------------------------------------
 
-/** A visible message about the stream's health. @typedef {{ level: "warn" | "error", text: string }} Notice */
+/** A visible message about the stream's health. @typedef {{ level: "info" | "warn" | "error", text: string }} Notice */
 
 /**
  * The notices of a model, shared by its views (index.js).

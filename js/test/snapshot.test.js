@@ -1,0 +1,29 @@
+// A snapshot saved by the kernel (python tests/write_golden.py writes one) loads into an empty
+// store as the rows it holds, and says what it is.
+import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadSnapshot, snapshotText } from "../src/snapshot.js";
+import { RowStore } from "../src/store.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const file = path.join(here, "golden", "snapshot.arrow");
+
+describe("snapshots", () => {
+  it("load into an empty store, never over live rows", () => {
+    const b = fs.readFileSync(file);
+    const store = new RowStore();
+    expect(loadSnapshot(store, new DataView(b.buffer, b.byteOffset, b.byteLength))).toBe(4);
+    expect(store.slice()).toEqual(["items-9", "items-8", "items-7", "items-6"]);
+    expect(store.valueAt(0, "v")).toBe("r9");
+    expect(loadSnapshot(store, new DataView(b.buffer, b.byteOffset, b.byteLength))).toBe(0);
+    expect(loadSnapshot(new RowStore(), new DataView(new ArrayBuffer(0)))).toBe(0);
+  });
+  it("say what they show", () => {
+    expect(snapshotText({ rows: 4, total: 4, partial: false })).toBe(
+      "Snapshot of 4 rows, saved with the notebook. Run the notebook to stream live.",
+    );
+    expect(snapshotText({ rows: 1000, total: 5000, partial: true })).toMatch(/^Snapshot of the first 1,000 of 5,000 rows \(partial/);
+  });
+});
