@@ -1,5 +1,8 @@
 """stream_from: every supported source, read lazily in bounded batches, in a real kernel.
 
+(Over 400 lines: one test per engine and source kind, each short and alike; splitting them by
+engine would scatter the shared fixtures and the one reference check.)
+
 Each engine test builds the same rows (id, x = id / 2, s = "s{id % 7}") with a real engine in
 the test kernel, streams them with small batches, decodes the diffs the kernel really sent into
 the reference store and checks the browser ends with exactly the source's rows, in order.

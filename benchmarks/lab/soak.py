@@ -1,4 +1,4 @@
-"""Soak (issue 4): 10,000,000 rows with `limit=-10_000` streamed through real JupyterLab.
+"""Soak: 10,000,000 rows with `limit=-10_000` streamed through real JupyterLab.
 
 One cell of a notebook open in headless Chromium streams the rows as 1,000-row DataFrames,
 `w.stream(df, limit=-10_000)` each (ids 0..N-1, the six columns of benchmarks/kernel/data.py), while

@@ -50,7 +50,7 @@ def render_doc(
     parts += [
         "## Targets",
         "",
-        "Issue 7's targets (reported against, never asserted in tests) and the bare-page "
+        "The project's targets (reported against, never asserted in tests) and the bare-page "
         "browser target of the first benchmark.",
         "",
         table(["target", "measured", ""], targets(k, b, matrix, lab)),

@@ -176,7 +176,7 @@ def soak_plot(soak: dict | None, outdir: pathlib.Path, stem: str) -> str | None:
 
 
 SOAK_HOW = """\
-**Soak** (`benchmarks/lab/soak.py`, issue 4). A fresh JupyterLab + Chromium as above; one notebook
+**Soak** (`benchmarks/lab/soak.py`). A fresh JupyterLab + Chromium as above; one notebook
 whose widget (`StreamWidget(height=400)`, dom ids `items-<id>`) is on screen. One cell streams
 {rows:,} rows as 1,000-row DataFrames, `w.stream(df, limit=-10_000)` each, ids 0 to {last} in
 order; each DataFrame is a copy of one of 100 distinct 1,000-row DataFrames of the same six

@@ -1,6 +1,6 @@
 """The targets table of docs/performance.md and the findings that explain the misses.
 
-Targets are issue 7's (reported against, never asserted in tests) and the bare-page browser
+Targets are the project's (reported against, never asserted in tests) and the bare-page browser
 target of the first benchmark. Findings quote the profiles of the same run, so the numbers in
 a sentence are the run's own.
 """

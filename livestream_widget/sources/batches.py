@@ -11,12 +11,13 @@ other module of this package and needs nothing but pyarrow.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+
+from ..values import is_int
 
 #: Default upper bound of one batch's size: big enough that per-batch costs vanish (~1M rows/s),
 #: small enough that one batch in memory at a time keeps the kernel flat.
@@ -56,7 +57,7 @@ class Limits:
 def _positive(name: str, value: Any) -> int | None:
     if value is None:
         return None
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+    if not is_int(value) or value < 1:
         raise ValueError(f"{name} must be a positive int or None, not {value!r}")
     return int(value)
 

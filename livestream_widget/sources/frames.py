@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..items import to_table
+from ..values import is_int
 from .batches import Limits, Source, split
 
 
@@ -45,5 +46,5 @@ def is_row(item: Any) -> bool:
 def chunks_total(obj: Any) -> int | None:
     """Rows an iterable says it holds without reading it, if it says so."""
     # pandas' TextFileReader knows `nrows` when given; most iterators know nothing.
-    nrows = getattr(obj, "nrows", None)
-    return nrows if isinstance(nrows, int) and not isinstance(nrows, bool) else None
+    nrows: Any = getattr(obj, "nrows", None)
+    return int(nrows) if is_int(nrows) else None

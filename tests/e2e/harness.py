@@ -1,6 +1,9 @@
 """End-to-end harness: a real JupyterLab server process, and a notebook helper that runs cells
 one at a time from the JupyterLab UI (select the cell, Shift+Enter), as a user would, waiting on
 the cell's prompt (`[*]` -> `[n]`), never on fixed sleeps.
+
+Over 400 lines because the server and the notebook driver are one job: starting JupyterLab as
+the tests need it and reading what its UI shows; every e2e module depends on both together.
 """
 
 from __future__ import annotations

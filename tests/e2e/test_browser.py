@@ -1,4 +1,5 @@
-"""StreamWidget end to end: real JupyterLab, real kernel, headless Chromium.
+"""StreamWidget end to end: real JupyterLab, real kernel, headless Chromium. (Just over 400
+lines: the core cases share one set of page readers defined here.)
 
 Every cell is run from the UI, one at a time, and every check reads the rendered page: the rows
 (`[data-dom-id]`, in DOM order), the row count the view holds (`.lsw[data-count]`), the empty

@@ -1,4 +1,4 @@
-"""Issue 5 end to end in real JupyterLab + Chromium: infinite scroll with paginate (no viewport
+"""Interaction end to end in real JupyterLab + Chromium: infinite scroll with paginate (no viewport
 jump when rows are pruned at the other end), clicks / selection / actions reaching Python, sort
 and filter in the browser, follow tail and the new-rows badge, template escaping, keyboard and
 roles, and the dark theme.
