@@ -21,9 +21,9 @@ def parse(content: Any, buffers: list, last_seq: int, who: str) -> FromBrowser |
     if not isinstance(content, dict):
         log.warning("%s: ignored a message that is not a dict: %.200r", who, content)
         return None
-    if buffers:
-        log.warning("%s: ignored %d unexpected buffer(s)", who, len(buffers))
     kind = content.get("kind")
+    if buffers and kind != "snapshot":
+        log.warning("%s: ignored %d unexpected buffer(s)", who, len(buffers))
     frontend = content.get("frontend")
     msg = {**content, "frontend": frontend if isinstance(frontend, str) else ""}
     ok = _CHECKS.get(kind) if isinstance(kind, str) else None
@@ -78,7 +78,15 @@ def _action(m: dict, last: int) -> bool:
     return _with_dom_id(m, last) and isinstance(m.get("name"), str)
 
 
+def _snapshot(m: dict, _last: int) -> bool:
+    ids, total = m.get("ids"), m.get("total")
+    if not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+        return False
+    return isinstance(total, int) and is_int(total) and total >= len(ids)
+
+
 _CHECKS = {
+    "snapshot": _snapshot,
     "ack": _ack,
     "hello": _hello,
     "gap": _gap,

@@ -60,6 +60,25 @@ def from_diffs(
     return _encode(tables, list(ids)[:max_rows], where, len(ids), not complete, max_bytes)
 
 
+def from_parts(
+    buffers: list, ids: list[str], total: int, max_rows: int, max_bytes: int
+) -> Snapshot:
+    """A live page's snapshot: runs of its first rows (Arrow IPC streams, as they arrived) and
+    their dom ids. Raises ValueError if they do not agree."""
+    tables = [pa.ipc.open_stream(memoryview(b)).read_all() for b in buffers]
+    tables = [t.drop_columns([DOM_ID]) if DOM_ID in t.column_names else t for t in tables]
+    if sum(t.num_rows for t in tables) != len(ids):
+        raise ValueError(f"{len(ids)} dom ids for {sum(t.num_rows for t in tables)} rows")
+    where: dict[str, tuple[int, int]] = {}
+    k = 0
+    for t, table in enumerate(tables):
+        for r in range(table.num_rows):
+            where[ids[k]] = (t, r)
+            k += 1
+    first = ids[:max_rows]
+    return _encode(tables, first, where, total, False, max_bytes)
+
+
 def _insert(ids: deque, where: dict, row_ids: list[str], t: int, op: dict) -> None:
     at, limit, update_only = op["at"], op["limit"], op["update_only"]
     for r, dom_id in enumerate(row_ids):

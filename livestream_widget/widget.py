@@ -9,6 +9,7 @@ The widget owns its parts and wires them together; each is readable on its own:
 
 from __future__ import annotations
 
+import logging
 import threading
 import warnings
 from collections.abc import Callable
@@ -30,6 +31,9 @@ from .outbox import RESEND_BUDGET, Outbox
 from .pagination import Paginator
 from .stream import Stream
 from .traits import StreamTraits
+from .wire import SnapshotParts
+
+log = logging.getLogger(__name__)
 
 #: Pending row bytes that trigger a flush from the calling thread instead of waiting for the timer.
 FLUSH_BYTES = 4 * 2**20
@@ -304,6 +308,8 @@ class StreamWidget(StreamTraits):
             self._events.viewport(msg)
         elif msg["kind"] == "action":
             self._events.action(msg)
+        elif msg["kind"] == "snapshot":
+            self._page_snapshot(msg, buffers)
 
     def _cell_ended(self) -> None:
         # A notebook run with no front end (nbclient, nbconvert --execute, a docs build) ends
@@ -315,6 +321,22 @@ class StreamWidget(StreamTraits):
             return
         self._snapshot_seq = self._delivery.seq
         shot = snapshot.from_diffs(kept[0], kept[1], self.snapshot_rows, self.snapshot_bytes)
+        self._snapshot = shot.data
+        self.snapshot_info = {"rows": shot.rows, "total": shot.total, "partial": shot.partial}
+
+    def _page_snapshot(self, msg: SnapshotParts, buffers: list) -> None:
+        # A live page's first rows, sent when its stream goes quiet (js/src/index.js).
+        if self.snapshot_rows <= 0 or sum(memoryview(b).nbytes for b in buffers) > 8 * max(
+            self.snapshot_bytes, 2**20
+        ):
+            return
+        try:
+            shot = snapshot.from_parts(
+                buffers, msg["ids"], msg["total"], self.snapshot_rows, self.snapshot_bytes
+            )
+        except (ValueError, pa.ArrowException) as e:
+            log.warning("livestream-widget %s: ignored a snapshot: %s", self.name, e)
+            return
         self._snapshot = shot.data
         self.snapshot_info = {"rows": shot.rows, "total": shot.total, "partial": shot.partial}
 

@@ -117,4 +117,11 @@ class FrontEndError(TypedDict):
     message: str
 
 
-FromBrowser = Ack | Hello | Gap | Button | Click | Viewport | Action | FrontEndError
+class SnapshotParts(TypedDict):
+    kind: Literal["snapshot"]
+    frontend: str
+    ids: list[str]  # dom ids of the rows in the buffers (Arrow IPC streams), in order
+    total: int  # rows the front end holds
+
+
+FromBrowser = SnapshotParts | Ack | Hello | Gap | Button | Click | Viewport | Action | FrontEndError

@@ -108,3 +108,25 @@ def test_snapshot_of_diffs_follows_the_contract():
     assert table.column("__dom_id").to_pylist() == ref.ids[:4]
     assert table.drop_columns(["__dom_id"]).to_pylist() == [r for _, r in list(ref.rows)[:4]]
     assert (shot.rows, shot.total, shot.partial) == (4, len(ref.ids), False)
+
+
+def test_a_pages_parts_join_into_one_snapshot_with_widened_columns():
+    def ipc(table: pa.Table) -> bytes:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as w:
+            w.write_table(table)
+        return sink.getvalue().to_pybytes()
+
+    parts = [
+        ipc(pa.table({"id": [1, 2], "v": pa.array([1, 2], pa.int64())})),
+        ipc(pa.table({"__dom_id": ["t-3"], "id": [3], "v": [2.5]})),
+    ]
+    shot = snapshot.from_parts(parts, ["t-1", "t-2", "t-3"], 10, 1000, 2**20)
+    table = rows(shot.data)
+    assert table.column("__dom_id").to_pylist() == ["t-1", "t-2", "t-3"]
+    assert table.column("v").to_pylist() == [1.0, 2.0, 2.5]
+    assert (shot.rows, shot.total, shot.partial) == (3, 10, False)
+    import pytest
+
+    with pytest.raises(ValueError, match="dom ids"):
+        snapshot.from_parts(parts, ["t-1"], 10, 1000, 2**20)

@@ -4,7 +4,12 @@
 // every view of one widget (a second display shows the same rows) and outlives the views.
 import { applyDiff, decodeDiff, ProtocolError } from "./protocol.js";
 import { Receiver } from "./receiver.js";
-import { loadSnapshot, snapshotText } from "./snapshot.js";
+import { loadSnapshot, snapshotParts, snapshotText } from "./snapshot.js";
+
+// A live page sends the kernel a snapshot of its first rows once the stream has been quiet this
+// long (ms), and at least this often while it streams: off the hot path, bounded.
+const SNAPSHOT_QUIET = 1000;
+const SNAPSHOT_EVERY = 10000;
 import { RowStore } from "./store.js";
 import { TableView } from "./view.js";
 import "./style.css";
@@ -62,10 +67,13 @@ export default () => {
   let welcomed = false;
   let snapshot = false; // the store shows a saved snapshot, not live rows
 
-  /** @param {BrowserMessage} message */
-  function send(message) {
+  /**
+   * @param {BrowserMessage} message
+   * @param {ArrayBuffer[] | ArrayBufferView[]} [buffers]
+   */
+  function send(message, buffers) {
     try {
-      /** @type {Model} */ (model).send(message);
+      /** @type {Model} */ (model).send(message, undefined, buffers);
     } catch {
       // No kernel behind this page (an exported page renders saved state): nothing to tell.
     }
@@ -99,6 +107,24 @@ export default () => {
       for (const id of ["lost", "missed", "error"]) notices.clear(id);
     }
     send({ kind: "ack", seq: diff.seq, count: store.size, frontend });
+    scheduleSnapshot();
+  }
+
+  let quiet = 0; // timer: the stream has been quiet for SNAPSHOT_QUIET
+  let due = 0; // when a snapshot is due at the latest (while the stream goes on)
+  function scheduleSnapshot() {
+    const m = /** @type {Model} */ (model);
+    if (!((m.get("snapshot_rows") ?? 0) > 0)) return;
+    clearTimeout(quiet);
+    if (!due) due = Date.now() + SNAPSHOT_EVERY;
+    quiet = window.setTimeout(sendSnapshot, Math.max(0, Math.min(SNAPSHOT_QUIET, due - Date.now())));
+  }
+  function sendSnapshot() {
+    due = 0;
+    const m = /** @type {Model} */ (model);
+    const { ids, buffers } = snapshotParts(store, m.get("snapshot_rows") ?? 0, m.get("snapshot_bytes") ?? 0);
+    // Exact-size copies: a host may send a view's whole backing buffer.
+    send({ kind: "snapshot", frontend, ids, total: store.size }, buffers.map((b) => b.slice()));
   }
 
   const receiver = new Receiver({

@@ -22,6 +22,7 @@ export class Chunk {
       if (fields[i].name !== DOM_ID) this.vectors.set(fields[i].name, /** @type {Vector} */ (batch.getChildAt(i)));
     }
     this.live = 0;
+    this.batch = batch; // for copies of rows (snapshots); the vectors hold its data anyway
   }
 }
 

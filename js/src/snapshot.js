@@ -2,7 +2,7 @@
 // Snapshots: the first rows of a table saved in the widget's state (the kernel's
 // livestream_widget/snapshot.py makes them), shown where no kernel streams: a notebook reopened
 // without its kernel, an exported page. Live diffs replace them.
-import { tableFromIPC } from "apache-arrow";
+import { Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import { toBytes } from "./protocol.js";
 
 /**
@@ -29,4 +29,39 @@ export function snapshotText(info) {
   const of = total > rows ? `the first ${rows.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} rows` : `${rows.toLocaleString("en-US")} rows`;
   const partial = info?.partial ? " (partial: more was streamed than the kernel could account for)" : "";
   return `Snapshot of ${of}${partial}, saved with the notebook. Run the notebook to stream live.`;
+}
+
+/**
+ * The first rows of the store, in stream order, as they arrived: runs of consecutive rows of
+ * one record batch, each an Arrow IPC stream (types and values exact; the kernel joins them),
+ * with the rows' dom ids. At most `maxRows` rows and about `maxBytes` bytes.
+ * @param {import("./store.js").RowStore} store
+ * @param {number} maxRows
+ * @param {number} maxBytes
+ * @returns {{ ids: string[], buffers: Uint8Array[] }}
+ */
+export function snapshotParts(store, maxRows, maxBytes) {
+  const n = Math.min(store.size, maxRows);
+  /** @type {string[]} */
+  const ids = [];
+  /** @type {Uint8Array[]} */
+  const buffers = [];
+  let bytes = 0;
+  let i = 0;
+  while (i < n && bytes < maxBytes) {
+    const h = /** @type {import("./store.js").Handle} */ (store.handleAt(i));
+    const { batch, row } = store.batchOf(h);
+    let end = i + 1;
+    while (end < n) {
+      const next = store.batchOf(/** @type {import("./store.js").Handle} */ (store.handleAt(end)));
+      if (next.batch !== batch || next.row !== row + (end - i)) break;
+      end++;
+    }
+    const part = tableToIPC(new Table([batch.slice(row, row + end - i)]), "stream");
+    buffers.push(part);
+    bytes += part.byteLength;
+    for (let k = i; k < end; k++) ids.push(store.domIdAt(k) ?? "");
+    i = end;
+  }
+  return { ids, buffers };
 }

@@ -1,5 +1,6 @@
 // @ts-check
-// Model-level row store for livestream-widget.
+// Model-level row store for livestream-widget. (Just over 400 lines: the stream semantics and
+// the row reads views and snapshots need stay together, behind one private representation.)
 //
 // The browser owns the rows (the kernel forgets them once sent), so this store must hold up to
 // millions of rows cheaply and apply LiveView stream ops (insert at / limit / update_only /
@@ -346,6 +347,15 @@ export class RowStore {
   cellOf(h, columnName) {
     const v = h.chunk.vectors.get(columnName);
     return v === undefined ? undefined : exactValue(v, h.row);
+  }
+
+  // The record batch a row lives in and its index there (snapshots copy rows from it).
+  /**
+   * @param {RowHandle} h
+   * @returns {{ batch: import("apache-arrow").RecordBatch, row: number }}
+   */
+  batchOf(h) {
+    return { batch: h.chunk.batch, row: h.row };
   }
 
   // ... and the Arrow type of the batch the row came in.

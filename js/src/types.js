@@ -84,7 +84,7 @@
  * @property {"welcome"} kind
  * @property {number} protocol
  * @property {number} seq the last diff already sent
- * @property {boolean} [replay] the widget has a source= and reloads its rows from it
+ * @property {boolean} [replay] the widget has a replay= loader and reloads its rows from it
  * @property {number} [resend_from] the kernel kept the diffs from here and resends them now
  */
 
@@ -170,7 +170,16 @@
  */
 
 /**
- * @typedef {HelloMessage | AckMessage | (GapMessage & { frontend: string }) | ErrorMessage
+ * The first rows this front end holds (buffers: Arrow IPC streams, runs of rows in order).
+ * @typedef {object} SnapshotMessage
+ * @property {"snapshot"} kind
+ * @property {string} frontend
+ * @property {string[]} ids dom ids of the rows, in order
+ * @property {number} total rows it holds
+ */
+
+/**
+ * @typedef {SnapshotMessage | HelloMessage | AckMessage | (GapMessage & { frontend: string }) | ErrorMessage
  *   | LoadMessage | ClickMessage | ActionMessage | ViewportMessage} BrowserMessage
  */
 
@@ -218,6 +227,8 @@
  * @property {Partial<AsyncState> | null} async_state
  * @property {DataView | null} _snapshot saved first rows (Arrow IPC), shown where no kernel streams
  * @property {{ rows?: number, total?: number, partial?: boolean } | null} snapshot_info
+ * @property {number} snapshot_rows
+ * @property {number} snapshot_bytes
  * @property {string[]} selected dom ids
  * @property {"none" | "single" | "multiple"} selection
  * @property {Sort | null} sort
@@ -239,7 +250,7 @@
  * @property {<K extends keyof Traits>(name: K) => Traits[K] | undefined} get
  * @property {<K extends keyof Traits>(name: K, value: Traits[K]) => void} set
  * @property {() => void} save_changes
- * @property {(content: BrowserMessage) => void} send
+ * @property {(content: BrowserMessage, callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]) => void} send
  * @property {(event: string, callback: (...args: unknown[]) => void) => void} on
  *   (msg:custom gives content and buffers, change:name nothing the view uses)
  * @property {(event: string, callback: (...args: unknown[]) => void) => void} off

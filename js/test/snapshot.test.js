@@ -27,3 +27,19 @@ describe("snapshots", () => {
     expect(snapshotText({ rows: 1000, total: 5000, partial: true })).toMatch(/^Snapshot of the first 1,000 of 5,000 rows \(partial/);
   });
 });
+
+describe("a live page's snapshot", () => {
+  it("copies its first rows as runs of the batches they arrived in, ids in order", async () => {
+    const { tableFromIPC } = await import("apache-arrow");
+    const { snapshotParts } = await import("../src/snapshot.js");
+    const b = fs.readFileSync(file);
+    const store = new RowStore();
+    store.insert(tableFromIPC(b), {}); // 4 rows in one batch
+    store.insert(tableFromIPC(b), { at: 0 }); // the same ids: updated in place, one run again
+    const { ids, buffers } = snapshotParts(store, 3, 1 << 20);
+    expect(ids).toEqual(["items-9", "items-8", "items-7"]);
+    const rows = buffers.map((x) => tableFromIPC(x)).reduce((n, t) => n + t.numRows, 0);
+    expect(rows).toBe(3);
+    expect(snapshotParts(store, 10, 1).buffers.length).toBe(1); // the byte cap stops early
+  });
+});
