@@ -33,8 +33,10 @@ SMALL = "batch_bytes=64 * 1024"  # several batches per source
 
 def value(s, expr: str):
     """`expr` evaluated in the kernel; stray output (an engine's warnings) is ignored."""
-    out = s.kernel.run(f"print(repr({expr.replace('w.', f'{s.var}.')}))")
-    return ast.literal_eval(out.strip().splitlines()[-1])
+    # A marker finds our line: an engine (Spark's progress bar) may print after it.
+    out = s.kernel.run(f"print('@@value', repr({expr.replace('w.', f'{s.var}.')}))")
+    line = next(x for x in reversed(out.splitlines()) if "@@value " in x)
+    return ast.literal_eval(line[line.rindex("@@value ") + len("@@value ") :])
 
 
 def wait_for(s, expr: str, timeout: float = 60) -> None:
