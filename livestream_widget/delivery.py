@@ -99,7 +99,8 @@ class Delivery:
         """While no front end has said hello: the diffs kept for the first one, and whether they
         rebuild every row (else the oldest were dropped past the early budget); None after."""
         with self._lock:
-            if self._welcomed:
+            # An acknowledgement can come before the hello: a page exists either way.
+            if self._welcomed or self.outbox.heard_from_any():
                 return None
             start = self.outbox.early_start(self._seq)
             kept = self.outbox.kept()

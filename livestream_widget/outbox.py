@@ -59,6 +59,11 @@ class Outbox:
                     return seq
             return None
 
+    def heard_from_any(self) -> bool:
+        """Whether some front end has said hello or acknowledged anything."""
+        with self._room:
+            return bool(self._acked)
+
     def kept(self) -> list[tuple[dict, list]]:
         """Every diff kept, oldest first."""
         with self._room:

@@ -130,3 +130,22 @@ def test_a_pages_parts_join_into_one_snapshot_with_widened_columns():
 
     with pytest.raises(ValueError, match="dom ids"):
         snapshot.from_parts(parts, ["t-1"], 10, 1000, 2**20)
+
+
+def test_no_kernel_snapshot_once_a_page_was_heard_from_even_by_an_ack_alone():
+    from .values_helpers import quiet_widget
+
+    with quiet_widget(name="t") as w:
+        w.send = lambda content, buffers=None: None
+        w.stream([{"id": 1}])
+        w.flush(wait=True)
+        w._on_front_end_msg(w, {"kind": "ack", "seq": 1, "count": 1, "frontend": "p"}, [])
+        w._cell_ended()
+        assert w.snapshot_info == {} and w._snapshot == b""
+    with quiet_widget(name="u") as w2:
+        w2.send = lambda content, buffers=None: None
+        w2.stream([{"id": 1}])
+        w2.flush(wait=True)
+        w2._cell_ended()  # no page at all: the kernel computes it
+        w2_info = w2.snapshot_info
+    assert w2_info == {"rows": 1, "total": 1, "partial": False}
