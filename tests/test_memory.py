@@ -60,3 +60,67 @@ def test_fast_producer_keeps_memory_bounded(stream):
     )
     # ~180 MB of rows pass through; pending data stays near the 4 MiB flush threshold.
     assert int(out) < 24 * 2**20, int(out)
+
+
+def test_snapshots_keep_no_more_than_their_caps_1m_rows(stream):
+    """With snapshots on (the default caps), 1M streamed rows leave the kernel holding one
+    snapshot within `snapshot_bytes`, whether the kernel computes it (no front end) or a page
+    sends it."""
+    # No front end: the kernel keeps diffs for a first one (within the early budget) and ends
+    # the cell with a snapshot computed from them.
+    s = stream()
+    s.run(SETUP)
+    out = s.run(
+        "from livestream_widget.outbox import EARLY_BUDGET\n"
+        "gc.collect(); tracemalloc.start(); base = pa.total_allocated_bytes()\n"
+        "for lo in range(0, 1_000_000, 100_000): w.stream(batch(lo, 100_000))\n"
+        "w.flush()"
+    )
+    out = s.run(  # a new cell: the previous one ended, so the snapshot is there
+        "gc.collect(); held = pa.total_allocated_bytes() - base + tracemalloc.get_traced_memory()[0]\n"
+        "tracemalloc.stop()\n"
+        "print(held, EARLY_BUDGET, len(w._snapshot), w.snapshot_bytes, w.snapshot_info['rows'], w.snapshot_info['partial'])"
+    )
+    held, budget, shot, cap, rows, partial = out.split()
+    assert 0 < int(shot) <= int(cap) and 0 < int(rows) <= 1000 and partial == "True", out
+    # What the kernel holds: the diffs kept for a first front end, plus the snapshot.
+    assert int(held) < int(budget) + int(cap) + 2**20, out
+
+    # A live page: it acknowledges everything, then sends its first rows; the kernel keeps only
+    # the snapshot it joins from them.
+    s = stream()
+    s.run(SETUP)
+    tab = FrontEnd(s).hello()
+    s.run(
+        "gc.collect(); tracemalloc.start(); base = pa.total_allocated_bytes()\n"
+        "for lo in range(0, 1_000_000, 100_000): w.stream(batch(lo, 100_000))\n"
+        "w.flush()"
+    )
+    tab.ack_until(f"len({s.var}._outbox.kept()) == 0")
+    import io
+
+    import pandas as pd
+    import pyarrow as pa
+
+    first = pa.Table.from_pandas(
+        pd.DataFrame({"id": range(2000), "x": 0.5, "note": "a note " * 8}), preserve_index=False
+    )
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, first.schema) as writer:
+        writer.write_table(first)
+    ids = [f"items-{i}" for i in range(2000)]
+    s.kernel.send_comm(
+        s.comm_id,
+        {"kind": "snapshot", "frontend": "tab1", "ids": ids, "total": 1_000_000},
+        [sink.getvalue()],
+    )
+    s.kernel.run("pass")
+    out = s.run(
+        "gc.collect(); held = pa.total_allocated_bytes() - base + tracemalloc.get_traced_memory()[0]\n"
+        "tracemalloc.stop()\n"
+        "print(held, len(w._snapshot), w.snapshot_bytes, w.snapshot_info['rows'], w.snapshot_info['total'])"
+    )
+    held, shot, cap, rows, total = out.split()
+    assert rows == "1000" and total == "1000000", out
+    assert 0 < int(shot) <= int(cap), out
+    assert int(held) < int(cap) + 2**20, out
