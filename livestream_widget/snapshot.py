@@ -107,17 +107,22 @@ def _encode(
     partial: bool,
     max_bytes: int,
 ) -> Snapshot:
+    # One take over the tables joined (zero-copy, columns widened as a stream widens them),
+    # not a slice per row: a live feed's rows each come in a table of their own.
+    used = sorted({where[d][0] for d in first})
+    offsets, n = {}, 0
+    for t in used:
+        offsets[t] = n
+        n += tables[t].num_rows
+    joined = (
+        pa.concat_tables([tables[t] for t in used], promote_options="permissive")
+        if used
+        else pa.table({})
+    )
     while True:
-        pieces = []
-        for dom_id in first:
-            t, r = where[dom_id]
-            piece = tables[t].slice(r, 1)
-            pieces.append(piece.add_column(0, DOM_ID, pa.array([dom_id], pa.string())))
-        table = (
-            pa.concat_tables(pieces, promote_options="permissive")
-            if pieces
-            else pa.table({DOM_ID: pa.array([], pa.string())})
-        )
+        rows = [offsets[where[d][0]] + where[d][1] for d in first]
+        table = joined.take(pa.array(rows, pa.int64())) if first else joined.slice(0, 0)
+        table = table.add_column(0, DOM_ID, pa.array(first, pa.string()))
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table.combine_chunks())

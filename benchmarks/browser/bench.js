@@ -3,6 +3,7 @@
 import { tableFromIPC } from "apache-arrow";
 import { RowStore } from "../../js/src/store.js";
 import { applyDiff, decodeDiff } from "../../js/src/protocol.js";
+import { snapshotSteps } from "../../js/src/snapshot.js";
 import { TableView } from "../../js/src/view.js";
 import "../../js/src/style.css";
 import { afterFrame, frameLoop, scrollLoop } from "./frames.js";
@@ -160,6 +161,25 @@ function idle(n) {
   return frameLoop(n);
 }
 
+// The snapshot a live page sends its kernel (index.js, once its stream is quiet): the first
+// rows of the store as Arrow IPC parts, built step by step (a page yields between steps, so
+// the longest step is the longest the page is busy with it at once).
+function snapshot(maxRows, maxBytes) {
+  const steps = snapshotSteps(store, maxRows, maxBytes);
+  let longest = 0;
+  let r;
+  const t0 = performance.now();
+  for (;;) {
+    const a = performance.now();
+    r = steps.next();
+    longest = Math.max(longest, performance.now() - a);
+    if (r.done) break;
+  }
+  const total = performance.now() - t0;
+  const { ids, buffers } = r.value;
+  return { total, longest, rows: ids.length, parts: buffers.length, bytes: buffers.reduce((n, b) => n + b.byteLength, 0) };
+}
+
 function destroyView() {
   if (view) view.destroy();
   view = null;
@@ -170,5 +190,5 @@ function dropStore() {
   store = null;
 }
 
-window.lsw = { load, unload, decodeApply, arrowFloor, keyFloor, render, scroll, idle, destroyView, dropStore };
+window.lsw = { load, unload, decodeApply, arrowFloor, keyFloor, snapshot, render, scroll, idle, destroyView, dropStore };
 window.lswReady = true;

@@ -30,6 +30,9 @@ from benchmarks.browser.page import SCROLL_FRAMES, frame_stats, heap_per_row, la
 from benchmarks.paths import ROOT
 
 HERE = pathlib.Path(__file__).resolve().parent  # bench.js, index.html
+SINGLE_ROWS = 1000  # rows of the live-feed set, one per message
+SNAPSHOT_ROWS, SNAPSHOT_BYTES = 1000, 2**20  # the widget's default snapshot caps
+SNAPSHOT_EVERY_MS = 10_000  # js/src/index.js: at most one snapshot per 10 s while streaming
 
 JS = ROOT / "js"
 ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
@@ -70,6 +73,18 @@ def write_diffs(out: pathlib.Path, rows: int) -> dict:
         info[f"{name}_messages"] = len(messages)
         info[f"{name}_bytes"] = sum(len(b) for _, bufs in messages for b in bufs)
         info[f"{name}_max_message_bytes"] = max(sum(len(b) for b in bufs) for _, bufs in messages)
+    # A live feed: SINGLE_ROWS rows inserted one per message at the top, so each of the first
+    # rows sits in a record batch of its own (the snapshot's worst case: one part per row).
+    rows_ = make_frame(SINGLE_ROWS).to_dict("records")
+    entries = []
+    for i, row in enumerate(rows_):
+        w.insert(row, at=0)
+        ((content, buffers),) = encode(w._stream.log.take(), i + 1)
+        url = f"single/{i}.arrow"
+        (out / "single").mkdir(exist_ok=True)
+        (out / url).write_bytes(buffers[0])
+        entries.append({"content": content, "buffers": [url]})
+    manifest["single"] = entries
     (out / "manifest.json").write_text(json.dumps(manifest))
     return info
 
@@ -109,6 +124,51 @@ def serve(directory: pathlib.Path) -> tuple[http.server.ThreadingHTTPServer, str
 # Page measurements
 
 
+def kernel_join(repeat: int) -> dict:
+    """What the kernel pays for a page's snapshot (`snapshot.from_parts`): the default caps'
+    1,000 rows as one part (rows from one batch), and as a live feed's page sends them: one-row
+    batches, 64 to a part (js/src/snapshot.js)."""
+    import pyarrow as pa
+
+    from benchmarks.kernel.data import make_frame
+    from livestream_widget import snapshot
+
+    table = pa.Table.from_pandas(make_frame(SNAPSHOT_ROWS), preserve_index=False)
+
+    def ipc(t: pa.Table) -> bytes:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, t.schema) as writer:
+            writer.write_table(t)
+        return sink.getvalue().to_pybytes()
+
+    ids = [f"items-{i}" for i in range(SNAPSHOT_ROWS)]
+    res = {}
+    for name, parts in (
+        ("one_part", [ipc(table)]),
+        (
+            "row_parts",
+            [
+                ipc(
+                    pa.Table.from_batches(
+                        [
+                            table.slice(r, 1).to_batches()[0]
+                            for r in range(i, min(i + 64, SNAPSHOT_ROWS))
+                        ]
+                    )
+                )
+                for i in range(0, SNAPSHOT_ROWS, 64)
+            ],
+        ),
+    ):
+        runs = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            shot = snapshot.from_parts(parts, ids, 10**6, SNAPSHOT_ROWS, SNAPSHOT_BYTES)
+            runs.append((time.perf_counter() - t) * 1000)
+        res[name] = {"ms": min(runs), "all": runs, "rows": shot.rows, "bytes": len(shot.data)}
+    return res
+
+
 def decode_apply(page, cdp, name: str, repeat: int, rows: int, log=print) -> dict:
     """The message set `name` (loaded in the page): decodeApply and its floors, interleaved
     `repeat` times (noise hits all alike), the best run of each. The last decodeApply's store
@@ -126,8 +186,17 @@ def decode_apply(page, cdp, name: str, repeat: int, rows: int, log=print) -> dic
         for fn, rs in runs.items()
     }
     got = best["decodeApply"]
+    snaps = [
+        page.evaluate(f"lsw.snapshot({SNAPSHOT_ROWS}, {SNAPSHOT_BYTES})") for _ in range(repeat)
+    ]
+    got["snapshot"] = {**min(snaps, key=lambda r: r["total"]), "all": [r["total"] for r in snaps]}
     label = {"one": "1 message", "split": "8 MB split"}.get(name, name)
     log(f"  browser decode+apply {label}: {got['total']:8.0f} ms  {got['all']}")
+    sn = got["snapshot"]
+    log(
+        f"  browser snapshot of {label}: {sn['total']:.1f} ms (longest step {sn['longest']:.1f} ms)"
+        f", {sn['parts']} parts, {sn['bytes']} B"
+    )
     assert got["size"] == rows, got
     return {
         name: got,
@@ -203,6 +272,11 @@ def measure(url: str, rows: int, repeat: int, log=print) -> dict:
             res["split_load"] = page.evaluate("lsw.load('split')")
             res.update(decode_apply(page, cdp, "split", repeat, rows, log))
             page.evaluate("lsw.dropStore(); lsw.unload('split')")
+
+            # A live feed's store: the snapshot's worst case.
+            page.evaluate("lsw.load('single')")
+            res.update(decode_apply(page, cdp, "single", repeat, SINGLE_ROWS, log))
+            page.evaluate("lsw.dropStore(); lsw.unload('single')")
             res["page_errors"] = errors
         finally:
             ctx.close()
@@ -225,6 +299,8 @@ def run(rows: int = 1_000_000, repeat: int = 3, log=print) -> dict:
         finally:
             server.shutdown()
             server.server_close()
+    res["kernel_join"] = kernel_join(repeat)
+    res["snapshot_every_ms"] = SNAPSHOT_EVERY_MS
     import livestream_widget
 
     info["module"] = livestream_widget.__file__

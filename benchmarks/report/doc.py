@@ -13,6 +13,7 @@ from benchmarks.report.browser import browser_section, lab_section
 from benchmarks.report.format import table
 from benchmarks.report.how import how
 from benchmarks.report.kernel import kernel_section, peers_section
+from benchmarks.report.snapshots import snapshot_section
 from benchmarks.report.soak import soak_how, soak_section
 from benchmarks.report.targets import findings_section, targets
 
@@ -138,6 +139,10 @@ def render_doc(
             f"## Browser side, the front end alone in a bare page: {b['rows']:,} rows",
             "",
             browser_section(b),
+            "",
+            "## Live snapshots: keeping the saved rows current",
+            "",
+            snapshot_section(b),
             "",
         ]
     if prof:

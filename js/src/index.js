@@ -4,12 +4,13 @@
 // every view of one widget (a second display shows the same rows) and outlives the views.
 import { applyDiff, decodeDiff, ProtocolError } from "./protocol.js";
 import { Receiver } from "./receiver.js";
-import { loadSnapshot, snapshotParts, snapshotText } from "./snapshot.js";
+import { loadSnapshot, snapshotSteps, snapshotText } from "./snapshot.js";
 
 // A live page sends the kernel a snapshot of its first rows once the stream has been quiet this
 // long (ms), and at least this often while it streams: off the hot path, bounded.
 const SNAPSHOT_QUIET = 1000;
 const SNAPSHOT_EVERY = 10000;
+const SNAPSHOT_SLICE = 8; // ms of work at a time while a snapshot is built
 import { RowStore } from "./store.js";
 import { TableView } from "./view.js";
 import "./style.css";
@@ -119,12 +120,33 @@ export default () => {
     if (!due) due = Date.now() + SNAPSHOT_EVERY;
     quiet = window.setTimeout(sendSnapshot, Math.max(0, Math.min(SNAPSHOT_QUIET, due - Date.now())));
   }
+  let building = 0; // timer: the next slice of a snapshot being built
   function sendSnapshot() {
     due = 0;
+    if (building) return; // one at a time; the one being built is at most a slice old
     const m = /** @type {Model} */ (model);
-    const { ids, buffers } = snapshotParts(store, m.get("snapshot_rows") ?? 0, m.get("snapshot_bytes") ?? 0);
-    // Exact-size copies: a host may send a view's whole backing buffer.
-    send({ kind: "snapshot", frontend, ids, total: store.size }, buffers.map((b) => b.slice()));
+    const total = store.size;
+    const steps = snapshotSteps(store, m.get("snapshot_rows") ?? 0, m.get("snapshot_bytes") ?? 0);
+    // A live feed's first rows each sit in a batch of their own, and serialising 1,000 of them
+    // takes tens of ms: build in slices of SNAPSHOT_SLICE ms, so frames and diffs go on.
+    const step = () => {
+      building = 0;
+      const until = performance.now() + SNAPSHOT_SLICE;
+      for (;;) {
+        const r = steps.next();
+        if (r.done) {
+          const { ids, buffers } = r.value;
+          // Exact-size copies: a host may send a view's whole backing buffer.
+          send({ kind: "snapshot", frontend, ids, total }, buffers.map((b) => b.slice()));
+          return;
+        }
+        if (performance.now() > until) {
+          building = window.setTimeout(step, 0);
+          return;
+        }
+      }
+    };
+    step();
   }
 
   const receiver = new Receiver({

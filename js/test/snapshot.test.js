@@ -42,4 +42,21 @@ describe("a live page's snapshot", () => {
     expect(rows).toBe(3);
     expect(snapshotParts(store, 10, 1).buffers.length).toBe(1); // the byte cap stops early
   });
+  it("joins one-row runs of one schema into few parts, and splits where the schema changes", async () => {
+    const { Table, Utf8, Float64, vectorFromArray, tableFromIPC } = await import("apache-arrow");
+    const ids_ = (/** @type {string[]} */ a) => vectorFromArray(a, new Utf8());
+    const { snapshotParts } = await import("../src/snapshot.js");
+    const store = new RowStore();
+    const row = (/** @type {number} */ i) => new Table({ __dom_id: ids_([`items-${i}`]), v: vectorFromArray([i], new Float64()) });
+    for (let i = 0; i < 150; i++) store.insert(row(i), { at: 0 }); // a live feed: a batch per row
+    store.insert(new Table({ __dom_id: ids_(["items-x"]), s: ids_(["text"]) }), { at: 50 });
+    const { ids, buffers } = snapshotParts(store, 1000, 1 << 20);
+    expect(ids.length).toBe(151);
+    expect(ids.slice(0, 3)).toEqual(["items-149", "items-148", "items-147"]);
+    expect(ids[50]).toBe("items-x");
+    // 50 one-row runs, the other schema, 100 runs (at most 64 a part): 4 parts for 151 runs.
+    const tables = buffers.map((x) => tableFromIPC(x));
+    expect(tables.map((t) => t.numRows)).toEqual([50, 1, 64, 36]);
+    expect(tables.map((t) => t.getChild("v")?.get(0) ?? t.getChild("s")?.get(0))).toEqual([149, "text", 99, 35]);
+  });
 });
