@@ -7,6 +7,10 @@ request of a page: the CDN URLs in `ROUTES` are answered from the npm packages t
 tests/e2e/static_assets installs (same packages, same versions), files of the export itself
 are read from disk, and anything else is aborted and recorded, which fails the test
 (`Offline.check`). So a passing test shows the page works from the saved state alone.
+
+Three kinds of request are aborted without failing, each listed below with why: MathJax
+(`NOT_NEEDED`), the html-manager's Font Awesome files (`HTML_MANAGER_FONTS`), and its look-up
+of a widget module beside the page before the CDN (`LOCAL_FIRST`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pytest
 
 from livestream_widget.schema import DOM_ID
 
@@ -61,6 +66,12 @@ NOT_NEEDED = {
         "MathJax (math typesetting)"
     ),
 }
+# Font files of the html-manager's own CSS (Font Awesome 4, for its icon classes), which its
+# bundle resolves against the page's folder, not its own CDN address: they exist on no host
+# (a site's server answers 404 too) and a docs theme's icons do not need them.
+HTML_MANAGER_FONTS = re.compile(
+    r"/@jupyter-widgets/(html-manager/dist/)?[0-9a-f]{20}\.(woff2?|ttf|eot|svg)$"
+)
 # Module files the html-manager looks for beside the page before it tries the CDN; missing
 # there, as in any export, they answer "not found" and it falls back to the CDN (routed).
 LOCAL_FIRST = {"anywidget.js"}
@@ -70,7 +81,8 @@ RENDER_TIMEOUT = 60_000  # ms: parsing the 3.6 MB html-manager bundle takes a wh
 
 
 def check_assets() -> None:
-    """The npm packages the routes serve are installed, in the versions the routes promise."""
+    """The files the routes serve are installed, and anywidget's route is for the npm version
+    the installed python anywidget asks for."""
     missing = [rel for rel in set(ROUTES.values()) if not (NODE_MODULES / rel).is_file()]
     if missing:
         raise E2ESetupError(
@@ -115,6 +127,9 @@ class Offline:
             if path.is_relative_to(self.root) and path.is_file():
                 route.continue_()
             elif path.is_relative_to(self.root) and path.name in LOCAL_FIRST:
+                route.abort("failed")
+            elif path.is_relative_to(self.root) and HTML_MANAGER_FONTS.search(path.as_posix()):
+                self.skipped.append(url)
                 route.abort("failed")
             else:
                 self.blocked.append(url)
@@ -258,6 +273,33 @@ def open_offline(context, html_path: pathlib.Path, root: pathlib.Path | None = N
     return page, offline, errors
 
 
+def require_offline(e2e_env) -> None:
+    """Fail the test (not skip) if the browser or the local CDN copies are missing."""
+    if e2e_env.problem:
+        pytest.fail(f"End-to-end tests cannot run: {e2e_env.problem}", pytrace=False)
+    try:
+        check_assets()
+    except E2ESetupError as e:
+        pytest.fail(str(e), pytrace=False)
+
+
+def check_page(context, html_path: pathlib.Path, where: str, root: pathlib.Path | None = None):
+    """Open an exported page offline and check every table against its saved snapshot, and
+    that the page raised nothing; returns how many tables it holds."""
+    saved = saved_tables(html_path.read_text())
+    page, offline, errors = open_offline(context, html_path, root)
+    try:
+        try:
+            shown = shown_tables(page, len(saved))
+        finally:
+            offline.check()  # a request not served locally is the likelier cause of no table
+        check_tables(shown, saved, where)
+        assert not errors, f"{where}: uncaught exceptions in the page: {errors}"
+    finally:
+        page.close()
+    return len(saved)
+
+
 # -- nbconvert -------------------------------------------------------------------------------
 
 
@@ -289,6 +331,9 @@ def execute_and_export(notebook: pathlib.Path, out: pathlib.Path) -> pathlib.Pat
             "--to",
             "notebook",
             "--ExecutePreprocessor.timeout=300",
+            # No timing in cell metadata: the docs build's cache matches notebooks by their code
+            # cells with their metadata, which then equal the sources'.
+            "--ExecutePreprocessor.record_timing=False",
             f"--output-dir={out}",
             str(notebook),
         ],

@@ -17,45 +17,11 @@ import time
 import pytest
 
 from .harness import wait_count
-from .offline import (
-    NOTEBOOKS,
-    check_assets,
-    check_tables,
-    nbconvert,
-    open_offline,
-    saved_tables,
-    shown_tables,
-)
+from .offline import NOTEBOOKS, check_page, nbconvert, require_offline, saved_tables
 
 pytestmark = pytest.mark.e2e
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-
-
-def _require(e2e_env) -> None:
-    if e2e_env.problem:
-        pytest.fail(f"End-to-end tests cannot run: {e2e_env.problem}", pytrace=False)
-    try:
-        check_assets()
-    except Exception as e:
-        pytest.fail(str(e), pytrace=False)
-
-
-def _check_page(context, html_path: pathlib.Path, where: str) -> int:
-    """Open the export offline and check every table against its saved snapshot; returns
-    how many tables it holds."""
-    saved = saved_tables(html_path.read_text())
-    page, offline, errors = open_offline(context, html_path)
-    try:
-        try:
-            shown = shown_tables(page, len(saved))
-        finally:
-            offline.check()  # a request not served locally is the likelier cause of no table
-        check_tables(shown, saved, where)
-        assert not errors, f"{where}: uncaught exceptions in the page: {errors}"
-    finally:
-        page.close()
-    return len(saved)
 
 
 def _wait_saved_state(path: pathlib.Path, timeout: float = 30) -> dict:
@@ -80,7 +46,7 @@ def test_every_tutorial_is_exported():
 
 @pytest.mark.parametrize("name", [p.stem for p in NOTEBOOKS])
 def test_exported_tutorial_shows_its_snapshots(name, e2e_env, executed_notebooks):
-    _require(e2e_env)
+    require_offline(e2e_env)
     executed = executed_notebooks[name]
     if isinstance(executed, str):
         pytest.fail(f"{name}.ipynb did not run: {executed}", pytrace=False)
@@ -90,12 +56,12 @@ def test_exported_tutorial_shows_its_snapshots(name, e2e_env, executed_notebooks
         if o["output_type"] == "error"
     ]  # fmt: skip
     assert not errors, errors
-    tables = _check_page(e2e_env.context, executed.with_suffix(".html"), f"{name}.html")
+    tables = check_page(e2e_env.context, executed.with_suffix(".html"), f"{name}.html")
     assert tables > 0, f"{name}.html holds no StreamWidget"
 
 
 def test_notebook_saved_from_jupyterlab_exports_its_snapshot(lab, e2e_env, tmp_path):
-    _require(e2e_env)
+    require_offline(e2e_env)
     cells = [
         "from livestream_widget import StreamWidget\nimport json\n"
         "w = StreamWidget(height=240)\n"
@@ -127,4 +93,4 @@ def test_notebook_saved_from_jupyterlab_exports_its_snapshot(lab, e2e_env, tmp_p
     [table] = saved_tables(html.read_text())
     assert table.info == {"rows": 40, "total": 40, "partial": False}
     assert table.ids[:3] == ["items-0", "items-1", "items-2"]
-    assert _check_page(e2e_env.context, html, html.name) == 1
+    assert check_page(e2e_env.context, html, html.name) == 1
