@@ -22,6 +22,9 @@ python -m pip install -q -e ".[test]"
 # npm install, not npm ci: the registry reachable here lacks most platforms' optional rollup builds,
 # which npm ci counts as an out-of-sync lock file; npm install skips them as intended.
 (cd js && npm install --no-audit --no-fund --loglevel=error)
+# What exported pages load from CDNs (html-manager, require.js, anywidget), served from here by
+# the offline static-HTML and docs-site tests (tests/e2e/offline.py).
+(cd tests/e2e/static_assets && npm install --no-audit --no-fund --loglevel=error)
 
 echo "== ruff"
 python -m ruff check .

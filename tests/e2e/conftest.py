@@ -9,6 +9,7 @@ the server or browser cannot start, every e2e test FAILS with a message saying w
 from __future__ import annotations
 
 import contextlib
+import pathlib
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from .harness import (
     free_port,
     write_lab_settings,
 )
+from .offline import NOTEBOOKS, execute_all
 
 
 @dataclass
@@ -89,6 +91,14 @@ def e2e_env(tmp_path_factory) -> Iterator[E2EEnv]:
                 playwright.stop()
         if env.server is not None:
             env.server.stop()
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(tmp_path_factory) -> dict[str, pathlib.Path | str]:
+    """Every tutorial in notebooks/ executed once per session with nbconvert and exported to
+    HTML (offline.execute_all): name -> executed notebook, or why it failed. The static-HTML
+    and docs-site tests share it, so no notebook runs twice."""
+    return execute_all(NOTEBOOKS, tmp_path_factory.mktemp("executed"))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -65,7 +65,9 @@ def _write_json(path: pathlib.Path, data: dict) -> None:
 
 def write_lab_settings(settings_dir: pathlib.Path) -> None:
     """User settings that keep the page deterministic: every cell in the DOM (no windowing),
-    light theme, and no news or update popups covering cells."""
+    light theme, and no news or update popups covering cells. Widget state is saved into the
+    notebook file on save (off by default in JupyterLab), so a saved notebook can be exported
+    with its tables' snapshots."""
     _write_json(
         settings_dir / "@jupyterlab/notebook-extension/tracker.jupyterlab-settings",
         {"windowingMode": "none"},
@@ -77,6 +79,10 @@ def write_lab_settings(settings_dir: pathlib.Path) -> None:
     _write_json(
         settings_dir / "@jupyterlab/apputils-extension/themes.jupyterlab-settings",
         {"theme": "JupyterLab Light"},
+    )
+    _write_json(
+        settings_dir / "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings",
+        {"saveState": True},
     )
 
 
