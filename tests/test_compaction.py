@@ -96,8 +96,12 @@ def test_single_row_inserts_from_a_fast_loop_are_compacted_too(stream):
     s.run("for i in range(200_000): w.insert({'id': i, 'v': i}, limit=-100)")
     s.kernel.drain(0.3)
     diffs = s.kernel.diffs(s.comm_id)
-    sent = sum(op.get("rows", 0) for m in diffs for op in m.data["content"]["ops"])
-    assert sent < 50_000, f"{sent} of 200,000 rows sent for 100 surviving ones"
+    per_diff = [sum(op.get("rows", 0) for op in m.data["content"]["ops"]) for m in diffs]
+    # Pending rows doomed by the limit are dropped once they reach 3x the limit, so a flush
+    # carries at most that many; how many flushes the loop spans depends on the machine's
+    # speed (a loaded machine sends more, smaller diffs), so the total has no constant bound.
+    assert max(per_diff) <= 3 * 100 + 1, per_diff
+    assert sum(per_diff) < 200_000, f"{sum(per_diff)} of 200,000 rows sent"
     assert s.apply(diffs).keys() == list(range(199_900, 200_000))
 
 
