@@ -24,7 +24,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from .harness import E2ESetupError, JupyterServer
-from .hosts import end, fail_unless_ready, kernel_env, launch
+from .hosts import end, fail_unless_ready, kernel_env, launch, page_text, wait_page_text
 
 
 @dataclass
@@ -142,19 +142,8 @@ class AppPage:
         return self.page.locator(".lsw").nth(nth)
 
     def text(self, selector: str) -> str:
-        return self.page.locator(selector).first.text_content() or ""
+        return page_text(self.page, selector)
 
     def wait_text(self, selector: str, predicate: str, timeout: float = 20_000) -> str:
-        """Wait until `predicate(text)` (JS source) holds for the text of `selector` (something
-        the app re-renders from Python), and return that text."""
-        try:
-            self.page.wait_for_function(
-                f"""() => {{ const el = document.querySelector({selector!r});
-                    return el !== null && ({predicate})(el.textContent); }}""",
-                timeout=timeout,
-            )
-        except Exception:
-            raise AssertionError(
-                f"{selector} never satisfied {predicate}; it shows {self.text(selector)!r}"
-            ) from None
-        return self.text(selector)
+        """Wait for the text of `selector` (something the app re-renders from Python)."""
+        return wait_page_text(self.page, selector, predicate, timeout)

@@ -60,6 +60,26 @@ def check_host(package: str, minimum: str) -> None:
         )
 
 
+def page_text(page, selector: str) -> str:
+    return page.locator(selector).first.text_content() or ""
+
+
+def wait_page_text(page, selector: str, predicate: str, timeout: float = 20_000) -> str:
+    """Wait until `predicate(text)` (JS source) holds for the text of `selector` (something
+    the app re-renders from Python), and return that text."""
+    try:
+        page.wait_for_function(
+            f"""() => {{ const el = document.querySelector({selector!r});
+                return el !== null && ({predicate})(el.textContent); }}""",
+            timeout=timeout,
+        )
+    except Exception:
+        raise AssertionError(
+            f"{selector} never satisfied {predicate}; it shows {page_text(page, selector)!r}"
+        ) from None
+    return page_text(page, selector)
+
+
 @contextlib.contextmanager
 def started(server, start: Callable[[], None]) -> Iterator[str | None]:
     """Run `start()` (checks, then starting `server`); yield why the host cannot run (None when
@@ -260,22 +280,11 @@ class MarimoPage:
         return self.page.locator("marimo-anywidget .lsw").nth(nth)
 
     def text(self, selector: str) -> str:
-        return self.page.locator(selector).first.text_content() or ""
+        return page_text(self.page, selector)
 
     def wait_text(self, selector: str, predicate: str, timeout: float = 20_000) -> str:
-        """Wait until `predicate(text)` (JS source) holds for the text of `selector` (an output
-        of a cell that marimo re-runs), and return that text."""
-        try:
-            self.page.wait_for_function(
-                f"""() => {{ const el = document.querySelector({selector!r});
-                    return el !== null && ({predicate})(el.textContent); }}""",
-                timeout=timeout,
-            )
-        except Exception:
-            raise AssertionError(
-                f"{selector} never satisfied {predicate}; it shows {self.text(selector)!r}"
-            ) from None
-        return self.text(selector)
+        """Wait for the text of `selector` (an output of a cell that marimo re-runs)."""
+        return wait_page_text(self.page, selector, predicate, timeout)
 
 
 # -- pages ------------------------------------------------------------------------------------
