@@ -41,6 +41,7 @@ class _Request:
     frontend: str | None = None  # the front end answering, once its first chunk arrived
     tables: list[pa.Table] = field(default_factory=list)
     rows: int = 0
+    bytes: int = 0
     next_chunk: int = 0
     heard: float = field(default_factory=time.monotonic)
 
@@ -55,6 +56,8 @@ class Fetches:
         self._lock = threading.Lock()
         self._pending: dict[str, _Request] = {}
         self._ids = itertools.count(1)
+        #: What the last complete fetch took: {"rows", "chunks", "bytes"} (for measurements).
+        self.last: dict[str, int] = {}
 
     @property
     def pending(self) -> int:
@@ -123,6 +126,7 @@ class Fetches:
             raise ValueError(f"chunk {msg['chunk']} says {msg['rows']} rows but holds {rows}")
         pending.tables.extend(tables)
         pending.rows += rows
+        pending.bytes += sum(memoryview(b).nbytes for b in buffers)
         pending.next_chunk += 1
         if not msg["last"]:
             return None
@@ -130,6 +134,7 @@ class Fetches:
             raise ValueError(f"{pending.rows} rows arrived of the {msg['total']} announced")
         table = pa.concat_tables(pending.tables, promote_options="permissive")
         pending.tables.clear()
+        self.last = {"rows": pending.rows, "chunks": pending.next_chunk, "bytes": pending.bytes}
         return table
 
     def _settle(self, pending: _Request, result: Any) -> None:

@@ -11,6 +11,7 @@ import { DataType, Table, tableToIPC, Type } from "apache-arrow";
 import { columnsText, layoutColumns, sampleDecimals } from "./columns.js";
 import { float32Text, formatDate } from "./format.js";
 import { RowOrder } from "./order.js";
+import { fieldReader } from "./readers.js";
 import { exactValue } from "./rows.js";
 import { takeRows, unifiedSchema } from "./take.js";
 import { splitSeconds, timeOfDayText, timestampText } from "./times.js";
@@ -210,23 +211,27 @@ export function field(text, delimiter) {
  */
 export function* textSteps({ batches, rows }, columns, delimiter = ",") {
   const parts = [columns.map((c) => field(c, delimiter)).join(delimiter) + "\n"];
-  /** @type {Map<Batch, (Vector | null)[]>} */
-  const vectors = new Map();
+  /** @type {Map<Batch, (((row: number) => string) | null)[]>} */
+  const readers = new Map();
   for (let start = 0; start < rows.length; start += STEP_ROWS) {
     const end = Math.min(rows.length, start + STEP_ROWS);
     let text = "";
     for (let k = start; k < end; k++) {
       const b = batches[k];
-      let vs = vectors.get(b);
-      if (vs === undefined) {
-        vs = columns.map((c) => /** @type {Vector | null} */ (b.getChild(c)));
-        vectors.set(b, vs);
+      let rs = readers.get(b);
+      if (rs === undefined) {
+        rs = columns.map((c) => {
+          const v = /** @type {Vector | null} */ (b.getChild(c));
+          return v === null ? null : fieldReader(v, delimiter, rawText, field, exactValue);
+        });
+        readers.set(b, rs);
       }
+      const row = rows[k];
       let line = "";
-      for (let j = 0; j < vs.length; j++) {
-        const v = vs[j];
+      for (let j = 0; j < rs.length; j++) {
+        const read = rs[j];
         if (j) line += delimiter;
-        if (v !== null) line += field(rawText(exactValue(v, rows[k]), v.type), delimiter);
+        if (read !== null) line += read(row);
       }
       text += line + "\n";
     }

@@ -32,8 +32,7 @@ const MAX_SCROLL_PX = 15_000_000;
 /** @type {(keyof Traits)[]} Traits a redraw depends on. */
 const TRAITS = [
   "height", "empty_message", "columns", "async_state", "selected", "sort", "filter", "filter_box",
-  "actions", "column_options", "template", "row_height", "edges", "follow", "_viewport_handlers",
-  "export_buttons",
+  "actions", "column_options", "template", "row_height", "edges", "follow", "_viewport_handlers", "export_buttons",
 ];
 let views = 0; // ids for aria-activedescendant, unique in the page
 

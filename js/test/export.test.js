@@ -139,3 +139,30 @@ describe("arrow file and fetch chunks", () => {
     expect([...fetchChunks({ batches: [], rows: new Int32Array(0) }, schemaOf(store, picks, ["s"]))].map((c) => c.rows)).toEqual([0]);
   });
 });
+
+describe("fast column readers", () => {
+  it("write what rawText writes, value for value (DST changes, nulls, far dates)", async () => {
+    const { fieldReader } = await import("../src/readers.js");
+    const { exactValue } = await import("../src/rows.js");
+    const { TimestampMicrosecond } = await import("apache-arrow");
+    const n = 5000;
+    // Around the end of summer time in Paris (2024-10-27 01:00 UTC), 37 s + 1 us apart, and a
+    // few dates far away (year 1, negative counts, an LMT offset with seconds).
+    const vs = Array.from({ length: n }, (_, i) => 1729990000000000n + BigInt(i) * 37000001n);
+    vs.push(-62135596800000000n, -1n, -3000000000000000n);
+    const valid = new Uint8Array(Math.ceil(vs.length / 8)).fill(255);
+    valid[0] = 0b11111110; // row 0 is null
+    for (const tz of ["Europe/Paris", null]) {
+      const type = new TimestampMicrosecond(tz);
+      const vec = makeVector(makeData({ type, length: vs.length, nullCount: 1, nullBitmap: valid, data: BigInt64Array.from(vs) }));
+      const read = fieldReader(vec, ",", rawText, field, exactValue);
+      for (let r = 0; r < vs.length; r++) expect(read(r)).toBe(field(rawText(exactValue(vec, r), type), ","));
+    }
+    const f = vectorFromArray([1.5, null, NaN, -Infinity, 1e-7], new Float64());
+    const i = vectorFromArray([1n, null, -(2n ** 63n)], new Int64());
+    for (const v of [f, i]) {
+      const read = fieldReader(v, ",", rawText, field, exactValue);
+      for (let r = 0; r < v.length; r++) expect(read(r)).toBe(field(rawText(exactValue(v, r), v.type), ","));
+    }
+  });
+});
