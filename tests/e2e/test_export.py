@@ -17,6 +17,7 @@ import pyarrow as pa
 import pytest
 
 from .harness import wait_count, wait_js
+from .test_interaction import use_theme
 
 pytestmark = pytest.mark.e2e
 
@@ -120,6 +121,16 @@ def test_csv_arrow_and_copy_export_the_rows_shown_exactly(lab):
         str(r["id"]) for r in expected if r["id"] in (12, 3)
     ]  # 3 is filtered out: only what is shown
     assert w.locator('[data-export="copy"]').is_enabled()
+
+    # The buttons read in both themes: text and background far apart in brightness.
+    contrast = """root => { const b = root.querySelector('[data-export="csv"]');
+        const sum = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number).reduce((a, x) => a + x);
+        const s = getComputedStyle(b); return sum(s.backgroundColor) - sum(s.color); }"""
+    assert w.evaluate(contrast) > 300  # light: dark text on a light button
+    use_theme(lab.page, "JupyterLab Dark")
+    wait_js(w, f"root => ({contrast})(root) < -300")  # dark: light text on a dark button
+    w.screenshot(path=str(lab.server.root / "export-dark.png"))
+    use_theme(lab.page, "JupyterLab Light")
 
     # No page shows this widget: an error at once, saying what to do.
     message = json.loads(nb.run(3).strip().splitlines()[-1])
