@@ -13,6 +13,7 @@ Arrow, plus the chunk being read); a request over, it holds nothing (tests/test_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import decimal
 import itertools
 import logging
@@ -59,6 +60,12 @@ class Fetches:
         #: What the last complete fetch took: {"rows", "chunks", "bytes"} (for measurements).
         self.last: dict[str, int] = {}
 
+    def close(self) -> None:
+        """The widget was closed: every fetch in flight fails at once."""
+        with self._lock:
+            for pending in self._pending.values():
+                self._settle(pending, RuntimeError("the widget was closed during fetch_rows()"))
+
     @property
     def pending(self) -> int:
         """Requests in flight (for tests: 0 once every fetch is over)."""
@@ -91,7 +98,8 @@ class Fetches:
                 self._pending.pop(request, None)
             pending.tables.clear()
             end: FetchEnd = {"kind": "fetch_end", "request": request}
-            self._send(dict(end), [])
+            with contextlib.suppress(Exception):  # a closed widget has no comm left
+                self._send(dict(end), [])
 
     def reply(self, msg: RowsReply, buffers: list) -> None:
         """A `rows` chunk from a front end (any thread)."""

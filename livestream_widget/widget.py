@@ -169,6 +169,7 @@ class StreamWidget(StreamTraits):
         if not getattr(self, "_closed", True):
             self._closed = True
             self._loading.cancel_all("the widget was closed")
+            self._fetches.close()
             self._delivery.close()
             self._stream.drop()
         super().close()
@@ -188,6 +189,7 @@ class StreamWidget(StreamTraits):
         shows the widget, TimeoutError when pages stay silent `timeout` s. See the guide,
         "Export and rows back to Python"."""
         self._check_open()
+        self.flush(wait=True)  # what was streamed before the call reaches the page first
         table = await self._fetches.fetch(order, timeout)
         return table if as_arrow else to_pandas(table)
 

@@ -148,6 +148,20 @@ def test_malformed_or_failed_replies_raise_saying_why(widget, chunks, message):
     assert widget._fetches.pending == 0
 
 
+def test_closing_the_widget_ends_a_fetch_at_once(widget):
+    Page(widget)
+
+    async def main():
+        task = asyncio.ensure_future(widget.fetch_rows())
+        await requested(widget)
+        widget.close()
+        return await task
+
+    with pytest.raises(RuntimeError, match="the widget was closed during fetch_rows"):
+        asyncio.run(main())
+    assert widget._fetches.pending == 0
+
+
 def test_replies_are_checked_before_use():
     ok = {
         "kind": "rows",
