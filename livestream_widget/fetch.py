@@ -162,7 +162,7 @@ def _silent(pending: _Request, timeout: float) -> str:
         return (
             f"no front end answered within {timeout:g} s. Is the page that shows this widget "
             "still open? If it is, your kernel may not deliver widget messages while a cell "
-            "awaits (ipykernel older than 7): start the fetch as a task, "
+            "awaits (older ipykernels; 7.4 does): start the fetch as a task, "
             "`task = asyncio.ensure_future(w.fetch_rows())`, and read `task.result()` in a "
             "later cell. A larger `timeout=` helps with a slow page."
         )
