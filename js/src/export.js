@@ -54,9 +54,10 @@ export function picksOf(store, order, only = null) {
   /** @type {Handle[]} */
   let handles = [];
   if (only) {
-    const at = only.map((id) => [order ? order.indexOf(id) : store.indexOf(id), id]).filter(([i]) => Number(i) >= 0);
-    at.sort((a, b) => Number(a[0]) - Number(b[0]));
-    handles = at.map(([, id]) => /** @type {Handle} */ (store.handleOf(String(id))));
+    // In display order; rows the filter hides (indexOf -1) or that are gone are left out.
+    const at = only.map((id) => ({ i: order ? order.indexOf(id) : store.indexOf(id), id })).filter((r) => r.i >= 0);
+    at.sort((a, b) => a.i - b.i);
+    handles = at.map((r) => /** @type {Handle} */ (store.handleOf(r.id)));
   } else if (order && order.active) {
     const n = order.size;
     handles = new Array(n);
@@ -183,8 +184,8 @@ function rawJson(value, type) {
     const row = /** @type {Record<string, unknown>} */ (value);
     return Object.fromEntries(children.map((/** @type {import("apache-arrow").Field} */ f) => [f.name, rawJson(row[f.name], f.type)]));
   }
-  if (typeof value === "number" || typeof value === "boolean") return Number.isFinite(value) || typeof value === "boolean" ? value : rawText(value, /** @type {DataType} */ (type));
-  return type ? rawText(value, type) : String(value);
+  if (typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value))) return value;
+  return type ? rawText(value, type) : String(value); // NaN, inf, BigInts, times: as text
 }
 
 /**
