@@ -7,7 +7,7 @@
 // a page runs between frames (runSteps): a million rows never freeze the page for long.
 // Values are raw, never the cell's formatted text: times in ISO 8601 with their offset, every
 // digit of a float, decimals as their exact text.
-import { DataType, Table, tableToIPC, Type } from "apache-arrow";
+import { DataType, RecordBatchFileWriter, Table, tableToIPC, Type } from "apache-arrow";
 import { columnsText, layoutColumns, sampleDecimals } from "./columns.js";
 import { float32Text, formatDate } from "./format.js";
 import { RowOrder } from "./order.js";
@@ -260,13 +260,16 @@ export function schemaOf(store, picks, columns) {
  * @returns {Generator<void, Uint8Array>}
  */
 export function* arrowSteps(picks, schema) {
-  /** @type {Batch[]} */
-  const out = [];
+  // Written batch by batch as they are taken: serialising a million rows at the end would be
+  // one long wait.
+  const writer = new RecordBatchFileWriter();
+  writer.reset(undefined, schema);
   for (let start = 0; start < picks.rows.length; start += STEP_ROWS * 4) {
-    out.push(takeRows(picks, start, Math.min(picks.rows.length, start + STEP_ROWS * 4), schema));
+    writer.write(takeRows(picks, start, Math.min(picks.rows.length, start + STEP_ROWS * 4), schema));
     yield;
   }
-  return tableToIPC(out.length ? new Table(out) : new Table(schema), "file");
+  writer.finish();
+  return writer.toUint8Array(true);
 }
 
 /**

@@ -166,3 +166,15 @@ describe("fast column readers", () => {
     }
   });
 });
+
+describe("an empty arrow file", () => {
+  it("still has the schema", () => {
+    const store = new RowStore();
+    store.insert(mixedTable(), {});
+    const picks = picksOf(store, null);
+    const schema = schemaOf(store, picks, ["id", "t"]);
+    const file = tableFromIPC(run(arrowSteps({ batches: [], rows: new Int32Array(0) }, schema)));
+    expect(file.numRows).toBe(0);
+    expect(file.schema.fields.map((f) => f.name)).toEqual(["id", "t"]);
+  });
+});
