@@ -66,6 +66,11 @@ class Delivery:
         """The last diff sent."""
         return self._seq
 
+    def frontends(self) -> set[str]:
+        """The front ends that said hello (pages that show, or showed, the widget)."""
+        with self._lock:
+            return set(self._welcomed)
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

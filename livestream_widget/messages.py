@@ -22,7 +22,7 @@ def parse(content: Any, buffers: list, last_seq: int, who: str) -> FromBrowser |
         log.warning("%s: ignored a message that is not a dict: %.200r", who, content)
         return None
     kind = content.get("kind")
-    if buffers and kind != "snapshot":
+    if buffers and kind not in ("snapshot", "rows"):
         log.warning("%s: ignored %d unexpected buffer(s)", who, len(buffers))
     frontend = content.get("frontend")
     msg = {**content, "frontend": frontend if isinstance(frontend, str) else ""}
@@ -85,7 +85,19 @@ def _snapshot(m: dict, _last: int) -> bool:
     return isinstance(total, int) and is_int(total) and total >= len(ids)
 
 
+def _rows(m: dict, _last: int) -> bool:
+    counts = [m.get("chunk"), m.get("rows"), m.get("total")]
+    if not all(isinstance(n, int) and is_int(n) and n >= 0 for n in counts):
+        return False
+    if not (isinstance(m.get("request"), str) and isinstance(m.get("last"), bool)):
+        return False
+    if "error" in m and not isinstance(m["error"], str):
+        return False
+    return bool(m["rows"] <= m["total"])
+
+
 _CHECKS = {
+    "rows": _rows,
     "snapshot": _snapshot,
     "ack": _ack,
     "hello": _hello,

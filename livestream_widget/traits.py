@@ -93,6 +93,10 @@ class StreamTraits(anywidget.AnyWidget):
     filter = t.Unicode("").tag(sync=True)
     #: bool, default True. Show the filter box above the table.
     filter_box = t.Bool(True).tag(sync=True)
+    #: bool, default True. Show the export buttons above the table: download the rows shown
+    #: (sort and filter applied, values raw) as `<name>.csv` or `<name>.arrow`, and copy the
+    #: selected rows as tab-separated text (Ctrl/Cmd+C on the table does too).
+    export_buttons = t.Bool(True).tag(sync=True)
     #: bool, default True. Follow the tail: while the view is at the last row, appended rows
     #: keep it there; scrolled away, a "N new rows" badge jumps back.
     follow = t.Bool(True).tag(sync=True)

@@ -1,5 +1,8 @@
 """StreamWidget: a live table whose rows live in the browser, fed by LiveView-style stream ops.
 
+(Just over 400 lines: this is the whole public API in one class, each method documented where
+users read it and delegating to one of the parts below.)
+
 The widget owns its parts and wires them together; each is readable on its own:
 - the stream (stream.py): op log, columns, dom ids; items are read here (items.py);
 - delivery (delivery.py): numbering, pacing, acknowledgements, resends;
@@ -22,6 +25,7 @@ from . import snapshot
 from .async_result import AsyncResult
 from .columns import split_columns
 from .delivery import BACKPRESSURE_TIMEOUT, Delivery
+from .fetch import FETCH_TIMEOUT, Fetches, Order, to_pandas
 from .flusher import FLUSHER
 from .interaction import Events
 from .loading import STREAM, Loading
@@ -106,6 +110,7 @@ class StreamWidget(StreamTraits):
             actions=lambda: self.actions,
             on_edges=lambda edges: setattr(self, "_viewport_handlers", edges),
         )
+        self._fetches = Fetches(lambda c, b: self.send(c, b), self._delivery.frontends)
         self._snapshot_seq = 0  # the last diff the snapshot accounts for
         FLUSHER.after_cells(self._cell_ended)
         self.on_msg(self._on_front_end_msg)
@@ -167,6 +172,7 @@ class StreamWidget(StreamTraits):
         if not getattr(self, "_closed", True):
             self._closed = True
             self._loading.cancel_all("the widget was closed")
+            self._fetches.close()
             self._delivery.close()
             self._stream.drop()
         super().close()
@@ -175,6 +181,20 @@ class StreamWidget(StreamTraits):
         """For asyncio producers: wait, without blocking the kernel's loop, until front ends
         have acknowledged enough of what was sent. `stream_async` loaders get this for free."""
         return await self._delivery.drain(timeout)
+
+    async def fetch_rows(
+        self, order: Order = "display", *, as_arrow: bool = False, timeout: float = FETCH_TIMEOUT
+    ) -> Any:
+        """The rows the page holds, back in Python: a DataFrame (`as_arrow=True`: a pyarrow
+        Table), types exact. `order="display"`: as the user sees them, sort and filter applied;
+        `"stream"`: every row in stream order. Await it (a later cell, or an asyncio task): the
+        first page to answer sends its rows in chunks. Raises RuntimeError at once when no page
+        shows the widget, TimeoutError when pages stay silent `timeout` s. See the guide,
+        "Export and rows back to Python"."""
+        self._check_open()
+        self.flush(wait=True)  # what was streamed before the call reaches the page first
+        table = await self._fetches.fetch(order, timeout)
+        return table if as_arrow else to_pandas(table)
 
     # -- loading (loading.py) -----------------------------------------------------------------
 
@@ -310,6 +330,8 @@ class StreamWidget(StreamTraits):
             self._events.action(msg)
         elif msg["kind"] == "snapshot":
             self._page_snapshot(msg, buffers)
+        elif msg["kind"] == "rows":
+            self._fetches.reply(msg, buffers)
 
     def _cell_ended(self) -> None:
         # A notebook run with no front end (nbclient, nbconvert --execute, a docs build) ends

@@ -55,6 +55,17 @@ class Welcome(TypedDict):
     resend_from: NotRequired[int]  # diffs sent before this front end existed follow
 
 
+class FetchRequest(TypedDict):
+    kind: Literal["fetch"]
+    request: str  # the replies carry it
+    order: Literal["display", "stream"]  # display: the user's sort and filter applied
+
+
+class FetchEnd(TypedDict):
+    kind: Literal["fetch_end"]
+    request: str  # over (done, failed, timed out, cancelled): stop sending its rows
+
+
 # Diffs `from`..`to` can no longer be sent again. `from` is a Python keyword, hence this form.
 Lost = TypedDict("Lost", {"kind": Literal["lost"], "from": int, "to": int})
 
@@ -124,4 +135,17 @@ class SnapshotParts(TypedDict):
     total: int  # rows the front end holds
 
 
-FromBrowser = SnapshotParts | Ack | Hello | Gap | Button | Click | Viewport | Action | FrontEndError
+class RowsReply(TypedDict):
+    kind: Literal["rows"]
+    frontend: str
+    request: str  # the `fetch` it answers
+    chunk: int  # 0, 1, 2, ...
+    last: bool
+    rows: int  # rows in this chunk's buffers (Arrow IPC streams)
+    total: int  # rows in all chunks
+    error: NotRequired[str]  # why the page could not send them (then `last`)
+
+
+FromBrowser = (
+    RowsReply | SnapshotParts | Ack | Hello | Gap | Button | Click | Viewport | Action
+) | FrontEndError

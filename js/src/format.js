@@ -24,7 +24,7 @@ import { durationText, pad, timeOfDayText, timestampText } from "./times.js";
 // - Dictionary<_, Utf8>             -> the decoded string
 
 /** @param {number} ms */
-function formatDate(ms) {
+export function formatDate(ms) {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) return String(ms);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
@@ -46,7 +46,7 @@ function formatFloat(v, decimals) {
 
 /** The shortest text that reads back as this float32 (0.1, not 0.10000000149011612).
  * @param {number} v */
-function float32Text(v) {
+export function float32Text(v) {
   if (!Number.isFinite(v)) return formatFloat(v);
   for (let p = 1; p <= 9; p++) {
     const t = v.toPrecision(p);

@@ -2,6 +2,7 @@
 // anywidget entry: wires the model-level store and protocol to any number of views.
 // anywidget calls the default export once per widget model, so the store below is shared by
 // every view of one widget (a second display shows the same rows) and outlives the views.
+import { answerFetch } from "./export.js";
 import { applyDiff, decodeDiff, ProtocolError } from "./protocol.js";
 import { Receiver } from "./receiver.js";
 import { loadSnapshot, snapshotSteps, snapshotText } from "./snapshot.js";
@@ -17,6 +18,7 @@ import "./style.css";
 
 /** @typedef {import("./types.js").BrowserMessage} BrowserMessage */
 /** @typedef {import("./types.js").DiffContent} DiffContent */
+/** @typedef {import("./types.js").FetchMessage} FetchMessage */
 /** @typedef {import("./types.js").KernelMessage} KernelMessage */
 /** @typedef {import("./types.js").LostMessage} LostMessage */
 /** @typedef {import("./types.js").Model} Model */
@@ -185,6 +187,24 @@ export default () => {
     }
   }
 
+  /** @type {Set<string>} fetches being answered; removed when the kernel says it is done */
+  const fetching = new Set();
+  /** @param {FetchMessage} content */
+  function onFetch(content) {
+    const request = String(content.request);
+    fetching.add(request);
+    // Snapshot rows are not live rows: a page showing one answers with none.
+    const rows = snapshot ? new RowStore() : store;
+    void answerFetch({
+      store: rows,
+      model: /** @type {Model} */ (model),
+      request,
+      order: content.order === "stream" ? "stream" : "display",
+      send: (message, buffers) => send({ ...message, frontend }, buffers.map((b) => b.slice())),
+      ended: () => !fetching.has(request),
+    }).finally(() => fetching.delete(request));
+  }
+
   return {
     /** @param {{ model: Model }} widget */
     initialize({ model: m }) {
@@ -197,6 +217,8 @@ export default () => {
         try {
           if (kind === "diff") receiver.receive(/** @type {DiffContent} */ (content), buffers || []);
           else if (kind === "welcome") onWelcome(/** @type {WelcomeMessage} */ (content));
+          else if (kind === "fetch") onFetch(/** @type {FetchMessage} */ (content));
+          else if (kind === "fetch_end") fetching.delete(String(/** @type {{ request: unknown }} */ (content).request));
           else if (kind === "lost") {
             const lost = /** @type {LostMessage} */ (content);
             receiver.gone(lost.from, lost.to);

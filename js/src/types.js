@@ -96,7 +96,22 @@
  * @property {number} to
  */
 
-/** @typedef {DiffContent | WelcomeMessage | LostMessage} KernelMessage */
+/**
+ * The kernel asks for the rows this front end holds (`w.fetch_rows()`): replies are `rows`.
+ * @typedef {object} FetchMessage
+ * @property {"fetch"} kind
+ * @property {string} request id the replies carry
+ * @property {"display" | "stream"} order display: the user's sort and filter applied
+ */
+
+/**
+ * The kernel has what it asked for (or gave up): stop sending rows for this request.
+ * @typedef {object} FetchEndMessage
+ * @property {"fetch_end"} kind
+ * @property {string} request
+ */
+
+/** @typedef {DiffContent | WelcomeMessage | LostMessage | FetchMessage | FetchEndMessage} KernelMessage */
 
 /**
  * What anywidget hands a custom message's binary buffers as (JupyterLab: DataViews, Colab:
@@ -179,7 +194,21 @@
  */
 
 /**
- * @typedef {SnapshotMessage | HelloMessage | AckMessage | (GapMessage & { frontend: string }) | ErrorMessage
+ * One chunk of the rows a `fetch` asked for: buffers[0] is one Arrow IPC stream of `rows` rows
+ * (none with `error`); chunks are numbered from 0 and the last says so.
+ * @typedef {object} RowsMessage
+ * @property {"rows"} kind
+ * @property {string} frontend
+ * @property {string} request the `fetch` it answers
+ * @property {number} chunk 0, 1, 2, ...
+ * @property {boolean} last
+ * @property {number} rows rows in this chunk
+ * @property {number} total rows in all chunks
+ * @property {string} [error] why the rows could not be sent (then last is true)
+ */
+
+/**
+ * @typedef {RowsMessage | SnapshotMessage | HelloMessage | AckMessage | (GapMessage & { frontend: string }) | ErrorMessage
  *   | LoadMessage | ClickMessage | ActionMessage | ViewportMessage} BrowserMessage
  */
 
@@ -234,6 +263,8 @@
  * @property {Sort | null} sort
  * @property {string} filter
  * @property {boolean} filter_box
+ * @property {boolean} export_buttons
+ * @property {string} name the stream's name (files are named after it)
  * @property {boolean} follow
  * @property {boolean} highlight_updates
  * @property {string[]} actions

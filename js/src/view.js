@@ -1,11 +1,14 @@
 // @ts-check
-// Virtualized table view. The DOM holds only the visible rows plus a small overscan, whatever
+// Virtualized table view (just over 400 lines: layout, scrolling and row recycling share one
+// frame loop and stay together). The DOM holds only the visible rows plus a small overscan, whatever
 // the store's size; row elements are recycled, and values are set with textContent only (a
 // template's markup is the author's, its values are text: template.js).
 // Rows are read through a RowOrder (order.js): stream order, or the user's sort / filter.
-import { cellText, cellTitle, columnsText, columnWidths, formatCell, layoutColumns, sampleDecimals } from "./columns.js";
+import { cellText, cellTitle, columnsText, columnWidths, formatCell, sampleDecimals } from "./columns.js";
 import { h, headerCell, noticeLine, rowElement, showEdges, skeletonRows } from "./dom.js";
 import { Controls } from "./events.js";
+import { displayColumns } from "./export.js";
+import { ExportBar } from "./exportbar.js";
 import { Follow } from "./follow.js";
 import { RowOrder } from "./order.js";
 import { describe, StatusLine } from "./status.js";
@@ -30,7 +33,7 @@ const MAX_SCROLL_PX = 15_000_000;
 /** @type {(keyof Traits)[]} Traits a redraw depends on. */
 const TRAITS = [
   "height", "empty_message", "columns", "async_state", "selected", "sort", "filter", "filter_box",
-  "actions", "column_options", "template", "row_height", "edges", "follow", "_viewport_handlers",
+  "actions", "column_options", "template", "row_height", "edges", "follow", "_viewport_handlers", "export_buttons",
 ];
 let views = 0; // ids for aria-activedescendant, unique in the page
 
@@ -52,9 +55,10 @@ export class TableView {
     this.noticeBox = h("div", "lsw-notices", { role: "status", "aria-live": "polite" });
     this.toolbar = h("div", "lsw-toolbar");
     this.filterInput = h("input", "lsw-filter", { type: "search", placeholder: "Filter rows…", "aria-label": "Filter rows" });
-    this.toolbar.append(this.filterInput);
     this.frameBox = h("div", "lsw-frame");
     this.scroller = h("div", "lsw-scroll", { role: "grid", tabindex: "0", "aria-multiselectable": "true" });
+    this.exportBar = new ExportBar({ model, store, order: this.order, scroller: this.scroller });
+    this.toolbar.append(this.filterInput, this.exportBar.el);
     this.header = h("div", "lsw-header lsw-row", { role: "row" });
     this.edgeTop = h("div", "lsw-edge lsw-edge-top", { "aria-live": "polite" });
     this.spacer = h("div", "lsw-spacer");
@@ -120,6 +124,7 @@ export class TableView {
   destroy() {
     cancelAnimationFrame(this.frame);
     this.controls.destroy();
+    this.exportBar.destroy();
     this.order.dispose();
     for (const off of this.unsubscribe) off();
     for (const name of TRAITS) this.model.off(`change:${name}`, this.schedule);
@@ -132,10 +137,7 @@ export class TableView {
   }
 
   columns() {
-    const fromData = this.store.columns;
-    const names = fromData.length ? fromData : this.model.get("columns") || [];
-    const { store } = this;
-    return layoutColumns(names, this.model.get("column_options") || {}, (c) => store.fieldType(c), (c) => store.isDecimalText(c));
+    return displayColumns(this.store, this.model);
   }
 
   drawNotices() {
@@ -226,7 +228,10 @@ export class TableView {
     this.root.dataset.shown = String(size);
     this.root.dataset.status = state.status;
     this.status.render(state);
-    this.toolbar.hidden = !model.get("filter_box") || Boolean(this.template && !model.get("filter"));
+    this.filterInput.hidden = !model.get("filter_box") || Boolean(this.template && !model.get("filter"));
+    this.exportBar.el.hidden = model.get("export_buttons") === false;
+    this.toolbar.hidden = this.filterInput.hidden && this.exportBar.el.hidden;
+    this.exportBar.update();
     if (document.activeElement !== this.filterInput) this.filterInput.value = model.get("filter") || "";
     scroller.setAttribute("aria-rowcount", String(size));
     scroller.setAttribute("aria-busy", String(state.skeleton));
