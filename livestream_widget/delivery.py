@@ -17,6 +17,7 @@ from collections.abc import Callable
 from .encoder import encode
 from .oplog import Op
 from .outbox import Outbox
+from .payload import Compression
 from .wire import PROTOCOL_VERSION, Ack, Gap, Hello, Welcome
 
 log = logging.getLogger(__name__)
@@ -72,10 +73,17 @@ class Delivery:
 
     # -- sending ------------------------------------------------------------------------------
 
-    def send_ops(self, take: Callable[[], list[Op]], prefix: str, wait: bool) -> bool:
-        """Send the ops `take()` hands over, numbered, as diffs. Paced: a call right after a
-        send returns False without taking anything (the caller retries from its timer), unless
-        `wait`, which sleeps out the rest of the interval."""
+    def send_ops(
+        self,
+        take: Callable[[], list[Op]],
+        prefix: str,
+        wait: bool,
+        compression: Compression = "auto",
+    ) -> bool:
+        """Send the ops `take()` hands over, numbered, as diffs (their row buffers compressed
+        as `compression` says). Paced: a call right after a send returns False without taking
+        anything (the caller retries from its timer), unless `wait`, which sleeps out the rest
+        of the interval."""
         with self._lock:
             if self._closed:
                 return True
@@ -87,7 +95,9 @@ class Delivery:
             ops = take()
             if not ops:
                 return True
-            for content, buffers in encode(ops, self._seq + 1, prefix=prefix):
+            for content, buffers in encode(
+                ops, self._seq + 1, prefix=prefix, compression=compression
+            ):
                 self._seq = content["seq"]
                 self._send(dict(content), buffers)
                 self.outbox.keep(content, buffers)

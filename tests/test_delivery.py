@@ -76,7 +76,7 @@ def test_ack_sets_count_and_hello_gets_welcome(stream):
     s.kernel.send_comm(s.comm_id, {"kind": "hello"})
     s.kernel.drain(0.3)
     welcome = [m.data["content"] for m in s.kernel.messages if m.comm_id == s.comm_id]
-    assert welcome == [{"kind": "welcome", "protocol": 2, "seq": 1, "replay": False}]
+    assert welcome == [{"kind": "welcome", "protocol": 3, "seq": 1, "replay": False}]
 
 
 @pytest.mark.parametrize(

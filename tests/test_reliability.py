@@ -145,7 +145,7 @@ def test_new_front_end_without_source_is_told_rows_are_gone(stream):
     FrontEnd(s, "reloaded").send(kind="hello", expected=1)
     s.kernel.drain(0.3)
     assert s.kernel.custom(s.comm_id) == [
-        {"kind": "welcome", "protocol": 2, "seq": 1, "replay": False}
+        {"kind": "welcome", "protocol": 3, "seq": 1, "replay": False}
     ]
 
 
