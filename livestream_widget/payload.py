@@ -40,14 +40,19 @@ SAMPLE_BYTES = 256 * 1024
 
 #: A string column is sent as a dictionary only in buffers of at least this many rows ...
 DICTIONARY_MIN_ROWS = 64
-#: ... and when a sample of its first rows has at most this fraction of distinct values.
-DICTIONARY_MAX_DISTINCT = 0.25
-_DICTIONARY_SAMPLE = 1024
+#: ... and when a sample of its first rows has at most this fraction of distinct values (500
+#: symbols fill ~40 % of 1,000 rows yet save 80 % over 50,000; notes or names are all distinct).
+DICTIONARY_MAX_DISTINCT = 0.5
+_DICTIONARY_SAMPLE = 2048
 
 
 def ipc_bytes(table: pa.Table, compression: str | None = None) -> pa.Buffer:
-    """One Arrow IPC stream (schema + dictionaries + batches), its body compressed or not."""
-    options = pa.ipc.IpcWriteOptions(compression=compression)
+    """One Arrow IPC stream (schema + dictionaries + batches), its body compressed or not.
+
+    Compressed in the calling thread: Arrow's thread pool would compress columns in parallel
+    but leave ~20-30 MiB of allocator memory behind in its threads after a big stream, and the
+    kernel's other core is busy sending the previous message anyway."""
+    options = pa.ipc.IpcWriteOptions(compression=compression, use_threads=False)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
         writer.write_table(table)
