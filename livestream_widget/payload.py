@@ -11,7 +11,9 @@ Two choices per buffer, each kept only when it saves bytes (docs/protocol.md, "B
 The widget's `compression` trait picks the codec: "auto" (the default) compresses with ZSTD
 only buffers of at least AUTO_MIN_BYTES whose sample shrinks by at least AUTO_MIN_SAVING, so a
 live feed's small diffs go out at once, as they are, and random floats are not compressed for
-nothing; "zstd" or "lz4" compress every buffer; None never compresses.
+nothing; and not while a producer outpaces the kernel's sending with no front end behind on
+acknowledgements (delivery.py: there compressing would only cost rows/s); "zstd" or "lz4"
+compress every buffer; None never compresses.
 """
 
 from __future__ import annotations

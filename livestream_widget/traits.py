@@ -59,8 +59,10 @@ class StreamTraits(anywidget.AnyWidget):
 
     #: str | None, default "auto". How the row buffers of diffs are compressed on the wire
     #: (Arrow IPC body compression): "auto" compresses with ZSTD a buffer of 64 KiB or more
-    #: when that saves at least 20 % of its bytes (small diffs go out at once, as they are);
-    #: "zstd" or "lz4" compress every buffer; None never compresses. String columns with few
+    #: when that saves at least 20 % of its bytes (small diffs go out at once, as they are),
+    #: except while a producer outpaces sending and no front end lags 4 MiB behind (then the
+    #: kernel, not the wire, is the bottleneck); "zstd" or "lz4" compress every buffer (a slow
+    #: link: a remote hub); None never compresses. String columns with few
     #: distinct values go as dictionaries whatever it says. Kernel side only: the browser reads
     #: what arrives. livestream_widget/payload.py has the thresholds.
     compression = t.Enum(["auto", "lz4", "zstd"], default_value="auto", allow_none=True)
