@@ -30,7 +30,8 @@ MIN_SEND_INTERVAL = 0.01
 #: the oldest kept diffs are dropped, so memory stays bounded either way).
 BACKPRESSURE_TIMEOUT = 10.0
 
-#: Front ends that said hello are "behind" while this many bytes of diffs are unacknowledged.
+#: Front ends that said hello are "behind" while this many bytes of diffs are unacknowledged
+#: (a page that keeps up acknowledges each diff within a round trip).
 BEHIND_BYTES = 4 * 2**20
 
 Send = Callable[[dict, list], None]
@@ -82,17 +83,15 @@ class Delivery:
         prefix: str,
         wait: bool,
         compression: Compression = "auto",
-        outpaced: bool = False,
     ) -> bool:
         """Send the ops `take()` hands over, numbered, as diffs (their row buffers compressed
         as `compression` says). Paced: a call right after a send returns False without taking
         anything (the caller retries from its timer), unless `wait`, which sleeps out the rest
         of the interval.
 
-        `outpaced`: a producer queued rows faster than the timer sends them, so the kernel is
-        the bottleneck; "auto" then compresses only while front ends are behind (compressing
-        costs the kernel ~30 % of its rows/s, and pays only where the wire is slower)."""
-        if compression == "auto" and outpaced and not self.outbox.behind(BEHIND_BYTES):
+        "auto" compresses only while front ends are behind: compressing costs the kernel
+        ~30 % of its rows/s, and pays only where the wire or the page is the bottleneck."""
+        if compression == "auto" and not self.outbox.behind(BEHIND_BYTES):
             compression = None
         with self._lock:
             if self._closed:

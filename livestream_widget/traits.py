@@ -60,9 +60,9 @@ class StreamTraits(anywidget.AnyWidget):
     #: str | None, default "auto". How the row buffers of diffs are compressed on the wire
     #: (Arrow IPC body compression): "auto" compresses with ZSTD a buffer of 64 KiB or more
     #: when that saves at least 20 % of its bytes (small diffs go out at once, as they are),
-    #: except while a producer outpaces sending and no front end lags 4 MiB behind (then the
-    #: kernel, not the wire, is the bottleneck); "zstd" or "lz4" compress every buffer (a slow
-    #: link: a remote hub); None never compresses. String columns with few
+    #: and only while the page is 4 MiB or more behind on acknowledgements (the wire or the
+    #: page, not the kernel, is the bottleneck); "zstd" or "lz4" compress every buffer (a slow
+    #: link to a remote hub); None never compresses. String columns with few
     #: distinct values go as dictionaries whatever it says. Kernel side only: the browser reads
     #: what arrives. livestream_widget/payload.py has the thresholds.
     compression = t.Enum(["auto", "lz4", "zstd"], default_value="auto", allow_none=True)

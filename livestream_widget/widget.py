@@ -349,12 +349,9 @@ class StreamWidget(StreamTraits):
         self.reset()
         self.stream_async(self._replay)
 
-    def _deliver(self, wait: bool = False, outpaced: bool = False) -> None:
+    def _deliver(self, wait: bool = False) -> None:
         """Send what is pending (the background flusher calls this too)."""
-        sent = self._delivery.send_ops(
-            self._stream.take, f"{self.name}-", wait, self.compression, outpaced
-        )
-        if not sent:
+        if not self._delivery.send_ops(self._stream.take, f"{self.name}-", wait, self.compression):
             FLUSHER.mark(self._deliver)  # paced: the timer sends it shortly
 
     def _insert(
@@ -395,4 +392,4 @@ class StreamWidget(StreamTraits):
         # From the calling thread, waiting out the pacing rather than deferring to the timer: a
         # producer outpacing the timer keeps pending memory near FLUSH_BYTES, and a finished
         # load's rows go out before the state that announces them.
-        self._deliver(wait=True, outpaced=True)
+        self._deliver(wait=True)

@@ -57,6 +57,7 @@ class Browser:
             schema = pa.ipc.open_stream(b).schema
             SEEN["dictionary"] += any(pa.types.is_dictionary(f.type) for f in schema)
             SEEN.update(c for c, magic in MAGIC.items() if magic in b)
+            SEEN["auto"] += self.w.compression == "auto" and MAGIC["zstd"] in b
         seq = content["seq"]
         if seq < self.expected or seq in self.held:
             return  # duplicate
@@ -180,6 +181,7 @@ def deterministic_flushes(monkeypatch):
     monkeypatch.setattr(flusher.FLUSHER, "interval", 1e9)
     monkeypatch.setattr(delivery, "MIN_SEND_INTERVAL", 0)
     # Every buffer takes a dictionary and, unless compression is None, a compressed body.
+    monkeypatch.setattr(delivery, "BEHIND_BYTES", 0)  # "auto": as if the page lagged
     monkeypatch.setattr(payload, "AUTO_MIN_BYTES", 0)
     monkeypatch.setattr(payload, "AUTO_MIN_SAVING", -1.0)
     monkeypatch.setattr(payload, "DICTIONARY_MIN_ROWS", 1)
@@ -211,6 +213,7 @@ def test_stream_delivery(monkeypatch):
     # with dictionaries and with each codec.
     assert len(compacted) > 50, compacted
     assert min(SEEN["dictionary"], SEEN["lz4"], SEEN["zstd"]) > 100, SEEN
+    assert SEEN["auto"] > 100, SEEN
 
 
 def _rows(ops):
