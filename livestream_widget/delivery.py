@@ -90,7 +90,7 @@ class Delivery:
         of the interval.
 
         "auto" compresses only while front ends are behind: compressing costs the kernel
-        ~30 % of its rows/s, and pays only where the wire or the page is the bottleneck."""
+        20-30 % of its rows/s, and pays only where the wire or the page is the bottleneck."""
         if compression == "auto" and not self.outbox.behind(BEHIND_BYTES):
             compression = None
         with self._lock:
