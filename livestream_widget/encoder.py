@@ -7,19 +7,11 @@ import math
 import pyarrow as pa
 
 from .oplog import Delete, Insert, Op, Reset
-
-PROTOCOL_VERSION = 2
+from .payload import Compression, wire_bytes
+from .wire import PROTOCOL_VERSION
 
 #: A message carries at most about this many payload bytes; bigger inserts are split by rows.
 MAX_MESSAGE_BYTES = 8 * 2**20
-
-
-def ipc_bytes(table: pa.Table) -> pa.Buffer:
-    """One Arrow IPC stream (schema + batches, uncompressed: apache-arrow JS reads it as is)."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue()
 
 
 def _insert_parts(op: Insert, max_bytes: int) -> list[pa.Table]:
@@ -31,12 +23,18 @@ def _insert_parts(op: Insert, max_bytes: int) -> list[pa.Table]:
 
 
 def encode(
-    ops: list[Op], first_seq: int, max_bytes: int = MAX_MESSAGE_BYTES, prefix: str = "items-"
+    ops: list[Op],
+    first_seq: int,
+    max_bytes: int = MAX_MESSAGE_BYTES,
+    prefix: str = "items-",
+    compression: Compression = "auto",
+    dictionaries: bool = True,
 ):
     """Yield `(content, buffers)` per message, numbered from `first_seq`, ops in order.
 
     `prefix` (`f"{name}-"`) lets the browser make dom ids from integer keys and match dom ids
-    sent as strings to those rows.
+    sent as strings to those rows. `compression` and `dictionaries`: what each insert's buffer
+    may use to save bytes (payload.py).
 
     Splitting an insert by rows is safe: consecutive inserts with the same options are, by the
     contract, the same as one bulk insert.
@@ -53,7 +51,7 @@ def encode(
     for op in ops:
         if isinstance(op, Insert):
             for part in _insert_parts(op, max_bytes):
-                buf = ipc_bytes(part)
+                buf = wire_bytes(part, compression, dictionaries)
                 if header and size + buf.size > max_bytes:
                     yield message()
                     seq, header, buffers, size = seq + 1, [], [], 0

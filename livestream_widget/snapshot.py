@@ -48,7 +48,7 @@ def from_diffs(
                     for d in gone:
                         del where[d]
             else:
-                table = pa.ipc.open_stream(buffers[op["buffer"]]).read_all()
+                table = plain(pa.ipc.open_stream(buffers[op["buffer"]]).read_all())
                 if "key" in op:
                     keys = table.column(op["key"]).to_pylist()
                     row_ids = [f"{content['prefix']}{k}" for k in keys]
@@ -65,7 +65,7 @@ def from_parts(
 ) -> Snapshot:
     """A live page's snapshot: runs of its first rows (Arrow IPC streams, as they arrived) and
     their dom ids. Raises ValueError if they do not agree."""
-    tables = [pa.ipc.open_stream(memoryview(b)).read_all() for b in buffers]
+    tables = [plain(pa.ipc.open_stream(memoryview(b)).read_all()) for b in buffers]
     tables = [t.drop_columns([DOM_ID]) if DOM_ID in t.column_names else t for t in tables]
     if sum(t.num_rows for t in tables) != len(ids):
         raise ValueError(f"{len(ids)} dom ids for {sum(t.num_rows for t in tables)} rows")
@@ -77,6 +77,19 @@ def from_parts(
             k += 1
     first = ids[:max_rows]
     return _encode(tables, first, where, total, False, max_bytes)
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """`table` with dictionary columns decoded: buffers may send a string column as a
+    dictionary or not, each with its own dictionary (payload.py), and the rows they join into
+    must have one type per column."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            column = table.column(i).cast(field.type.value_type)
+            table = table.set_column(
+                i, pa.field(field.name, column.type, metadata=field.metadata), column
+            )
+    return table
 
 
 def _insert(ids: deque, where: dict, row_ids: list[str], t: int, op: dict) -> None:

@@ -57,6 +57,16 @@ class StreamTraits(anywidget.AnyWidget):
     #: widget then says rows may be missing). Observe it to be told when it happens.
     lost = t.Int(0, read_only=True)
 
+    #: str | None, default "auto". How the row buffers of diffs are compressed on the wire
+    #: (Arrow IPC body compression): "auto" compresses with ZSTD a buffer of 64 KiB or more
+    #: when that saves at least 20 % of its bytes (small diffs go out at once, as they are),
+    #: and only while the page is 4 MiB or more behind on acknowledgements (the wire or the
+    #: page, not the kernel, is the bottleneck); "zstd" or "lz4" compress every buffer (a slow
+    #: link to a remote hub); None never compresses. String columns with few
+    #: distinct values go as dictionaries whatever it says. Kernel side only: the browser reads
+    #: what arrives. livestream_widget/payload.py has the thresholds.
+    compression = t.Enum(["auto", "lz4", "zstd"], default_value="auto", allow_none=True)
+
     #: int, default 1000. Most rows a snapshot holds: the first rows of the table, saved in the
     #: widget's state so a notebook reopened without its kernel or exported to HTML shows them.
     #: A snapshot puts rows into the .ipynb file: 0 turns snapshots off.

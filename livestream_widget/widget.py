@@ -373,7 +373,7 @@ class StreamWidget(StreamTraits):
 
     def _deliver(self, wait: bool = False) -> None:
         """Send what is pending (the background flusher calls this too)."""
-        if not self._delivery.send_ops(self._stream.take, f"{self.name}-", wait):
+        if not self._delivery.send_ops(self._stream.take, f"{self.name}-", wait, self.compression):
             FLUSHER.mark(self._deliver)  # paced: the timer sends it shortly
 
     def _insert(

@@ -10,15 +10,17 @@ from typing import Literal, TypedDict
 
 from typing_extensions import NotRequired
 
-#: Version of the `diff` format; the browser refuses any other.
-PROTOCOL_VERSION = 2
+#: Version of the `diff` format; the browser refuses any other. The one definition: encoder.py
+#: and delivery.py import it. 3: insert buffers may be compressed (LZ4 frame, ZSTD) and hold
+#: dictionary-encoded string columns.
+PROTOCOL_VERSION = 3
 
 # -- kernel -> browser ------------------------------------------------------------------------
 
 
 class InsertOp(TypedDict):
     op: Literal["insert"]
-    buffer: int  # index into the message's buffers: one Arrow IPC stream
+    buffer: int  # index into the message's buffers: one Arrow IPC stream (payload.py)
     rows: int
     at: int
     limit: int | None

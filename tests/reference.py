@@ -44,7 +44,7 @@ class ReferenceStore:
                 self.held.discard(self.rows.pop()[0])
 
     def apply(self, content: dict, buffers: list) -> None:
-        assert content["kind"] == "diff" and content["protocol"] == 2
+        assert content["kind"] == "diff" and content["protocol"] == 3
         assert content["seq"] == self.seq + 1, f"seq {content['seq']} after {self.seq}"
         self.seq = content["seq"]
         self.apply_ops(content, buffers)

@@ -41,7 +41,8 @@ def test_big_diffs_are_split_and_pending_bytes_trigger_flushes(stream):
     s.run(
         "import numpy as np\n"
         "big = pd.DataFrame({'id': np.arange(400_000), 'x': np.random.rand(400_000),"
-        " 'note': ['some text of moderate length'] * 400_000})\n"
+        " 'note': [f'some text of moderate length {i}' for i in range(400_000)]})\n"
+        "w.compression = None\n"  # the split by bytes, not what compression saves
         "w.stream(big); del big"
     )
     diffs = s.kernel.diffs(s.comm_id)
@@ -76,7 +77,7 @@ def test_ack_sets_count_and_hello_gets_welcome(stream):
     s.kernel.send_comm(s.comm_id, {"kind": "hello"})
     s.kernel.drain(0.3)
     welcome = [m.data["content"] for m in s.kernel.messages if m.comm_id == s.comm_id]
-    assert welcome == [{"kind": "welcome", "protocol": 2, "seq": 1, "replay": False}]
+    assert welcome == [{"kind": "welcome", "protocol": 3, "seq": 1, "replay": False}]
 
 
 @pytest.mark.parametrize(

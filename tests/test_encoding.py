@@ -135,7 +135,9 @@ def test_encoder_splits_by_bytes_and_keeps_order_and_seq():
     log.reset()
     log.insert(t, 0, 5000, False, t.nbytes)
     log.delete(["i-3"])
-    messages = list(encode(log.take(), 7, max_bytes=64 * 1024))
+    # Plain bytes: what compression and dictionaries save is payload.py's (test_payload.py).
+    plain = {"compression": None, "dictionaries": False}
+    messages = list(encode(log.take(), 7, max_bytes=64 * 1024, **plain))
     assert [c["seq"] for c, _ in messages] == list(range(7, 7 + len(messages)))
     assert len(messages) > 5
     assert all(sum(len(b) for b in bufs) <= 64 * 1024 * 1.1 for _, bufs in messages)

@@ -1,11 +1,16 @@
 """Property test: random ops, flush boundaries, drops and duplicates -> the browser's rows equal
-a plain model of the contract every time.
+a plain model of the contract every time, with each `compression` setting and with string
+columns sent as dictionaries (the thresholds are lowered so that even a one-row diff is
+dictionary-encoded and compressed, with the codec each example draws).
 
 The real StreamWidget, op log, encoder, outbox and browser-message handler run in-process; only
 the transport is replaced (by a lossy wire) so that thousands of sequences run in seconds. The
 real comm path is covered by the kernel and end-to-end tests.
 """
 
+from collections import Counter
+
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
@@ -17,15 +22,20 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from livestream_widget import StreamWidget, compaction, delivery, flusher
+from livestream_widget import StreamWidget, compaction, delivery, flusher, payload
 from livestream_widget import stream as stream_module
 
 from .reference import ReferenceStore
 
+#: What the browser received: buffers with a dictionary, compressed with each codec.
+SEEN: Counter = Counter()
+MAGIC = {"lz4": b"\x04\x22\x4d\x18", "zstd": b"\x28\xb5\x2f\xfd"}
+
 ids = st.integers(0, 15)
 ats = st.integers(-1, 6)
 limits = st.one_of(st.none(), st.integers(-8, 8))
-item = st.builds(lambda k, v: {"id": k, "v": v}, ids, st.integers(0, 99))
+WORDS = ["buy", "sell", None, "δ"]  # a low-cardinality string column: sent as a dictionary
+item = st.builds(lambda k, v: {"id": k, "v": v, "s": WORDS[v % 4]}, ids, st.integers(0, 99))
 
 
 class Browser:
@@ -43,6 +53,11 @@ class Browser:
             raise AssertionError(f"the kernel could not resend {content}")
         if content["kind"] != "diff":
             return
+        for b in buffers:
+            schema = pa.ipc.open_stream(b).schema
+            SEEN["dictionary"] += any(pa.types.is_dictionary(f.type) for f in schema)
+            SEEN.update(c for c, magic in MAGIC.items() if magic in b)
+            SEEN["auto"] += self.w.compression == "auto" and MAGIC["zstd"] in b
         seq = content["seq"]
         if seq < self.expected or seq in self.held:
             return  # duplicate
@@ -66,9 +81,9 @@ class Browser:
 
 
 class StreamMachine(RuleBasedStateMachine):
-    @initialize()
-    def start(self):
-        self.w = StreamWidget()
+    @initialize(compression=st.sampled_from(payload.COMPRESSIONS))
+    def start(self, compression):
+        self.w = StreamWidget(compression=compression)
         self.wire = []
         self.w.send = lambda content, buffers=None: self.wire.append(
             (content, [bytes(b) for b in buffers or []])
@@ -105,10 +120,10 @@ class StreamMachine(RuleBasedStateMachine):
     def feed(self, fresh, reused, at, limit, single):
         # Many new ids and a small limit: the shape compaction acts on; `reused` ids may update
         # rows the browser holds, which compaction must notice.
-        rows = [{"id": self.sentinel + 1 + i, "v": i} for i in range(fresh)]
+        rows = [{"id": self.sentinel + 1 + i, "v": i, "s": WORDS[i % 4]} for i in range(fresh)]
         self.sentinel += fresh
         for k, position in reused:
-            rows.insert(min(position, len(rows)), {"id": k, "v": -1})
+            rows.insert(min(position, len(rows)), {"id": k, "v": -1, "s": "x"})
         if single:
             for r in rows:
                 self.w.insert(r, at=at, limit=limit)
@@ -151,8 +166,8 @@ class StreamMachine(RuleBasedStateMachine):
             return
         # A last diff makes any trailing loss visible, as the next update would in real use.
         self.sentinel += 1
-        self.w.insert({"id": self.sentinel, "v": 0})
-        self._model_insert([{"id": self.sentinel, "v": 0}], -1, None)
+        self.w.insert({"id": self.sentinel, "v": 0, "s": None})
+        self._model_insert([{"id": self.sentinel, "v": 0, "s": None}], -1, None)
         self.w.flush()
         while self.wire:
             self.browser.receive(*self.wire.pop(0))
@@ -165,6 +180,12 @@ def deterministic_flushes(monkeypatch):
     # Flushes happen only where the machine says: no background timer, no pacing delay.
     monkeypatch.setattr(flusher.FLUSHER, "interval", 1e9)
     monkeypatch.setattr(delivery, "MIN_SEND_INTERVAL", 0)
+    # Every buffer takes a dictionary and, unless compression is None, a compressed body.
+    monkeypatch.setattr(delivery, "BEHIND_BYTES", 0)  # "auto": as if the page lagged
+    monkeypatch.setattr(payload, "AUTO_MIN_BYTES", 0)
+    monkeypatch.setattr(payload, "AUTO_MIN_SAVING", -1.0)
+    monkeypatch.setattr(payload, "DICTIONARY_MIN_ROWS", 1)
+    monkeypatch.setattr(payload, "DICTIONARY_MAX_DISTINCT", 1.0)
 
 
 def test_stream_delivery(monkeypatch):
@@ -188,8 +209,11 @@ def test_stream_delivery(monkeypatch):
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
-    # The equality checks above covered compacted flushes, not only plain ones.
+    # The equality checks above covered compacted flushes, not only plain ones, and buffers
+    # with dictionaries and with each codec.
     assert len(compacted) > 50, compacted
+    assert min(SEEN["dictionary"], SEEN["lz4"], SEEN["zstd"]) > 100, SEEN
+    assert SEEN["auto"] > 100, SEEN
 
 
 def _rows(ops):

@@ -11,7 +11,9 @@ import datetime as dt
 import json
 import math
 import pathlib
+import random
 import sys
+import types
 
 import numpy as np
 import pandas as pd
@@ -105,6 +107,96 @@ def _cases():
         "display_values",
         lambda w: [w.stream(display_rows[i : i + 7]) for i in range(0, len(display_rows), 7)],
     )
+    # Compressed bodies, each codec, with dictionaries (the one-symbol `sym` column).
+    for codec in ("lz4", "zstd"):
+        yield f"codec_{codec}", lambda w: w.stream(mixed(0, 3000)), {"compression": codec}
+    yield "codec_auto", lambda w: w.stream(mixed(0, 3000)), {"compression": "auto"}
+    yield "dictionaries", dictionaries, {"compression": None}
+    for codec in ("lz4", "zstd"):
+        yield f"random_ops_{codec}", random_ops, {"compression": codec}
+
+
+def dictionaries(w):
+    """One string column as a dictionary (with nulls, a categorical, and other dictionaries in
+    later messages) and as plain strings, in one stream."""
+    n = 200
+    w.stream(
+        pd.DataFrame(
+            {
+                "id": np.arange(n),
+                "cat": pd.Categorical([["buy", "sell", None][i % 3] for i in range(n)]),
+                "s": [f"s{i % 5} é <b>" for i in range(n)],
+            }
+        )
+    )
+    yield  # a message each
+    w.insert({"id": 1, "cat": "updated", "s": "one row: plain"})
+    yield
+    w.stream([{"id": n + i, "cat": f"unique {i}", "s": "x"} for i in range(n)])  # cat plain
+    yield
+    w.stream([{"id": 2 * n + i, "cat": ["a", "b"][i % 2], "s": f"{i}"} for i in range(n)])
+
+
+def random_ops(w, seed=7):
+    """A seeded random sequence of every op, flushed as many messages (write_golden takes the
+    log after each call): what the browser holds must equal the reference model's rows."""
+    rnd = random.Random(seed)
+    words = ["alpha", "beta", "gamma", None, "δέλτα"]
+    for _ in range(80):
+        p = rnd.random()
+        if p < 0.05:
+            w.reset()
+        elif p < 0.25:
+            w.delete({"id": rnd.randrange(400)})
+        else:
+            rows = [
+                {
+                    "id": rnd.randrange(400),
+                    "word": rnd.choice(words),
+                    "text": f"t{rnd.randrange(10**6)}",
+                    "x": rnd.random() * 1000,
+                    "n": rnd.randrange(-(2**40), 2**40),
+                }
+                for _ in range(rnd.choice([1, 3, 70, 150]))
+            ]
+            at, limit = rnd.choice([-1, 0, 5]), rnd.choice([None, 50, -120, 300])
+            w.stream(rows, at=at, limit=limit)
+        yield
+
+
+def _take(w, name, out, kwargs, messages, ref):
+    """Encode what `w` queued as the next messages: files, the manifest entry, the model."""
+    for content, buffers in encode(w._stream.log.take(), len(messages) + 1, **kwargs):
+        files = []
+        for i, b in enumerate(buffers):
+            f = f"{name}.{content['seq']}.{i}.arrow"
+            (out / f).write_bytes(bytes(b))
+            files.append(f)
+        ref.apply(content, [bytes(b) for b in buffers])
+        messages.append({"content": content, "buffers": files})
+
+
+# The first bytes of a compressed buffer body (LZ4 frame, ZSTD frame).
+MAGIC = {"lz4": b"\x04\x22\x4d\x18", "zstd": b"\x28\xb5\x2f\xfd"}
+
+
+def _check_codec(name, out, messages, compression):
+    """The codec cases must hold what they say: compressed bodies, and dictionaries."""
+    data = [(out / f).read_bytes() for m in messages for f in m["buffers"]]
+    if compression in MAGIC:
+        assert any(MAGIC[compression] in d for d in data), f"{name}: nothing {compression}"
+    if name in ("codec_auto", "dictionaries") or name.startswith("codec_"):
+        types_ = [
+            pa.ipc.open_stream(d).schema.field(c).type
+            for d in data
+            for c in ("sym", "cat")
+            if c in pa.ipc.open_stream(d).schema.names
+        ]
+        assert any(pa.types.is_dictionary(t) for t in types_), f"{name}: no dictionary"
+    if name == "dictionaries":
+        assert any(t == pa.string() for t in types_), f"{name}: no plain strings"
+    if name == "codec_auto":
+        assert any(MAGIC["zstd"] in d for d in data), "codec_auto: 3,000 rows not compressed"
 
 
 def main(out: pathlib.Path) -> None:
@@ -112,21 +204,19 @@ def main(out: pathlib.Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*"):
         old.unlink()
-    for name, build in _cases():
+    for name, build, *options in _cases():
         w = StreamWidget()
-        build(w)
         max_bytes = 64 * 1024 if name == "split_messages" else 8 * 2**20
-        messages, ref = [], ReferenceStore()
-        for content, buffers in encode(w._stream.log.take(), 1, max_bytes=max_bytes):
-            files = []
-            for i, b in enumerate(buffers):
-                f = f"{name}.{content['seq']}.{i}.arrow"
-                (out / f).write_bytes(bytes(b))
-                files.append(f)
-            ref.apply(content, [bytes(b) for b in buffers])
-            messages.append({"content": content, "buffers": files})
+        kwargs = {"max_bytes": max_bytes, **(options[0] if options else {})}
+        messages: list[dict] = []
+        ref = ReferenceStore()
+        steps = build(w)
+        for _ in steps if isinstance(steps, types.GeneratorType) else ():
+            _take(w, name, out, kwargs, messages, ref)  # a generator case: messages per step
+        _take(w, name, out, kwargs, messages, ref)
         if name == "split_messages":
             assert len(messages) > 1, "the split case must span several messages"
+        _check_codec(name, out, messages, options[0].get("compression") if options else None)
         expected = {
             "dom_ids": ref.ids,
             "rows": [{k: _json_value(v) for k, v in row.items()} for _, row in ref.rows],
@@ -142,6 +232,11 @@ def main(out: pathlib.Path) -> None:
     diffs = [(c, [bytes(b) for b in bufs]) for c, bufs in encode(w._stream.take(), 1)]
     (out / "snapshot.arrow").write_bytes(snapshot.from_diffs(diffs, True, 4, 2**20).data)
     w.close()
+    # Raw codec frames for codecs.test.js: some bytes, and them as Arrow compresses a buffer.
+    raw = (out / "codec_zstd.1.0.arrow").read_bytes() * 3
+    (out / "frame.bin").write_bytes(raw)
+    for codec in ("lz4", "zstd"):
+        (out / f"frame.{codec}").write_bytes(pa.Codec(codec).compress(raw, asbytes=True))
     print(f"wrote {len(list(out.glob('*.json')))} golden cases to {out}")
 
 

@@ -2,6 +2,7 @@
 // Bundled with esbuild into a temp dir by benchmarks/browser_bench.py; exposes `window.lsw`.
 import { tableFromIPC } from "apache-arrow";
 import { RowStore } from "../../js/src/store.js";
+import { ready as codecsReady } from "../../js/src/codecs.js";
 import { applyDiff, decodeDiff } from "../../js/src/protocol.js";
 import { snapshotSteps } from "../../js/src/snapshot.js";
 import { TableView } from "../../js/src/view.js";
@@ -190,5 +191,8 @@ function dropStore() {
   store = null;
 }
 
-window.lsw = { load, unload, decodeApply, arrowFloor, keyFloor, snapshot, render, scroll, idle, destroyView, dropStore };
-window.lswReady = true;
+// Ready once the WebAssembly ZSTD decoder is, as a page decodes from then on.
+codecsReady.then(() => {
+  window.lsw = { load, unload, decodeApply, arrowFloor, keyFloor, snapshot, render, scroll, idle, destroyView, dropStore };
+  window.lswReady = true;
+});

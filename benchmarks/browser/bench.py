@@ -9,7 +9,9 @@
 3. Playwright drives Debian's chromium; timings are taken in the page with performance.now(),
    heap figures with the DevTools protocol (forced GC, then Runtime.getHeapUsage).
 
-Run alone: `python -m benchmarks.browser.bench [--rows N] [--repeat N]` (prints JSON).
+Run alone: `python -m benchmarks.browser.bench [--rows N] [--repeat N] [--compression C]
+[--no-dictionaries]` (prints JSON); C is the widget's `compression` ("auto", "lz4", "zstd",
+"none"): which codec the diffs' buffers use (livestream_widget/payload.py).
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ ESBUILD = JS / "node_modules" / ".bin" / "esbuild"
 # Diffs from the real Python encoder
 
 
-def write_diffs(out: pathlib.Path, rows: int) -> dict:
+def write_diffs(
+    out: pathlib.Path, rows: int, compression: str | None = "auto", dictionaries: bool = True
+) -> dict:
     from benchmarks.kernel.data import make_frame
     from livestream_widget.encoder import encode
     from livestream_widget.flusher import FLUSHER
@@ -55,10 +59,12 @@ def write_diffs(out: pathlib.Path, rows: int) -> dict:
     w.stream(df)
     ops = w._stream.log.take()
     queue_s = time.perf_counter() - t
-    manifest, info = {}, {"queue_s": queue_s}
+    manifest, info = {}, {"queue_s": queue_s, "compression": compression}
+    info["dictionaries"] = dictionaries
+    wire = {"compression": compression, "dictionaries": dictionaries}
     for name, kwargs in (("one", {"max_bytes": 2**62}), ("split", {})):
         t = time.perf_counter()
-        messages = list(encode(ops, 1, **kwargs))
+        messages = list(encode(ops, 1, **kwargs, **wire))
         info[f"encode_{name}_s"] = time.perf_counter() - t
         entries = []
         for i, (content, buffers) in enumerate(messages):
@@ -79,7 +85,7 @@ def write_diffs(out: pathlib.Path, rows: int) -> dict:
     entries = []
     for i, row in enumerate(rows_):
         w.insert(row, at=0)
-        ((content, buffers),) = encode(w._stream.log.take(), i + 1)
+        ((content, buffers),) = encode(w._stream.log.take(), i + 1, **wire)
         url = f"single/{i}.arrow"
         (out / "single").mkdir(exist_ok=True)
         (out / url).write_bytes(buffers[0])
@@ -283,11 +289,17 @@ def measure(url: str, rows: int, repeat: int, log=print) -> dict:
     return res
 
 
-def run(rows: int = 1_000_000, repeat: int = 3, log=print) -> dict:
+def run(
+    rows: int = 1_000_000,
+    repeat: int = 3,
+    log=print,
+    compression: str | None = "auto",
+    dictionaries: bool = True,
+) -> dict:
     with tempfile.TemporaryDirectory(prefix="lsw-browser-bench-") as tmp:
         out = pathlib.Path(tmp)
         t = time.monotonic()
-        info = write_diffs(out, rows)
+        info = write_diffs(out, rows, compression, dictionaries)
         bundle(out)
         log(
             f"  diffs written: {info['one_messages']} + {info['split_messages']} messages, "
@@ -313,8 +325,18 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--compression", default="auto", choices=["auto", "lz4", "zstd", "none"])
+    p.add_argument("--no-dictionaries", action="store_true")
     a = p.parse_args()
-    print(json.dumps(run(a.rows, a.repeat, log=lambda s: print(s, file=sys.stderr)), indent=1))
+    compression = None if a.compression == "none" else a.compression
+    res = run(
+        a.rows,
+        a.repeat,
+        log=lambda s: print(s, file=sys.stderr),
+        compression=compression,
+        dictionaries=not a.no_dictionaries,
+    )
+    print(json.dumps(res, indent=1))
 
 
 if __name__ == "__main__":

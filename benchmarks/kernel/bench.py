@@ -41,6 +41,7 @@ from benchmarks.kernel.cells import (
     FLOOR,
     LSW,
     SETUP,
+    WIRE_VARIANTS,
     cells,
 )
 from benchmarks.kernel.session import BenchKernel, KernelFailed, spec_dir
@@ -222,7 +223,9 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument(
-        "--contender", action="append", choices=[*CONTENDERS, *DIAGNOSTICS, *peers.PEERS]
+        "--contender",
+        action="append",
+        choices=[*CONTENDERS, *DIAGNOSTICS, *WIRE_VARIANTS, *peers.PEERS],
     )
     p.add_argument("--batch", type=int, default=1000, choices=[1, 1000])
     a = p.parse_args()

@@ -149,9 +149,27 @@ StreamWidget.flush = _flush_and_release
 }
 
 
+#: The widget with other payload settings (livestream_widget/payload.py): what compression and
+#: dictionaries cost or save the kernel. Chosen with `bench.py --contender` only, not in a run.
+WIRE_VARIANTS = {
+    **{
+        f"livestream-widget, compression={c}": (
+            LIVESTREAM_SETUP + f"_w.compression = {c!r}\n",
+            LIVESTREAM_RUN.replace("{options}", ""),
+        )
+        for c in ("lz4", "zstd", None)
+    },
+    "livestream-widget, no dictionaries": (
+        LIVESTREAM_SETUP
+        + "import livestream_widget.payload as _p\n_p.DICTIONARY_MIN_ROWS = 2**62\n",
+        LIVESTREAM_RUN.replace("{options}", ""),
+    ),
+}
+
+
 def cells(contender: str, batch: int) -> tuple[str, str]:
     """(setup, timed body) of a contender for this batch size."""
     if contender in peers.PEERS:
         setup, bodies = peers.PEERS[contender]
         return setup, PEER_RUN.format(body=bodies[batch])
-    return {**CONTENDERS, **DIAGNOSTICS}[contender]
+    return {**CONTENDERS, **DIAGNOSTICS, **WIRE_VARIANTS}[contender]

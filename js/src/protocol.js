@@ -1,11 +1,12 @@
 // @ts-check
-// Wire format of livestream-widget, version 2 (docs/protocol.md): decode and check a `diff`
+// Wire format of livestream-widget, version 3 (docs/protocol.md): decode and check a `diff`
 // message and apply it to a RowStore. (Message numbering is receiver.js.)
 //
 // Every check here throws ProtocolError with a message naming the problem, because the widget
 // shows that message to the user and reports it to the kernel: a vague error there is useless.
 
 import { tableFromIPC, Type } from "apache-arrow";
+import "./codecs.js"; // registers the decoders of compressed bodies
 import { DOM_ID } from "./domids.js";
 
 /** @typedef {import("./types.js").Diff} Diff */
@@ -13,7 +14,7 @@ import { DOM_ID } from "./domids.js";
 /** @typedef {import("./store.js").RowStore} RowStore */
 /** @typedef {import("apache-arrow").Table} Table */
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export class ProtocolError extends Error {
   /**

@@ -16,6 +16,7 @@
 // - Each Chunk counts its live rows; at zero it is dropped from `chunks`, so the Arrow buffers
 //   can be collected once no row refers to them. (Batches decoded from one IPC message share
 //   that message's ArrayBuffer, so memory returns when the last batch of a message goes.)
+import { DataType } from "apache-arrow";
 import { BlockList } from "./blocklist.js";
 import { checkInsert, describe } from "./checks.js";
 import { decodeDomIds, DOM_ID, integerKeys } from "./domids.js";
@@ -128,7 +129,9 @@ export class RowStore {
     }
     for (const f of table.schema.fields) {
       if (f.name === DOM_ID) continue;
-      this._types.set(f.name, f.type);
+      // A buffer sends strings as a dictionary or not, as it saves bytes: one column type
+      // either way, so views do not start over when the next batch chose otherwise.
+      this._types.set(f.name, DataType.isDictionary(f.type) ? f.type.dictionary : f.type);
       if (f.metadata.get("livestream") === "decimal") this._decimalText.add(f.name);
     }
 
@@ -284,7 +287,7 @@ export class RowStore {
   }
 
   // The column's type in its newest batch (a column widens: int -> float, coarser -> finer
-  // units; rows keep the type they came with, see typeOf).
+  // units; rows keep the type they came with, see typeOf); a dictionary's value type.
   /** @param {string} columnName */
   fieldType(columnName) {
     return this._types.get(columnName);

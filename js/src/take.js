@@ -256,26 +256,35 @@ function converter(from, to, big) {
 function takeBytes(type, sources, src, row, base) {
   const n = src.length;
   const large = type.typeId === Type.LargeUtf8 || type.typeId === Type.LargeBinary;
+  // A batch may send a string column as a dictionary (payload.py: when that saves bytes); its
+  // strings are then read from the dictionary, through the row's index.
+  const strings = sources.map((s) => (s !== null && s.dictionary ? s.dictionary.data[0] : s));
+  /** @type {(k: number) => number} */
+  const at = (k) => {
+    const s = /** @type {Data} */ (sources[src[k]]);
+    const i = s.offset + row[k];
+    return s.dictionary ? /** @type {Data} */ (strings[src[k]]).offset + Number(s.values[i]) : i;
+  };
   let total = 0;
   for (let k = 0; k < n; k++) {
-    const s = sources[src[k]];
-    if (s === null || !s.valueOffsets) continue;
-    const i = s.offset + row[k];
+    const s = strings[src[k]];
+    if (s === null || !s.valueOffsets || !(/** @type {Data} */ (sources[src[k]]).getValid(row[k]))) continue;
+    const i = at(k);
     total += Number(s.valueOffsets[i + 1]) - Number(s.valueOffsets[i]);
   }
   const data = new Uint8Array(total);
   const offsets = large ? new BigInt64Array(n + 1) : new Int32Array(n + 1);
-  let at = 0;
+  let end = 0;
   for (let k = 0; k < n; k++) {
-    const s = sources[src[k]];
-    if (s !== null && s.valueOffsets) {
-      const i = s.offset + row[k];
+    const s = strings[src[k]];
+    if (s !== null && s.valueOffsets && /** @type {Data} */ (sources[src[k]]).getValid(row[k])) {
+      const i = at(k);
       const a = Number(s.valueOffsets[i]);
       const b = Number(s.valueOffsets[i + 1]);
-      data.set(s.values.subarray(a, b), at);
-      at += b - a;
+      data.set(s.values.subarray(a, b), end);
+      end += b - a;
     }
-    offsets[k + 1] = large ? BigInt(at) : at;
+    offsets[k + 1] = large ? BigInt(end) : end;
   }
   return make(({ ...base, valueOffsets: offsets, data }));
 }

@@ -2,7 +2,7 @@
 // escaping, nulls, display order, types kept exact across widened batches.
 import { describe, expect, it } from "vitest";
 import {
-  Bool, Field, Float32, Float64, Int32, Int64, List, makeData, makeVector, RecordBatch, Schema, Struct, Table,
+  Bool, Dictionary, Field, Float32, Float64, Int32, Int64, List, makeData, makeVector, RecordBatch, Schema, Struct, Table,
   tableFromIPC, TimestampNanosecond, TimestampSecond, Utf8, vectorFromArray,
 } from "apache-arrow";
 import { arrowSteps, fetchChunks, field, isoDuration, picksOf, rawText, schemaOf, textSteps, withOrder } from "../src/export.js";
@@ -123,6 +123,25 @@ describe("arrow file and fetch chunks", () => {
     expect(t.getChild("ok")?.isValid(0)).toBe(false);
     expect(t.getChild("t")?.data[0].values).toEqual(BigInt64Array.from([-1n, 0n, 1717192800123456789n]));
     expect(t.schema.fields[2].metadata.get("livestream")).toBe("decimal");
+  });
+  it("read strings a batch sent as a dictionary, beside batches that sent them plain", () => {
+    const store = new RowStore();
+    const words = makeVector(makeData({
+      type: new Dictionary(new Utf8(), new Int32()), length: 4, nullCount: 1,
+      nullBitmap: Uint8Array.of(0b1011), data: Int32Array.of(1, 0, 0, 1),
+      dictionary: vectorFromArray(["buy", "sell"], new Utf8()),
+    }));
+    const dict = new Table({ __dom_id: vectorFromArray(["i-1", "i-2", "i-3", "i-4"], new Utf8()), side: words });
+    const plain = new Table({ __dom_id: vectorFromArray(["i-5"], new Utf8()), side: vectorFromArray(["hold"], new Utf8()) });
+    store.insert(dict, {});
+    store.insert(plain, {});
+    const picks = picksOf(store, null);
+    const schema = schemaOf(store, picks, ["side"]);
+    const file = tableFromIPC(run(arrowSteps(picks, schema)));
+    expect(String(file.schema.fields[0].type)).toBe("Utf8");
+    expect(file.getChild("side")?.toArray()).toEqual(["sell", "buy", null, "sell", "hold"]);
+    const csv = run(textSteps(picks, ["side"])).join("");
+    expect(csv.split("\n").slice(0, 6)).toEqual(["side", "sell", "buy", "", "sell", "hold"]);
   });
   it("split a fetch into chunks under the message limit, rows in order", () => {
     const store = new RowStore();

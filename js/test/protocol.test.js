@@ -19,7 +19,7 @@ function asU8(bytes, pad = 7) {
   return new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength);
 }
 
-const diff = (seq, ops) => ({ kind: "diff", protocol: 2, seq, ops });
+const diff = (seq, ops) => ({ kind: "diff", protocol: 3, seq, ops });
 const insertOp = (buffer, rows, extra = {}) => ({ op: "insert", buffer, rows, at: -1, limit: null, update_only: false, ...extra });
 
 describe("toBytes", () => {
@@ -40,7 +40,7 @@ describe("toBytes", () => {
 
 describe("decodeDiff + applyDiff", () => {
   it("decodes and applies reset / insert / delete in list order, from DataView and Uint8Array", () => {
-    expect(PROTOCOL_VERSION).toBe(2);
+    expect(PROTOCOL_VERSION).toBe(3);
     for (const wrap of [asDataView, asU8]) {
       const store = new RowStore();
       store.insert(itemsTable([99]));
@@ -91,9 +91,9 @@ describe("decodeDiff + applyDiff", () => {
     ["content not an object", null, [], /content must be an object/],
     ["content is a list", [], [], /content must be an object/],
     ["wrong kind", { ...diff(1, []), kind: "welcome" }, [], /expected kind "diff", got "welcome"/],
-    ["missing kind", { protocol: 2, seq: 1, ops: [] }, [], /expected kind "diff", got undefined/],
+    ["missing kind", { protocol: 3, seq: 1, ops: [] }, [], /expected kind "diff", got undefined/],
     ["wrong protocol", { ...diff(1, []), protocol: 1 }, [], /unsupported protocol 1/],
-    ["protocol as string", { ...diff(1, []), protocol: "2" }, [], /unsupported protocol "2"/],
+    ["protocol as string", { ...diff(1, []), protocol: "3" }, [], /unsupported protocol "3"/],
     ["seq 0", diff(0, []), [], /seq must be an integer >= 1, got 0/],
     ["seq float", diff(1.5, []), [], /seq must be an integer >= 1, got 1.5/],
     ["seq string", diff("3", []), [], /seq must be an integer >= 1, got "3"/],

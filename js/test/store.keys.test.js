@@ -96,7 +96,7 @@ describe("dom ids made from integer keys", () => {
 });
 
 describe("protocol: insert ops with a key", () => {
-  const diff = (ops, extra = {}) => ({ kind: "diff", protocol: 2, seq: 1, prefix: "items-", ops, ...extra });
+  const diff = (ops, extra = {}) => ({ kind: "diff", protocol: 3, seq: 1, prefix: "items-", ops, ...extra });
   const op = { op: "insert", buffer: 0, rows: 2, at: -1, limit: null, update_only: false, key: "id" };
 
   it("decodes and applies", () => {
