@@ -11,9 +11,13 @@
 
 /** @template T */
 class Block {
-  /** @param {T[]} items */
-  constructor(items) {
+  /**
+   * @param {T[] | null} items null while packed
+   * @param {Packed<T> | null} [pack]
+   */
+  constructor(items, pack = null) {
     this.items = items;
+    this.pack = pack;
   }
 }
 
@@ -22,6 +26,22 @@ class Block {
  * null once removed.
  * @typedef {{ block: Block<unknown> | null }} Linked
  */
+
+/**
+ * A packed block: `size` items not made yet (a bulk insert makes none until they are needed).
+ * The list makes them (`unpack`, once) when an item is first read or the block changes, and
+ * calls `drop` instead when the whole block is pruned; `block` is the list's link, as on items.
+ * @template T
+ * @typedef {{ size: number, block: Block<unknown> | null, unpack: () => T[], drop: () => void }} Packed
+ */
+
+/**
+ * @template T
+ * @param {Block<T>} blk
+ */
+function len(blk) {
+  return blk.items !== null ? blk.items.length : /** @type {Packed<T>} */ (blk.pack).size;
+}
 
 /** @template {Linked} T */
 export class BlockList {
@@ -51,13 +71,13 @@ export class BlockList {
   append(h) {
     const blocks = this._blocks;
     const last = blocks[blocks.length - 1];
-    if (last === undefined || last.items.length >= this._b) {
+    if (last === undefined || len(last) >= this._b) {
       const blk = new Block([h]);
       h.block = blk;
       blocks.push(blk);
     } else {
       h.block = last;
-      last.items.push(h);
+      this._made(last).push(h);
     }
     this._size++;
     this._starts = null;
@@ -70,16 +90,126 @@ export class BlockList {
     // Prepending fills the first block up to blockSize (unshift costs O(blockSize), a
     // constant), then opens a new front block (blocks.unshift is O(block count), once per
     // blockSize prepends).
-    if (first === undefined || first.items.length >= this._b) {
+    if (first === undefined || len(first) >= this._b) {
       const blk = new Block([h]);
       h.block = blk;
       blocks.unshift(blk);
     } else {
       h.block = first;
-      first.items.unshift(h);
+      this._made(first).unshift(h);
     }
     this._size++;
     this._starts = null;
+  }
+
+  // Room at either end: how many items append (prepend) puts in the last (first) block before
+  // it opens a new one. A bulk caller cuts its items into runs by these, so a run of appends
+  // leaves the same blocks as appending one item at a time.
+  get blockSize() {
+    return this._b;
+  }
+
+  get roomAtEnd() {
+    const last = this._blocks[this._blocks.length - 1];
+    return last === undefined ? 0 : Math.max(0, this._b - len(last));
+  }
+
+  get roomAtFront() {
+    const first = this._blocks[0];
+    return first === undefined ? 0 : Math.max(0, this._b - len(first));
+  }
+
+  /**
+   * Appends runs, in list order: arrays of items (1..2*blockSize long; the list takes them
+   * over) or packed blocks. An array first run joins the last block when both fit in
+   * blockSize; every other run becomes a block as it is.
+   * @param {(T[] | Packed<T>)[]} runs
+   */
+  appendRuns(runs) {
+    const blocks = this._blocks;
+    for (let k = 0; k < runs.length; k++) {
+      const run = runs[k];
+      const last = blocks[blocks.length - 1];
+      if (!Array.isArray(run)) {
+        blocks.push(this._packed(run));
+      } else if (k === 0 && last !== undefined && len(last) + run.length <= this._b) {
+        const items = this._made(last);
+        for (let i = 0; i < run.length; i++) {
+          run[i].block = last;
+          items.push(run[i]);
+        }
+      } else {
+        blocks.push(this._block(run));
+      }
+      this._size += Array.isArray(run) ? run.length : run.size;
+    }
+    this._starts = null;
+  }
+
+  /**
+   * Puts runs (as appendRuns, in list order) before the first item. An array last run joins
+   * the first block when both fit in blockSize.
+   * @param {(T[] | Packed<T>)[]} runs
+   */
+  prependRuns(runs) {
+    const first = this._blocks[0];
+    /** @type {Block<T>[]} */
+    const head = [];
+    for (let k = 0; k < runs.length; k++) {
+      const run = runs[k];
+      if (!Array.isArray(run)) {
+        head.push(this._packed(run));
+        this._size += run.size;
+        continue;
+      }
+      this._size += run.length;
+      if (k === runs.length - 1 && first !== undefined && len(first) + run.length <= this._b) {
+        for (let i = 0; i < run.length; i++) run[i].block = first;
+        first.items = run.concat(this._made(first));
+      } else {
+        head.push(this._block(run));
+      }
+    }
+    if (head.length > 0) this._blocks = head.concat(this._blocks);
+    this._starts = null;
+  }
+
+  /** @param {T[]} items */
+  _block(items) {
+    const blk = new Block(items);
+    for (let i = 0; i < items.length; i++) items[i].block = blk;
+    return blk;
+  }
+
+  /** @param {Packed<T>} pack */
+  _packed(pack) {
+    const blk = new Block(/** @type {T[] | null} */ (null), pack);
+    pack.block = blk;
+    return blk;
+  }
+
+  // The block's items, made now if it is packed.
+  /**
+   * @param {Block<T>} blk
+   * @returns {T[]}
+   */
+  _made(blk) {
+    if (blk.items !== null) return blk.items;
+    const pack = /** @type {Packed<T>} */ (blk.pack);
+    const items = pack.unpack();
+    for (let i = 0; i < items.length; i++) items[i].block = blk;
+    blk.items = items;
+    blk.pack = null;
+    pack.block = null;
+    return items;
+  }
+
+  /**
+   * Makes the items of a listed packed block (a no-op once made or dropped).
+   * @param {Packed<T>} pack
+   */
+  unpack(pack) {
+    if (pack.block !== null) this._made(/** @type {Block<T>} */ (pack.block));
   }
 
   /**
@@ -95,18 +225,19 @@ export class BlockList {
     if (pos <= this._size >> 1) {
       let acc = 0;
       bi = 0;
-      while (acc + blocks[bi].items.length < pos) acc += blocks[bi++].items.length;
+      while (acc + len(blocks[bi]) < pos) acc += len(blocks[bi++]);
       off = pos - acc;
     } else {
       let acc = this._size; // position just past block bi
       bi = blocks.length - 1;
-      while (acc - blocks[bi].items.length > pos) acc -= blocks[bi--].items.length;
-      off = pos - (acc - blocks[bi].items.length);
+      while (acc - len(blocks[bi]) > pos) acc -= len(blocks[bi--]);
+      off = pos - (acc - len(blocks[bi]));
     }
     const blk = blocks[bi];
+    const items = this._made(blk);
     h.block = blk;
-    blk.items.splice(off, 0, h);
-    if (blk.items.length > this._maxBlock) this._split(bi);
+    items.splice(off, 0, h);
+    if (items.length > this._maxBlock) this._split(bi);
     this._size++;
     this._starts = null;
   }
@@ -114,10 +245,12 @@ export class BlockList {
   /** @param {number} bi */
   _split(bi) {
     const blk = this._blocks[bi];
-    const half = blk.items.length >> 1;
-    const nb = new Block(blk.items.slice(half));
-    blk.items.length = half;
-    for (const h of nb.items) h.block = nb;
+    const items = this._made(blk);
+    const half = items.length >> 1;
+    const moved = items.slice(half);
+    const nb = new Block(moved);
+    items.length = half;
+    for (const h of moved) h.block = nb;
     this._blocks.splice(bi + 1, 0, nb);
   }
 
@@ -128,7 +261,7 @@ export class BlockList {
    */
   remove(h) {
     const blk = /** @type {Block<T>} */ (h.block);
-    const items = blk.items;
+    const items = /** @type {T[]} */ (blk.items); // a listed item's block is made
     const last = items.length - 1;
     if (items[last] === h) items.pop();
     else if (items[0] === h) items.shift();
@@ -147,16 +280,17 @@ export class BlockList {
     const bi = blocks.indexOf(blk);
     const prev = blocks[bi - 1];
     const next = blocks[bi + 1];
-    const len = blk.items.length;
+    const items = /** @type {T[]} */ (blk.items);
     let into = null;
-    if (prev && (!next || prev.items.length <= next.items.length)) into = prev;
+    if (prev && (!next || len(prev) <= len(next))) into = prev;
     else if (next) into = next;
-    if (into === null || into.items.length + len > this._b) return;
-    for (const h of blk.items) h.block = into;
+    if (into === null || len(into) + items.length > this._b) return;
+    const target = this._made(into);
+    for (const h of items) h.block = into;
     if (into === prev) {
-      for (const h of blk.items) prev.items.push(h);
+      for (const h of items) target.push(h);
     } else {
-      next.items = blk.items.concat(next.items);
+      into.items = items.concat(target);
     }
     blocks.splice(bi, 1);
   }
@@ -173,12 +307,13 @@ export class BlockList {
     this._starts = null;
     let whole = 0;
     while (k > 0) {
-      const items = blocks[whole].items;
-      if (items.length <= k) {
-        for (let i = 0; i < items.length; i++) unlink(items[i], dropped);
-        k -= items.length;
+      const blk = blocks[whole];
+      if (len(blk) <= k) {
+        k -= len(blk);
+        dropAll(blk, dropped);
         whole++;
       } else {
+        const items = this._made(blk);
         if (k === 1) unlink(/** @type {T} */ (items.shift()), dropped);
         else for (const h of items.splice(0, k)) unlink(h, dropped);
         k = 0;
@@ -199,12 +334,13 @@ export class BlockList {
     this._starts = null;
     let end = blocks.length;
     while (k > 0) {
-      const items = blocks[end - 1].items;
-      if (items.length <= k) {
-        for (let i = 0; i < items.length; i++) unlink(items[i], dropped);
-        k -= items.length;
+      const blk = blocks[end - 1];
+      if (len(blk) <= k) {
+        k -= len(blk);
+        dropAll(blk, dropped);
         end--;
       } else {
+        const items = this._made(blk);
         if (k === 1) unlink(/** @type {T} */ (items.pop()), dropped);
         else for (const h of items.splice(items.length - k, k)) unlink(h, dropped);
         k = 0;
@@ -215,7 +351,10 @@ export class BlockList {
 
   /** Removes and unlinks every item. */
   clear() {
-    for (const blk of this._blocks) for (const h of blk.items) h.block = null;
+    for (const blk of this._blocks) {
+      if (blk.items !== null) for (const h of blk.items) h.block = null;
+      else /** @type {Packed<T>} */ (blk.pack).block = null;
+    }
     this._blocks = [];
     this._size = 0;
     this._starts = null;
@@ -233,7 +372,7 @@ export class BlockList {
       let acc = 0;
       for (let i = 0; i < blocks.length; i++) {
         starts[i] = acc;
-        acc += blocks[i].items.length;
+        acc += len(blocks[i]);
       }
       starts[blocks.length] = acc;
       this._starts = starts;
@@ -265,7 +404,7 @@ export class BlockList {
   at(i) {
     if (!Number.isInteger(i) || i < 0 || i >= this._size) return undefined;
     const bi = this._blockAt(i);
-    return this._blocks[bi].items[i - this._prefix()[bi]];
+    return this._made(this._blocks[bi])[i - this._prefix()[bi]];
   }
 
   /**
@@ -274,7 +413,7 @@ export class BlockList {
    */
   indexOf(h) {
     const blk = /** @type {Block<T>} */ (h.block);
-    return this._prefix()[this._blocks.indexOf(blk)] + blk.items.indexOf(h);
+    return this._prefix()[this._blocks.indexOf(blk)] + /** @type {T[]} */ (blk.items).indexOf(h);
   }
 
   /**
@@ -283,7 +422,15 @@ export class BlockList {
    */
   forEach(fn) {
     let i = 0;
-    for (const blk of this._blocks) for (const h of blk.items) fn(h, i++);
+    for (const blk of this._blocks) for (const h of this._made(blk)) fn(h, i++);
+  }
+
+  /**
+   * Calls fn(item) for every item made so far (packed blocks have none), in no set order.
+   * @param {(h: T) => void} fn
+   */
+  forEachMade(fn) {
+    for (const blk of this._blocks) if (blk.items !== null) for (const h of blk.items) fn(h);
   }
 
   /**
@@ -300,7 +447,7 @@ export class BlockList {
     let bi = this._blockAt(start);
     let off = start - this._prefix()[bi];
     for (let k = 0; k < out.length; ) {
-      const items = this._blocks[bi].items;
+      const items = this._made(this._blocks[bi]);
       for (; off < items.length && k < out.length; off++) out[k++] = fn(items[off]);
       bi++;
       off = 0;
@@ -317,4 +464,22 @@ export class BlockList {
 function unlink(h, dropped) {
   h.block = null;
   dropped(h);
+}
+
+/**
+ * A whole block leaves the list: each item (or the packed block at once) is unlinked and
+ * dropped.
+ * @template {Linked} T
+ * @param {Block<T>} blk
+ * @param {(h: T) => void} dropped
+ */
+function dropAll(blk, dropped) {
+  const items = blk.items;
+  if (items === null) {
+    const pack = /** @type {Packed<T>} */ (blk.pack);
+    pack.block = null;
+    pack.drop();
+    return;
+  }
+  for (let i = 0; i < items.length; i++) unlink(items[i], dropped);
 }

@@ -17,6 +17,7 @@
 //   can be collected once no row refers to them. (Batches decoded from one IPC message share
 //   that message's ArrayBuffer, so memory returns when the last batch of a message goes.)
 import { BlockList } from "./blocklist.js";
+import { insertNew, Pack } from "./bulk.js";
 import { checkInsert, describe } from "./checks.js";
 import { decodeDomIds, DOM_ID, integerKeys } from "./domids.js";
 import { IdIndex } from "./ids.js";
@@ -41,8 +42,10 @@ export class RowStore {
     /** @type {Set<() => void>} */
     this._listeners = new Set();
     this.version = 0;
-    /** @type {IdIndex<RowHandle>} rows by dom id; its prefix outlives resets */
+    /** @type {IdIndex<RowHandle, Pack>} rows by dom id; its prefix outlives resets */
     this._ids = new IdIndex();
+    /** @type {import("./bulk.js").Owner} what packs of rows (bulk.js) need of the store */
+    this._owner = { index: this._ids, release: (chunk, rows) => this._release(chunk, rows) };
     this.resets = 0; // reset() calls so far: a view starts over at the top after one
     // What a reset clears (_clear sets these again).
     /** @type {Set<Chunk>} */
@@ -146,11 +149,13 @@ export class RowStore {
   /** Set from every diff: the widget's name + "-". @param {string} prefix */
   setPrefix(prefix) {
     if (typeof prefix !== "string") throw new Error(`prefix must be a string, got ${describe(prefix)}`);
+    if (prefix !== this._ids.prefix) this._rows.forEach(() => {}); // makes every row
     this._ids.setPrefix(prefix);
   }
 
   // Per-row semantics, in row order: existing id -> retarget in place; else drop if
-  // update_only; else place at `at`, then prune to `limit`.
+  // update_only; else place at `at`, then prune to `limit`. A batch of new ids at an end takes
+  // the bulk path (bulk.js), which ends the same.
   /**
    * @param {IndexKey[]} ids
    * @param {Chunk} chunk
@@ -162,10 +167,17 @@ export class RowStore {
     const map = this._ids.map;
     const rows = this._rows;
     const n = ids.length;
+    if (!updateOnly && (at === -1 || at === 0) && n > 0) {
+      const kept = insertNew(rows, this._owner, ids, chunk, at === 0, limit, this._dropped);
+      if (kept >= 0) {
+        if (kept > 0 && (chunk.live += kept) === kept) this._chunks.add(chunk);
+        return true;
+      }
+    }
     let changed = false;
     for (let r = 0; r < n; r++) {
       const id = ids[r];
-      let h = map.get(id);
+      let h = this._made(map.get(id), id);
       if (h !== undefined) {
         // Position kept, `at` ignored, no pruning.
         this._release(h.chunk);
@@ -200,7 +212,7 @@ export class RowStore {
     if (!Array.isArray(domIds)) throw new Error(`delete: expected an array of dom ids, got ${describe(domIds)}`);
     let changed = false;
     for (const id of domIds) {
-      const h = this._ids.get(id);
+      const h = this._find(id);
       if (h === undefined) continue;
       this._rows.remove(h);
       this._drop(h);
@@ -217,9 +229,31 @@ export class RowStore {
     if (had) this._changed();
   }
 
-  /** @param {Chunk} chunk */
-  _release(chunk) {
-    if (--chunk.live === 0) this._chunks.delete(chunk);
+  /**
+   * @param {Chunk} chunk
+   * @param {number} [rows]
+   */
+  _release(chunk, rows = 1) {
+    if ((chunk.live -= rows) === 0) this._chunks.delete(chunk);
+  }
+
+  // The handle of an indexed row (v: what the index holds for `key`), made now if packed.
+  /**
+   * @param {RowHandle | Pack | undefined} v
+   * @param {IndexKey} key
+   * @returns {RowHandle | undefined}
+   */
+  _made(v, key) {
+    if (!(v instanceof Pack)) return v;
+    this._rows.unpack(v);
+    return /** @type {RowHandle} */ (this._ids.map.get(key));
+  }
+
+  /** @param {unknown} domId */
+  _find(domId) {
+    if (typeof domId !== "string") return undefined;
+    const key = this._ids.keyOf(domId);
+    return this._made(this._ids.map.get(key), key);
   }
 
   // A row left the list (deleted or pruned): forget its id and its chunk.
@@ -238,7 +272,7 @@ export class RowStore {
 
   /** Position in stream order, -1 when absent. @param {string} domId */
   indexOf(domId) {
-    const h = this._ids.get(domId);
+    const h = this._find(domId);
     if (h === undefined) return -1;
     return this._rows.indexOf(h);
   }
@@ -315,7 +349,7 @@ export class RowStore {
 
   /** @param {string} domId */
   handleOf(domId) {
-    return this._ids.get(domId);
+    return this._find(domId);
   }
 
   // Grows each time the row is updated in place (so cached sort keys know to refresh).
@@ -398,7 +432,7 @@ export class RowStore {
   // Clears the slot on every row (set to undefined, not deleted: handles keep their shape).
   /** @param {symbol} slot */
   clearSlot(slot) {
-    this._rows.forEach((h) => {
+    this._rows.forEachMade((h) => {
       const slots = /** @type {Slots} */ (/** @type {unknown} */ (h));
       if (slots[slot] !== undefined) slots[slot] = undefined;
     });
