@@ -1,47 +1,22 @@
 // @ts-check
 // The order of a million rows, cheap to change anywhere: a blocked list (sqrt decomposition).
-// `blocks` is an array of Blocks, each an array of items. Finding position N scans block sizes
-// (~n/blockSize steps) when changing and binary-searches cached prefix sums when reading; the
-// splice inside one block is O(blockSize). Blocks split above 2*blockSize, small ones merge
-// with a neighbour, empty ones are dropped. Each item knows its block (`item.block`), so
-// removing a known item only touches that block.
+// `blocks` is an array of Blocks (block.js), each an array of items. Finding position N scans
+// block sizes (~n/blockSize steps) when changing and binary-searches cached prefix sums when
+// reading; the splice inside one block is O(blockSize). Blocks split above 2*blockSize, small
+// ones merge with a neighbour, empty ones are dropped. Each item knows its block
+// (`item.block`), so removing a known item only touches that block. A block may be packed (a
+// bulk insert's whole block, items not made yet): it is made when first read or changed, and
+// pruned whole without ever being made.
 //
 // The list knows nothing about rows: store.js puts its row handles in it and keeps the stream
 // semantics (ids, chunks, limits).
+import { Block, unlink } from "./block.js";
 
-/** @template T */
-class Block {
-  /**
-   * @param {T[] | null} items null while packed
-   * @param {Packed<T> | null} [pack]
-   */
-  constructor(items, pack = null) {
-    this.items = items;
-    this.pack = pack;
-  }
-}
-
-/**
- * What the list needs of an item: a field it owns, holding the item's block while listed and
- * null once removed.
- * @typedef {{ block: Block<unknown> | null }} Linked
- */
-
-/**
- * A packed block: `size` items not made yet (a bulk insert makes none until they are needed).
- * The list makes them (`unpack`, once) when an item is first read or the block changes, and
- * calls `drop` instead when the whole block is pruned; `block` is the list's link, as on items.
- * @template T
- * @typedef {{ size: number, block: Block<unknown> | null, unpack: () => T[], drop: () => void }} Packed
- */
-
+/** @typedef {import("./block.js").Linked} Linked */
 /**
  * @template T
- * @param {Block<T>} blk
+ * @typedef {import("./block.js").Packed<T>} Packed
  */
-function len(blk) {
-  return blk.items !== null ? blk.items.length : /** @type {Packed<T>} */ (blk.pack).size;
-}
 
 /** @template {Linked} T */
 export class BlockList {
@@ -71,13 +46,11 @@ export class BlockList {
   append(h) {
     const blocks = this._blocks;
     const last = blocks[blocks.length - 1];
-    if (last === undefined || len(last) >= this._b) {
-      const blk = new Block([h]);
-      h.block = blk;
-      blocks.push(blk);
+    if (last === undefined || last.size >= this._b) {
+      blocks.push(new Block([h]));
     } else {
       h.block = last;
-      this._made(last).push(h);
+      last.made().push(h);
     }
     this._size++;
     this._starts = null;
@@ -90,13 +63,11 @@ export class BlockList {
     // Prepending fills the first block up to blockSize (unshift costs O(blockSize), a
     // constant), then opens a new front block (blocks.unshift is O(block count), once per
     // blockSize prepends).
-    if (first === undefined || len(first) >= this._b) {
-      const blk = new Block([h]);
-      h.block = blk;
-      blocks.unshift(blk);
+    if (first === undefined || first.size >= this._b) {
+      blocks.unshift(new Block([h]));
     } else {
       h.block = first;
-      this._made(first).unshift(h);
+      first.made().unshift(h);
     }
     this._size++;
     this._starts = null;
@@ -111,12 +82,12 @@ export class BlockList {
 
   get roomAtEnd() {
     const last = this._blocks[this._blocks.length - 1];
-    return last === undefined ? 0 : Math.max(0, this._b - len(last));
+    return last === undefined ? 0 : Math.max(0, this._b - last.size);
   }
 
   get roomAtFront() {
     const first = this._blocks[0];
-    return first === undefined ? 0 : Math.max(0, this._b - len(first));
+    return first === undefined ? 0 : Math.max(0, this._b - first.size);
   }
 
   /**
@@ -131,15 +102,15 @@ export class BlockList {
       const run = runs[k];
       const last = blocks[blocks.length - 1];
       if (!Array.isArray(run)) {
-        blocks.push(this._packed(run));
-      } else if (k === 0 && last !== undefined && len(last) + run.length <= this._b) {
-        const items = this._made(last);
+        blocks.push(new Block(null, run));
+      } else if (k === 0 && last !== undefined && last.size + run.length <= this._b) {
+        const items = last.made();
         for (let i = 0; i < run.length; i++) {
           run[i].block = last;
           items.push(run[i]);
         }
       } else {
-        blocks.push(this._block(run));
+        blocks.push(new Block(run));
       }
       this._size += Array.isArray(run) ? run.length : run.size;
     }
@@ -158,50 +129,20 @@ export class BlockList {
     for (let k = 0; k < runs.length; k++) {
       const run = runs[k];
       if (!Array.isArray(run)) {
-        head.push(this._packed(run));
+        head.push(new Block(null, run));
         this._size += run.size;
         continue;
       }
       this._size += run.length;
-      if (k === runs.length - 1 && first !== undefined && len(first) + run.length <= this._b) {
+      if (k === runs.length - 1 && first !== undefined && first.size + run.length <= this._b) {
         for (let i = 0; i < run.length; i++) run[i].block = first;
-        first.items = run.concat(this._made(first));
+        first.items = run.concat(first.made());
       } else {
-        head.push(this._block(run));
+        head.push(new Block(run));
       }
     }
     if (head.length > 0) this._blocks = head.concat(this._blocks);
     this._starts = null;
-  }
-
-  /** @param {T[]} items */
-  _block(items) {
-    const blk = new Block(items);
-    for (let i = 0; i < items.length; i++) items[i].block = blk;
-    return blk;
-  }
-
-  /** @param {Packed<T>} pack */
-  _packed(pack) {
-    const blk = new Block(/** @type {T[] | null} */ (null), pack);
-    pack.block = blk;
-    return blk;
-  }
-
-  // The block's items, made now if it is packed.
-  /**
-   * @param {Block<T>} blk
-   * @returns {T[]}
-   */
-  _made(blk) {
-    if (blk.items !== null) return blk.items;
-    const pack = /** @type {Packed<T>} */ (blk.pack);
-    const items = pack.unpack();
-    for (let i = 0; i < items.length; i++) items[i].block = blk;
-    blk.items = items;
-    blk.pack = null;
-    pack.block = null;
-    return items;
   }
 
   /**
@@ -209,7 +150,7 @@ export class BlockList {
    * @param {Packed<T>} pack
    */
   unpack(pack) {
-    if (pack.block !== null) this._made(/** @type {Block<T>} */ (pack.block));
+    if (pack.block !== null) pack.block.made();
   }
 
   /**
@@ -225,16 +166,16 @@ export class BlockList {
     if (pos <= this._size >> 1) {
       let acc = 0;
       bi = 0;
-      while (acc + len(blocks[bi]) < pos) acc += len(blocks[bi++]);
+      while (acc + blocks[bi].size < pos) acc += blocks[bi++].size;
       off = pos - acc;
     } else {
       let acc = this._size; // position just past block bi
       bi = blocks.length - 1;
-      while (acc - len(blocks[bi]) > pos) acc -= len(blocks[bi--]);
-      off = pos - (acc - len(blocks[bi]));
+      while (acc - blocks[bi].size > pos) acc -= blocks[bi--].size;
+      off = pos - (acc - blocks[bi].size);
     }
     const blk = blocks[bi];
-    const items = this._made(blk);
+    const items = blk.made();
     h.block = blk;
     items.splice(off, 0, h);
     if (items.length > this._maxBlock) this._split(bi);
@@ -244,14 +185,11 @@ export class BlockList {
 
   /** @param {number} bi */
   _split(bi) {
-    const blk = this._blocks[bi];
-    const items = this._made(blk);
+    const items = this._blocks[bi].made();
     const half = items.length >> 1;
     const moved = items.slice(half);
-    const nb = new Block(moved);
     items.length = half;
-    for (const h of moved) h.block = nb;
-    this._blocks.splice(bi + 1, 0, nb);
+    this._blocks.splice(bi + 1, 0, new Block(moved));
   }
 
   /**
@@ -282,10 +220,10 @@ export class BlockList {
     const next = blocks[bi + 1];
     const items = /** @type {T[]} */ (blk.items);
     let into = null;
-    if (prev && (!next || len(prev) <= len(next))) into = prev;
+    if (prev && (!next || prev.size <= next.size)) into = prev;
     else if (next) into = next;
-    if (into === null || len(into) + items.length > this._b) return;
-    const target = this._made(into);
+    if (into === null || into.size + items.length > this._b) return;
+    const target = into.made();
     for (const h of items) h.block = into;
     if (into === prev) {
       for (const h of items) target.push(h);
@@ -308,12 +246,12 @@ export class BlockList {
     let whole = 0;
     while (k > 0) {
       const blk = blocks[whole];
-      if (len(blk) <= k) {
-        k -= len(blk);
-        dropAll(blk, dropped);
+      if (blk.size <= k) {
+        k -= blk.size;
+        blk.drop(dropped);
         whole++;
       } else {
-        const items = this._made(blk);
+        const items = blk.made();
         if (k === 1) unlink(/** @type {T} */ (items.shift()), dropped);
         else for (const h of items.splice(0, k)) unlink(h, dropped);
         k = 0;
@@ -335,12 +273,12 @@ export class BlockList {
     let end = blocks.length;
     while (k > 0) {
       const blk = blocks[end - 1];
-      if (len(blk) <= k) {
-        k -= len(blk);
-        dropAll(blk, dropped);
+      if (blk.size <= k) {
+        k -= blk.size;
+        blk.drop(dropped);
         end--;
       } else {
-        const items = this._made(blk);
+        const items = blk.made();
         if (k === 1) unlink(/** @type {T} */ (items.pop()), dropped);
         else for (const h of items.splice(items.length - k, k)) unlink(h, dropped);
         k = 0;
@@ -351,10 +289,7 @@ export class BlockList {
 
   /** Removes and unlinks every item. */
   clear() {
-    for (const blk of this._blocks) {
-      if (blk.items !== null) for (const h of blk.items) h.block = null;
-      else /** @type {Packed<T>} */ (blk.pack).block = null;
-    }
+    for (const blk of this._blocks) blk.clear();
     this._blocks = [];
     this._size = 0;
     this._starts = null;
@@ -372,7 +307,7 @@ export class BlockList {
       let acc = 0;
       for (let i = 0; i < blocks.length; i++) {
         starts[i] = acc;
-        acc += len(blocks[i]);
+        acc += blocks[i].size;
       }
       starts[blocks.length] = acc;
       this._starts = starts;
@@ -404,7 +339,7 @@ export class BlockList {
   at(i) {
     if (!Number.isInteger(i) || i < 0 || i >= this._size) return undefined;
     const bi = this._blockAt(i);
-    return this._made(this._blocks[bi])[i - this._prefix()[bi]];
+    return this._blocks[bi].made()[i - this._prefix()[bi]];
   }
 
   /**
@@ -422,7 +357,7 @@ export class BlockList {
    */
   forEach(fn) {
     let i = 0;
-    for (const blk of this._blocks) for (const h of this._made(blk)) fn(h, i++);
+    for (const blk of this._blocks) for (const h of blk.made()) fn(h, i++);
   }
 
   /**
@@ -447,39 +382,11 @@ export class BlockList {
     let bi = this._blockAt(start);
     let off = start - this._prefix()[bi];
     for (let k = 0; k < out.length; ) {
-      const items = this._made(this._blocks[bi]);
+      const items = this._blocks[bi].made();
       for (; off < items.length && k < out.length; off++) out[k++] = fn(items[off]);
       bi++;
       off = 0;
     }
     return out;
   }
-}
-
-/**
- * @template {Linked} T
- * @param {T} h
- * @param {(h: T) => void} dropped
- */
-function unlink(h, dropped) {
-  h.block = null;
-  dropped(h);
-}
-
-/**
- * A whole block leaves the list: each item (or the packed block at once) is unlinked and
- * dropped.
- * @template {Linked} T
- * @param {Block<T>} blk
- * @param {(h: T) => void} dropped
- */
-function dropAll(blk, dropped) {
-  const items = blk.items;
-  if (items === null) {
-    const pack = /** @type {Packed<T>} */ (blk.pack);
-    pack.block = null;
-    pack.drop();
-    return;
-  }
-  for (let i = 0; i < items.length; i++) unlink(items[i], dropped);
 }

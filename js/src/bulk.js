@@ -77,6 +77,20 @@ export class Pack {
 }
 
 /**
+ * The handle of the row with index key `key`, made now if the row is packed.
+ * @param {Rows} rows
+ * @param {Map<IndexKey, Indexed>} map the id index
+ * @param {IndexKey} key
+ * @returns {RowHandle | undefined}
+ */
+export function handleOf(rows, map, key) {
+  const v = map.get(key);
+  if (!(v instanceof Pack)) return v;
+  rows.unpack(v);
+  return /** @type {RowHandle} */ (map.get(key));
+}
+
+/**
  * What the per-row semantics leave of a batch of n new rows placed at an end of s rows: rows
  * [lo, hi) of the batch stay, and `pruneFront` / `pruneBack` old rows go.
  * @param {number} s rows now
