@@ -135,8 +135,9 @@ export class BlockList {
       }
       this._size += run.length;
       if (k === runs.length - 1 && first !== undefined && first.size + run.length <= this._b) {
+        const items = first.made();
         for (let i = 0; i < run.length; i++) run[i].block = first;
-        first.items = run.concat(first.made());
+        items.unshift(...run); // one move, like prepend's (run is less than a block)
       } else {
         head.push(new Block(run));
       }

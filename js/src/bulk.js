@@ -52,12 +52,12 @@ export class Pack {
   unpack() {
     const { ids, chunk, first, step, size } = this;
     const map = this.owner.index.map;
-    /** @type {RowHandle[]} */
-    const items = new Array(size);
+    /** @type {RowHandle[]} filled by push: a packed array, like the list's other blocks */
+    const items = [];
     for (let i = 0, r = first; i < size; i++, r += step) {
       const h = new RowHandle(ids[r], chunk, r);
       map.set(h.id, h);
-      items[i] = h;
+      items.push(h);
     }
     return items;
   }
@@ -207,7 +207,7 @@ function makeRuns(rows, owner, ids, chunk, lo, hi, prepend) {
       continue;
     }
     /** @type {RowHandle[]} */
-    const run = new Array(len);
+    const run = [];
     for (let i = 0; i < len; i++, r += step) {
       const id = ids[r];
       if (map.get(id) !== undefined) {
@@ -217,7 +217,7 @@ function makeRuns(rows, owner, ids, chunk, lo, hi, prepend) {
       }
       const h = new RowHandle(id, chunk, r);
       map.set(id, h);
-      run[i] = h;
+      run.push(h);
     }
     runs.push(run);
   }
