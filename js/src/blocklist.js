@@ -1,26 +1,21 @@
 // @ts-check
 // The order of a million rows, cheap to change anywhere: a blocked list (sqrt decomposition).
-// `blocks` is an array of Blocks, each an array of items. Finding position N scans block sizes
-// (~n/blockSize steps) when changing and binary-searches cached prefix sums when reading; the
-// splice inside one block is O(blockSize). Blocks split above 2*blockSize, small ones merge
-// with a neighbour, empty ones are dropped. Each item knows its block (`item.block`), so
-// removing a known item only touches that block.
+// `blocks` is an array of Blocks (block.js), each an array of items. Finding position N scans
+// block sizes (~n/blockSize steps) when changing and binary-searches cached prefix sums when
+// reading; the splice inside one block is O(blockSize). Blocks split above 2*blockSize, small
+// ones merge with a neighbour, empty ones are dropped. Each item knows its block
+// (`item.block`), so removing a known item only touches that block. A block may be packed (a
+// bulk insert's whole block, items not made yet): it is made when first read or changed, and
+// pruned whole without ever being made.
 //
 // The list knows nothing about rows: store.js puts its row handles in it and keeps the stream
 // semantics (ids, chunks, limits).
+import { Block, unlink } from "./block.js";
 
-/** @template T */
-class Block {
-  /** @param {T[]} items */
-  constructor(items) {
-    this.items = items;
-  }
-}
-
+/** @typedef {import("./block.js").Linked} Linked */
 /**
- * What the list needs of an item: a field it owns, holding the item's block while listed and
- * null once removed.
- * @typedef {{ block: Block<unknown> | null }} Linked
+ * @template T
+ * @typedef {import("./block.js").Packed<T>} Packed
  */
 
 /** @template {Linked} T */
@@ -51,13 +46,11 @@ export class BlockList {
   append(h) {
     const blocks = this._blocks;
     const last = blocks[blocks.length - 1];
-    if (last === undefined || last.items.length >= this._b) {
-      const blk = new Block([h]);
-      h.block = blk;
-      blocks.push(blk);
+    if (last === undefined || last.size >= this._b) {
+      blocks.push(new Block([h]));
     } else {
       h.block = last;
-      last.items.push(h);
+      last.made().push(h);
     }
     this._size++;
     this._starts = null;
@@ -70,16 +63,95 @@ export class BlockList {
     // Prepending fills the first block up to blockSize (unshift costs O(blockSize), a
     // constant), then opens a new front block (blocks.unshift is O(block count), once per
     // blockSize prepends).
-    if (first === undefined || first.items.length >= this._b) {
-      const blk = new Block([h]);
-      h.block = blk;
-      blocks.unshift(blk);
+    if (first === undefined || first.size >= this._b) {
+      blocks.unshift(new Block([h]));
     } else {
       h.block = first;
-      first.items.unshift(h);
+      first.made().unshift(h);
     }
     this._size++;
     this._starts = null;
+  }
+
+  // Room at either end: how many items append (prepend) puts in the last (first) block before
+  // it opens a new one. A bulk caller cuts its items into runs by these, so a run of appends
+  // leaves the same blocks as appending one item at a time.
+  get blockSize() {
+    return this._b;
+  }
+
+  get roomAtEnd() {
+    const last = this._blocks[this._blocks.length - 1];
+    return last === undefined ? 0 : Math.max(0, this._b - last.size);
+  }
+
+  get roomAtFront() {
+    const first = this._blocks[0];
+    return first === undefined ? 0 : Math.max(0, this._b - first.size);
+  }
+
+  /**
+   * Appends runs, in list order: arrays of items (1..2*blockSize long; the list takes them
+   * over) or packed blocks. An array first run joins the last block when both fit in
+   * blockSize; every other run becomes a block as it is.
+   * @param {(T[] | Packed<T>)[]} runs
+   */
+  appendRuns(runs) {
+    const blocks = this._blocks;
+    for (let k = 0; k < runs.length; k++) {
+      const run = runs[k];
+      const last = blocks[blocks.length - 1];
+      if (!Array.isArray(run)) {
+        blocks.push(new Block(null, run));
+      } else if (k === 0 && last !== undefined && last.size + run.length <= this._b) {
+        const items = last.made();
+        for (let i = 0; i < run.length; i++) {
+          run[i].block = last;
+          items.push(run[i]);
+        }
+      } else {
+        blocks.push(new Block(run));
+      }
+      this._size += Array.isArray(run) ? run.length : run.size;
+    }
+    this._starts = null;
+  }
+
+  /**
+   * Puts runs (as appendRuns, in list order) before the first item. An array last run joins
+   * the first block when both fit in blockSize.
+   * @param {(T[] | Packed<T>)[]} runs
+   */
+  prependRuns(runs) {
+    const first = this._blocks[0];
+    /** @type {Block<T>[]} */
+    const head = [];
+    for (let k = 0; k < runs.length; k++) {
+      const run = runs[k];
+      if (!Array.isArray(run)) {
+        head.push(new Block(null, run));
+        this._size += run.size;
+        continue;
+      }
+      this._size += run.length;
+      if (k === runs.length - 1 && first !== undefined && first.size + run.length <= this._b) {
+        const items = first.made();
+        for (let i = 0; i < run.length; i++) run[i].block = first;
+        items.unshift(...run); // one move, like prepend's (run is less than a block)
+      } else {
+        head.push(new Block(run));
+      }
+    }
+    if (head.length > 0) this._blocks = head.concat(this._blocks);
+    this._starts = null;
+  }
+
+  /**
+   * Makes the items of a listed packed block (a no-op once made or dropped).
+   * @param {Packed<T>} pack
+   */
+  unpack(pack) {
+    if (pack.block !== null) pack.block.made();
   }
 
   /**
@@ -95,30 +167,30 @@ export class BlockList {
     if (pos <= this._size >> 1) {
       let acc = 0;
       bi = 0;
-      while (acc + blocks[bi].items.length < pos) acc += blocks[bi++].items.length;
+      while (acc + blocks[bi].size < pos) acc += blocks[bi++].size;
       off = pos - acc;
     } else {
       let acc = this._size; // position just past block bi
       bi = blocks.length - 1;
-      while (acc - blocks[bi].items.length > pos) acc -= blocks[bi--].items.length;
-      off = pos - (acc - blocks[bi].items.length);
+      while (acc - blocks[bi].size > pos) acc -= blocks[bi--].size;
+      off = pos - (acc - blocks[bi].size);
     }
     const blk = blocks[bi];
+    const items = blk.made();
     h.block = blk;
-    blk.items.splice(off, 0, h);
-    if (blk.items.length > this._maxBlock) this._split(bi);
+    items.splice(off, 0, h);
+    if (items.length > this._maxBlock) this._split(bi);
     this._size++;
     this._starts = null;
   }
 
   /** @param {number} bi */
   _split(bi) {
-    const blk = this._blocks[bi];
-    const half = blk.items.length >> 1;
-    const nb = new Block(blk.items.slice(half));
-    blk.items.length = half;
-    for (const h of nb.items) h.block = nb;
-    this._blocks.splice(bi + 1, 0, nb);
+    const items = this._blocks[bi].made();
+    const half = items.length >> 1;
+    const moved = items.slice(half);
+    items.length = half;
+    this._blocks.splice(bi + 1, 0, new Block(moved));
   }
 
   /**
@@ -128,7 +200,7 @@ export class BlockList {
    */
   remove(h) {
     const blk = /** @type {Block<T>} */ (h.block);
-    const items = blk.items;
+    const items = /** @type {T[]} */ (blk.items); // a listed item's block is made
     const last = items.length - 1;
     if (items[last] === h) items.pop();
     else if (items[0] === h) items.shift();
@@ -147,16 +219,17 @@ export class BlockList {
     const bi = blocks.indexOf(blk);
     const prev = blocks[bi - 1];
     const next = blocks[bi + 1];
-    const len = blk.items.length;
+    const items = /** @type {T[]} */ (blk.items);
     let into = null;
-    if (prev && (!next || prev.items.length <= next.items.length)) into = prev;
+    if (prev && (!next || prev.size <= next.size)) into = prev;
     else if (next) into = next;
-    if (into === null || into.items.length + len > this._b) return;
-    for (const h of blk.items) h.block = into;
+    if (into === null || into.size + items.length > this._b) return;
+    const target = into.made();
+    for (const h of items) h.block = into;
     if (into === prev) {
-      for (const h of blk.items) prev.items.push(h);
+      for (const h of items) target.push(h);
     } else {
-      next.items = blk.items.concat(next.items);
+      into.items = items.concat(target);
     }
     blocks.splice(bi, 1);
   }
@@ -173,12 +246,13 @@ export class BlockList {
     this._starts = null;
     let whole = 0;
     while (k > 0) {
-      const items = blocks[whole].items;
-      if (items.length <= k) {
-        for (let i = 0; i < items.length; i++) unlink(items[i], dropped);
-        k -= items.length;
+      const blk = blocks[whole];
+      if (blk.size <= k) {
+        k -= blk.size;
+        blk.drop(dropped);
         whole++;
       } else {
+        const items = blk.made();
         if (k === 1) unlink(/** @type {T} */ (items.shift()), dropped);
         else for (const h of items.splice(0, k)) unlink(h, dropped);
         k = 0;
@@ -199,12 +273,13 @@ export class BlockList {
     this._starts = null;
     let end = blocks.length;
     while (k > 0) {
-      const items = blocks[end - 1].items;
-      if (items.length <= k) {
-        for (let i = 0; i < items.length; i++) unlink(items[i], dropped);
-        k -= items.length;
+      const blk = blocks[end - 1];
+      if (blk.size <= k) {
+        k -= blk.size;
+        blk.drop(dropped);
         end--;
       } else {
+        const items = blk.made();
         if (k === 1) unlink(/** @type {T} */ (items.pop()), dropped);
         else for (const h of items.splice(items.length - k, k)) unlink(h, dropped);
         k = 0;
@@ -215,7 +290,7 @@ export class BlockList {
 
   /** Removes and unlinks every item. */
   clear() {
-    for (const blk of this._blocks) for (const h of blk.items) h.block = null;
+    for (const blk of this._blocks) blk.clear();
     this._blocks = [];
     this._size = 0;
     this._starts = null;
@@ -233,7 +308,7 @@ export class BlockList {
       let acc = 0;
       for (let i = 0; i < blocks.length; i++) {
         starts[i] = acc;
-        acc += blocks[i].items.length;
+        acc += blocks[i].size;
       }
       starts[blocks.length] = acc;
       this._starts = starts;
@@ -265,7 +340,7 @@ export class BlockList {
   at(i) {
     if (!Number.isInteger(i) || i < 0 || i >= this._size) return undefined;
     const bi = this._blockAt(i);
-    return this._blocks[bi].items[i - this._prefix()[bi]];
+    return this._blocks[bi].made()[i - this._prefix()[bi]];
   }
 
   /**
@@ -274,7 +349,7 @@ export class BlockList {
    */
   indexOf(h) {
     const blk = /** @type {Block<T>} */ (h.block);
-    return this._prefix()[this._blocks.indexOf(blk)] + blk.items.indexOf(h);
+    return this._prefix()[this._blocks.indexOf(blk)] + /** @type {T[]} */ (blk.items).indexOf(h);
   }
 
   /**
@@ -283,7 +358,15 @@ export class BlockList {
    */
   forEach(fn) {
     let i = 0;
-    for (const blk of this._blocks) for (const h of blk.items) fn(h, i++);
+    for (const blk of this._blocks) for (const h of blk.made()) fn(h, i++);
+  }
+
+  /**
+   * Calls fn(item) for every item made so far (packed blocks have none), in no set order.
+   * @param {(h: T) => void} fn
+   */
+  forEachMade(fn) {
+    for (const blk of this._blocks) if (blk.items !== null) for (const h of blk.items) fn(h);
   }
 
   /**
@@ -300,21 +383,11 @@ export class BlockList {
     let bi = this._blockAt(start);
     let off = start - this._prefix()[bi];
     for (let k = 0; k < out.length; ) {
-      const items = this._blocks[bi].items;
+      const items = this._blocks[bi].made();
       for (; off < items.length && k < out.length; off++) out[k++] = fn(items[off]);
       bi++;
       off = 0;
     }
     return out;
   }
-}
-
-/**
- * @template {Linked} T
- * @param {T} h
- * @param {(h: T) => void} dropped
- */
-function unlink(h, dropped) {
-  h.block = null;
-  dropped(h);
 }

@@ -8,12 +8,15 @@ import { integerAfter } from "./domids.js";
 
 /** @typedef {import("./rows.js").IndexKey} IndexKey */
 
-/** @template {{ id: IndexKey }} H a row, knowing its own index key */
+/**
+ * @template {{ id: IndexKey }} H a row, knowing its own index key
+ * @template P what stands for rows not made yet (bulk.js's packs)
+ */
 export class IdIndex {
   constructor() {
     /** @type {string | null} */
     this.prefix = null;
-    /** @type {Map<IndexKey, H>} */
+    /** @type {Map<IndexKey, H | P>} */
     this.map = new Map();
   }
 
@@ -56,18 +59,18 @@ export class IdIndex {
   /**
    * The row with this dom id (anything but a string: none).
    * @param {unknown} domId
-   * @returns {H | undefined}
+   * @returns {H | P | undefined}
    */
   get(domId) {
     return typeof domId === "string" ? this.map.get(this.keyOf(domId)) : undefined;
   }
 
   // The name never changes in a widget's life, so a change (only seen in tests) just re-keys
-  // the index.
+  // the index. Every row must be made first.
   /** @param {string} prefix */
   setPrefix(prefix) {
     if (prefix === this.prefix) return;
-    const rows = [...this.map.values()];
+    const rows = /** @type {H[]} */ ([...this.map.values()]);
     const old = rows.map((h) => this.domIdOf(h.id));
     this.prefix = prefix;
     this.map = new Map();

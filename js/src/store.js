@@ -1,6 +1,6 @@
 // @ts-check
-// Model-level row store for livestream-widget. (Just over 400 lines: the stream semantics and
-// the row reads views and snapshots need stay together, behind one private representation.)
+// Model-level row store for livestream-widget. (About 400 lines: the stream semantics and the
+// row reads views and snapshots need stay together, behind one private representation.)
 //
 // The browser owns the rows (the kernel forgets them once sent), so this store must hold up to
 // millions of rows cheaply and apply LiveView stream ops (insert at / limit / update_only /
@@ -12,15 +12,17 @@
 // - Order lives in a blocked list (blocklist.js) of handles: inserting or deleting anywhere
 //   in a million rows costs ~sqrt(n), not n.
 // - `ids` (ids.js) maps a row's index key (a number for default ids) -> handle for O(1)
-//   lookup; each handle knows its block, so delete by id only touches that block.
+//   lookup; each handle knows its block, so delete by id only touches that block. A batch of
+//   new ids at an end takes a bulk path (bulk.js) whose whole blocks get handles only when read.
 // - Each Chunk counts its live rows; at zero it is dropped from `chunks`, so the Arrow buffers
 //   can be collected once no row refers to them. (Batches decoded from one IPC message share
 //   that message's ArrayBuffer, so memory returns when the last batch of a message goes.)
-import { DataType } from "apache-arrow";
 import { BlockList } from "./blocklist.js";
+import { handleOf, insertNew } from "./bulk.js";
 import { checkInsert, describe } from "./checks.js";
 import { decodeDomIds, DOM_ID, integerKeys } from "./domids.js";
 import { IdIndex } from "./ids.js";
+import { Schema } from "./schema.js";
 import { Chunk, exactValue, RowHandle } from "./rows.js";
 
 /** @typedef {import("apache-arrow").DataType} ArrowType */
@@ -42,29 +44,22 @@ export class RowStore {
     /** @type {Set<() => void>} */
     this._listeners = new Set();
     this.version = 0;
-    /** @type {IdIndex<RowHandle>} rows by dom id; its prefix outlives resets */
+    /** @type {IdIndex<RowHandle, import("./bulk.js").Pack>} rows by dom id; its prefix outlives resets */
     this._ids = new IdIndex();
+    /** @type {import("./bulk.js").Owner} what packs of rows (bulk.js) need of the store */
+    this._owner = { index: this._ids, release: (chunk, rows) => this._release(chunk, rows) };
     this.resets = 0; // reset() calls so far: a view starts over at the top after one
     // What a reset clears (_clear sets these again).
     /** @type {Set<Chunk>} */
     this._chunks = new Set();
-    /** @type {string[]} */
-    this._columns = [];
-    this._haveColumns = false; // columns are fixed by the first insert after a reset
-    /** @type {Map<string, ArrowType>} */
-    this._types = new Map();
-    /** @type {Set<string>} columns of decimals sent as exact text (field metadata) */
-    this._decimalText = new Set();
+    this._schema = new Schema();
   }
 
   _clear() {
     this._rows.clear();
     this._ids.clear();
     this._chunks = new Set();
-    this._columns = [];
-    this._haveColumns = false;
-    this._types = new Map();
-    this._decimalText = new Set();
+    this._schema = new Schema();
   }
 
   get size() {
@@ -72,7 +67,7 @@ export class RowStore {
   }
 
   get columns() {
-    return this._columns.slice();
+    return this._schema.columns.slice();
   }
 
   // Live chunks (record batches some row still points at). Exposed for tests and debugging.
@@ -121,19 +116,7 @@ export class RowStore {
     if (limit === undefined) limit = null;
     const idName = checkInsert(table, at, limit, update_only, key, this._ids.prefix !== null);
 
-    let changed = false;
-    if (!this._haveColumns) {
-      this._haveColumns = true;
-      this._columns = table.schema.fields.map((f) => f.name).filter((n) => n !== DOM_ID);
-      changed = true;
-    }
-    for (const f of table.schema.fields) {
-      if (f.name === DOM_ID) continue;
-      // A buffer sends strings as a dictionary or not, as it saves bytes: one column type
-      // either way, so views do not start over when the next batch chose otherwise.
-      this._types.set(f.name, DataType.isDictionary(f.type) ? f.type.dictionary : f.type);
-      if (f.metadata.get("livestream") === "decimal") this._decimalText.add(f.name);
-    }
+    let changed = this._schema.take(table.schema);
 
     for (const batch of table.batches) {
       if (batch.numRows === 0) continue;
@@ -149,11 +132,13 @@ export class RowStore {
   /** Set from every diff: the widget's name + "-". @param {string} prefix */
   setPrefix(prefix) {
     if (typeof prefix !== "string") throw new Error(`prefix must be a string, got ${describe(prefix)}`);
+    if (prefix !== this._ids.prefix) this._rows.forEach(() => {}); // makes every row
     this._ids.setPrefix(prefix);
   }
 
   // Per-row semantics, in row order: existing id -> retarget in place; else drop if
-  // update_only; else place at `at`, then prune to `limit`.
+  // update_only; else place at `at`, then prune to `limit`. A batch of new ids at an end takes
+  // the bulk path (bulk.js), which ends the same.
   /**
    * @param {IndexKey[]} ids
    * @param {Chunk} chunk
@@ -165,10 +150,17 @@ export class RowStore {
     const map = this._ids.map;
     const rows = this._rows;
     const n = ids.length;
+    if (!updateOnly && (at === -1 || at === 0) && n > 0) {
+      const kept = insertNew(rows, this._owner, ids, chunk, at === 0, limit, this._dropped);
+      if (kept >= 0) {
+        if (kept > 0 && (chunk.live += kept) === kept) this._chunks.add(chunk);
+        return true;
+      }
+    }
     let changed = false;
     for (let r = 0; r < n; r++) {
       const id = ids[r];
-      let h = map.get(id);
+      let h = handleOf(rows, map, id);
       if (h !== undefined) {
         // Position kept, `at` ignored, no pruning.
         this._release(h.chunk);
@@ -203,7 +195,7 @@ export class RowStore {
     if (!Array.isArray(domIds)) throw new Error(`delete: expected an array of dom ids, got ${describe(domIds)}`);
     let changed = false;
     for (const id of domIds) {
-      const h = this._ids.get(id);
+      const h = this.handleOf(id);
       if (h === undefined) continue;
       this._rows.remove(h);
       this._drop(h);
@@ -213,16 +205,19 @@ export class RowStore {
   }
 
   reset() {
-    const had = this._rows.size > 0 || this._haveColumns;
+    const had = this._rows.size > 0 || this._schema.fixed;
     // Dropping the references frees handles, blocks and chunks together.
     this._clear();
     this.resets++;
     if (had) this._changed();
   }
 
-  /** @param {Chunk} chunk */
-  _release(chunk) {
-    if (--chunk.live === 0) this._chunks.delete(chunk);
+  /**
+   * @param {Chunk} chunk
+   * @param {number} [rows]
+   */
+  _release(chunk, rows = 1) {
+    if ((chunk.live -= rows) === 0) this._chunks.delete(chunk);
   }
 
   // A row left the list (deleted or pruned): forget its id and its chunk.
@@ -241,7 +236,7 @@ export class RowStore {
 
   /** Position in stream order, -1 when absent. @param {string} domId */
   indexOf(domId) {
-    const h = this._ids.get(domId);
+    const h = this.handleOf(domId);
     if (h === undefined) return -1;
     return this._rows.indexOf(h);
   }
@@ -290,13 +285,13 @@ export class RowStore {
   // units; rows keep the type they came with, see typeOf); a dictionary's value type.
   /** @param {string} columnName */
   fieldType(columnName) {
-    return this._types.get(columnName);
+    return this._schema.types.get(columnName);
   }
 
   // Whether the column holds decimals sent as exact text (numbers to align and sort).
   /** @param {string} columnName */
   isDecimalText(columnName) {
-    return this._decimalText.has(columnName);
+    return this._schema.decimalText.has(columnName);
   }
 
   // ---- handles, for views that order rows themselves (order.js) ---------------------------
@@ -316,9 +311,9 @@ export class RowStore {
     return this._rows.at(i);
   }
 
-  /** @param {string} domId */
+  /** @param {unknown} domId */
   handleOf(domId) {
-    return this._ids.get(domId);
+    return typeof domId === "string" ? handleOf(this._rows, this._ids.map, this._ids.keyOf(domId)) : undefined;
   }
 
   // Grows each time the row is updated in place (so cached sort keys know to refresh).
@@ -401,7 +396,7 @@ export class RowStore {
   // Clears the slot on every row (set to undefined, not deleted: handles keep their shape).
   /** @param {symbol} slot */
   clearSlot(slot) {
-    this._rows.forEach((h) => {
+    this._rows.forEachMade((h) => {
       const slots = /** @type {Slots} */ (/** @type {unknown} */ (h));
       if (slots[slot] !== undefined) slots[slot] = undefined;
     });

@@ -92,7 +92,7 @@ describe("dom ids made from integer keys", () => {
         expect(labels(b)).toEqual(labels(a));
       }
     }
-  });
+  }, 30000); // ~3 s alone; more beside the other random tests on a busy machine
 });
 
 describe("protocol: insert ops with a key", () => {

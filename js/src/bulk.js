@@ -1,0 +1,261 @@
+// @ts-check
+// The store's fast path for the common insert: a batch of rows whose ids are all new (none in
+// the store, none twice in the batch), appended (at=-1) or prepended (at=0), with or without a
+// limit. Such a batch needs no per-row placement or pruning: the result of the per-row
+// semantics (store.js) is known up front.
+// - Appending rows one by one and keeping the first `limit` after each equals appending them
+//   all and keeping the first `limit` once; the same holds for the last -limit, and for
+//   prepending (which reverses the batch). So the rows that stay are one contiguous range of
+//   the batch, and the rows to prune are the old rows at one end.
+// - Only rows that stay get a handle; handles are made in a tight loop straight into
+//   block-sized runs (blocklist.js takes whole runs as blocks), and the old rows go in bulk
+//   (pruneFront / pruneBack drop whole blocks).
+// Whether the ids are new is found by the lookup the index needs anyway; the first id already
+// there undoes what was indexed and leaves the batch to the per-row path, so nothing differs.
+import { RowHandle } from "./rows.js";
+
+/** @typedef {import("./rows.js").IndexKey} IndexKey */
+/** @typedef {import("./rows.js").Chunk} Chunk */
+/** A row in the id index: its handle, or the pack holding it. @typedef {RowHandle | Pack} Indexed */
+/** @typedef {import("./blocklist.js").BlockList<RowHandle>} Rows */
+/**
+ * What a pack needs of the store: the id index (whose map a reset replaces) and how to let go
+ * of rows of a chunk.
+ * @typedef {{ index: { map: Map<IndexKey, Indexed> }, release: (chunk: Chunk, rows: number) => void }} Owner
+ */
+
+// A block of rows of one batch without handles yet (blocklist.js's Packed): the id index maps
+// their ids to the pack. Handles cost an object per row, and a million objects that outlive the
+// young generation cost more to collect than everything else in an insert; a row only needs
+// one once it is read or changed, which a view does for the rows it shows.
+export class Pack {
+  /**
+   * @param {Owner} owner
+   * @param {IndexKey[]} ids the batch's index keys
+   * @param {Chunk} chunk
+   * @param {number} first the row of the pack's first item
+   * @param {number} step 1, or -1 for a prepended (reversed) batch
+   * @param {number} size
+   */
+  constructor(owner, ids, chunk, first, step, size) {
+    this.owner = owner;
+    this.ids = ids;
+    this.chunk = chunk;
+    this.first = first;
+    this.step = step;
+    this.size = size;
+    /** @type {import("./blocklist.js").Linked["block"]} the BlockList's link */
+    this.block = null;
+  }
+
+  /** @returns {RowHandle[]} the rows' handles, in list order, now in the index */
+  unpack() {
+    const { ids, chunk, first, step, size } = this;
+    const map = this.owner.index.map;
+    /** @type {RowHandle[]} filled by push: a packed array, like the list's other blocks */
+    const items = [];
+    for (let i = 0, r = first; i < size; i++, r += step) {
+      const h = new RowHandle(ids[r], chunk, r);
+      map.set(h.id, h);
+      items.push(h);
+    }
+    return items;
+  }
+
+  // Pruned as a whole.
+  drop() {
+    this.unindex(this.size);
+    this.owner.release(this.chunk, this.size);
+  }
+
+  /** Takes the first `count` rows out of the index. @param {number} count */
+  unindex(count) {
+    const { ids, first, step } = this;
+    const map = this.owner.index.map;
+    for (let i = 0, r = first; i < count; i++, r += step) map.delete(ids[r]);
+  }
+}
+
+/**
+ * The handle of the row with index key `key`, made now if the row is packed.
+ * @param {Rows} rows
+ * @param {Map<IndexKey, Indexed>} map the id index
+ * @param {IndexKey} key
+ * @returns {RowHandle | undefined}
+ */
+export function handleOf(rows, map, key) {
+  const v = map.get(key);
+  if (!(v instanceof Pack)) return v;
+  rows.unpack(v);
+  return /** @type {RowHandle} */ (map.get(key));
+}
+
+/**
+ * What the per-row semantics leave of a batch of n new rows placed at an end of s rows: rows
+ * [lo, hi) of the batch stay, and `pruneFront` / `pruneBack` old rows go.
+ * @param {number} s rows now
+ * @param {number} n rows in the batch
+ * @param {boolean} prepend at=0 (else at=-1)
+ * @param {number | null} limit
+ */
+export function plan(s, n, prepend, limit) {
+  let lo = 0;
+  let hi = n;
+  let pruneFront = 0;
+  let pruneBack = 0;
+  if (limit !== null && limit >= 0) {
+    // The first `limit` rows of the new list stay.
+    if (prepend) {
+      lo = Math.max(0, n - limit); // the batch reversed comes first
+      pruneBack = Math.max(0, s - (limit - (hi - lo)));
+    } else {
+      hi = Math.max(0, Math.min(n, limit - s));
+      pruneBack = Math.max(0, s - limit);
+    }
+  } else if (limit !== null) {
+    // The last -limit rows stay.
+    const keep = -limit;
+    if (prepend) {
+      hi = Math.max(0, Math.min(n, keep - s)); // the old rows come last
+      pruneFront = Math.max(0, s - keep);
+    } else {
+      lo = n - Math.min(n, keep);
+      pruneFront = Math.max(0, s - (keep - (hi - lo)));
+    }
+  }
+  return { lo, hi, pruneFront, pruneBack };
+}
+
+/**
+ * Inserts a batch at an end when all its ids are new; returns how many of its rows stay (the
+ * caller counts them on the chunk), or -1, having changed nothing, when some id is not new.
+ * @param {Rows} rows
+ * @param {Owner} owner
+ * @param {IndexKey[]} ids the batch's index keys, in row order
+ * @param {Chunk} chunk the batch
+ * @param {boolean} prepend at=0 (else at=-1)
+ * @param {number | null} limit
+ * @param {(h: RowHandle) => void} dropped called for each pruned old row
+ */
+export function insertNew(rows, owner, ids, chunk, prepend, limit, dropped) {
+  const n = ids.length;
+  const map = owner.index.map;
+  const { lo, hi, pruneFront, pruneBack } = plan(rows.size, n, prepend, limit);
+  const runs = makeRuns(rows, owner, ids, chunk, lo, hi, prepend);
+  if (runs === null) return -1;
+  if ((lo > 0 || hi < n) && !othersNew(map, ids, lo, hi)) {
+    unindex(map, runs, runs.length);
+    return -1;
+  }
+  if (pruneFront > 0) rows.pruneFront(pruneFront, dropped);
+  if (pruneBack > 0) rows.pruneBack(pruneBack, dropped);
+  if (prepend) rows.prependRuns(runs);
+  else rows.appendRuns(runs);
+  return hi - lo;
+}
+
+// Rows [lo, hi) indexed, in list order (reversed when prepending), cut into runs the way
+// one-by-one appends (prepends) would fill blocks: first (last) handles for the room left in
+// the end block, then packs of whole blocks, then handles for the rest. Null, with the index as
+// it was, when an id is not new.
+/**
+ * @param {Rows} rows
+ * @param {Owner} owner
+ * @param {IndexKey[]} ids
+ * @param {Chunk} chunk
+ * @param {number} lo
+ * @param {number} hi
+ * @param {boolean} prepend
+ * @returns {(RowHandle[] | Pack)[] | null}
+ */
+function makeRuns(rows, owner, ids, chunk, lo, hi, prepend) {
+  const map = owner.index.map;
+  const m = hi - lo;
+  const b = rows.blockSize;
+  /** @type {number[]} run lengths in list order; whole blocks are packs */
+  const sizes = [];
+  if (m > 0) {
+    const room = Math.min(m, prepend ? rows.roomAtFront : rows.roomAtEnd);
+    const rest = m - room;
+    const whole = Math.floor(rest / b);
+    const part = rest - whole * b;
+    if (!prepend && room > 0) sizes.push(room);
+    if (prepend && part > 0) sizes.push(part);
+    for (let k = 0; k < whole; k++) sizes.push(b);
+    if (!prepend && part > 0) sizes.push(part);
+    if (prepend && room > 0) sizes.push(room);
+  }
+  /** @type {(RowHandle[] | Pack)[]} */
+  const runs = [];
+  const step = prepend ? -1 : 1;
+  let r = prepend ? hi - 1 : lo;
+  for (let k = 0; k < sizes.length; k++) {
+    const len = sizes[k];
+    if (len === b) {
+      // A whole block (the room at an end is less): the index points at its pack.
+      const pack = new Pack(owner, ids, chunk, r, step, len);
+      for (let i = 0; i < len; i++, r += step) {
+        const id = ids[r];
+        if (map.get(id) !== undefined) {
+          unindex(map, runs, k);
+          pack.unindex(i);
+          return null;
+        }
+        map.set(id, pack);
+      }
+      runs.push(pack);
+      continue;
+    }
+    /** @type {RowHandle[]} */
+    const run = [];
+    for (let i = 0; i < len; i++, r += step) {
+      const id = ids[r];
+      if (map.get(id) !== undefined) {
+        unindex(map, runs, k);
+        for (let j = 0; j < i; j++) map.delete(run[j].id);
+        return null;
+      }
+      const h = new RowHandle(id, chunk, r);
+      map.set(id, h);
+      run.push(h);
+    }
+    runs.push(run);
+  }
+  return runs;
+}
+
+// Whether the rows outside [lo, hi) (pruned as soon as placed) are new too: none in the index
+// (which now holds rows [lo, hi)), none twice.
+/**
+ * @param {Map<IndexKey, Indexed>} map
+ * @param {IndexKey[]} ids
+ * @param {number} lo
+ * @param {number} hi
+ */
+function othersNew(map, ids, lo, hi) {
+  /** @type {Set<IndexKey>} */
+  const seen = new Set();
+  for (let r = 0; r < ids.length; r++) {
+    if (r === lo) r = hi;
+    if (r >= ids.length) break;
+    const id = ids[r];
+    if (map.has(id)) return false;
+    const before = seen.size;
+    seen.add(id);
+    if (seen.size === before) return false;
+  }
+  return true;
+}
+
+/**
+ * @param {Map<IndexKey, Indexed>} map
+ * @param {(RowHandle[] | Pack)[]} runs
+ * @param {number} count the first `count` runs
+ */
+function unindex(map, runs, count) {
+  for (let k = 0; k < count; k++) {
+    const run = runs[k];
+    if (run instanceof Pack) run.unindex(run.size);
+    else for (const h of run) map.delete(h.id);
+  }
+}
