@@ -15,6 +15,7 @@ nothing skips (a host that cannot start fails the test, saying what to install).
 from __future__ import annotations
 
 import http.client
+import importlib.metadata
 import pathlib
 import re
 import subprocess
@@ -98,6 +99,11 @@ class SolaraServer(AppServer):
             return self.answers("/") == 200
 
         env = kernel_env(home, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
+        # Solara looks for solara-assets' files under sys.prefix; where the package was installed
+        # under another prefix (a venv seeing the system's packages), name the folder it holds.
+        cdn = solara_assets_cdn()
+        if cdn is not None:
+            env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(cdn)
         self.proc = launch(self, cmd, env, ready, "Solara")
         self.check_front_end()
 
@@ -120,6 +126,20 @@ class SolaraServer(AppServer):
                 "Vue 2 app, which Solara uses with ipyvue < 3 (the test extra pins that).\n"
                 f"Log tail:\n{self.log_tail()}"
             ) from None
+
+
+def solara_assets_cdn() -> pathlib.Path | None:
+    """The share/solara/cdn folder the solara-assets package installed, if it is installed."""
+    try:
+        dist = importlib.metadata.distribution("solara-assets")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for f in dist.files or ():
+        parts = f.parts
+        if "cdn" in parts and "solara" in parts:
+            folder = pathlib.Path(str(dist.locate_file(pathlib.PurePath(*parts[: parts.index("cdn") + 1]))))
+            return folder.resolve()
+    return None
 
 
 class AppPage:

@@ -154,6 +154,12 @@ def kernel_env(home: pathlib.Path, **extra: str) -> dict:
         XDG_CACHE_HOME=str(home / "xdg-cache"),
         **extra,
     )
+    if sys.prefix != sys.base_prefix:
+        # A venv that sees the system's packages does not see their data and config (Voilà's
+        # templates, the classic notebook's nbconfig Solara reads): jupyter_core looks under
+        # sys.prefix only, so name the base prefix's too.
+        for var, sub in (("JUPYTER_PATH", "share/jupyter"), ("JUPYTER_CONFIG_PATH", "etc/jupyter")):
+            env[var] = os.pathsep.join(filter(None, [env.get(var), str(pathlib.Path(sys.base_prefix) / sub)]))
     return env
 
 
