@@ -137,7 +137,9 @@ def solara_assets_cdn() -> pathlib.Path | None:
     for f in dist.files or ():
         parts = f.parts
         if "cdn" in parts and "solara" in parts:
-            folder = pathlib.Path(str(dist.locate_file(pathlib.PurePath(*parts[: parts.index("cdn") + 1]))))
+            folder = pathlib.Path(
+                str(dist.locate_file(pathlib.PurePath(*parts[: parts.index("cdn") + 1])))
+            )
             return folder.resolve()
     return None
 

@@ -159,7 +159,9 @@ def kernel_env(home: pathlib.Path, **extra: str) -> dict:
         # templates, the classic notebook's nbconfig Solara reads): jupyter_core looks under
         # sys.prefix only, so name the base prefix's too.
         for var, sub in (("JUPYTER_PATH", "share/jupyter"), ("JUPYTER_CONFIG_PATH", "etc/jupyter")):
-            env[var] = os.pathsep.join(filter(None, [env.get(var), str(pathlib.Path(sys.base_prefix) / sub)]))
+            env[var] = os.pathsep.join(
+                filter(None, [env.get(var), str(pathlib.Path(sys.base_prefix) / sub)])
+            )
     return env
 
 
