@@ -313,19 +313,19 @@ export function nextTask() {
 
 /**
  * Runs a generator to its end in slices of about `sliceMs`, yielding to the page in between.
- * `stop()` true: gives up (rejects). `stats.longest` becomes the longest slice (ms).
+ * `stop()` true: gives up (rejects). `stats.slices` gets each slice's length (ms).
  * @template T
  * @param {Generator<unknown, T>} steps
- * @param {{ sliceMs?: number, stop?: () => boolean, stats?: { longest: number } }} [options]
+ * @param {{ sliceMs?: number, stop?: () => boolean, stats?: { slices: number[] } }} [options]
  * @returns {Promise<T>}
  */
-export async function runSteps(steps, { sliceMs = 12, stop = () => false, stats = { longest: 0 } } = {}) {
+export async function runSteps(steps, { sliceMs = 12, stop = () => false, stats = { slices: [] } } = {}) {
   for (;;) {
     const begin = performance.now();
     for (;;) {
       const r = steps.next();
       const now = performance.now();
-      stats.longest = Math.max(stats.longest, now - begin);
+      if (r.done || now > begin + sliceMs) stats.slices.push(now - begin);
       if (r.done) return r.value;
       if (now > begin + sliceMs) break;
     }

@@ -29,3 +29,43 @@ export const keysOf = (store) => store.slice(0, store.size).map((d) => Number(d.
 
 // Round trip through IPC, as the wire does.
 export const viaIPC = (table) => tableFromIPC(tableToIPC(table, "stream"));
+
+// A seeded random number generator in [0, 1), so every randomised failure replays.
+export function mulberry32(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// The obvious O(n) array version of the stream contract (docs/protocol.md): rows are objects
+// with an `id`; per-row semantics exactly as documented.
+export class RefStore {
+  constructor() {
+    this.rows = [];
+  }
+  insertRow(row, at, limit, updateOnly) {
+    const i = this.rows.findIndex((r) => r.id === row.id);
+    if (i >= 0) {
+      this.rows[i] = row;
+      return;
+    }
+    if (updateOnly) return;
+    if (at === -1 || at >= this.rows.length) this.rows.push(row);
+    else this.rows.splice(at, 0, row);
+    const n = this.rows.length;
+    if (limit !== null && limit < 0 && n > -limit) this.rows.splice(0, n + limit);
+    else if (limit !== null && limit >= 0 && n > limit) this.rows.splice(limit);
+  }
+  delete(ids) {
+    for (const id of ids) {
+      const i = this.rows.findIndex((r) => r.id === id);
+      if (i >= 0) this.rows.splice(i, 1);
+    }
+  }
+  reset() {
+    this.rows = [];
+  }
+}

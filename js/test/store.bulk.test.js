@@ -5,6 +5,7 @@
 import { describe, it, expect, vi, beforeAll } from "vitest";
 import { Table, makeData, makeVector, Utf8 } from "apache-arrow";
 import { RowStore } from "../src/store.js";
+import { mulberry32 } from "./helpers.js";
 
 /** @type {typeof RowStore} the per-row path only */
 let PerRowStore;
@@ -16,15 +17,6 @@ beforeAll(async () => {
   vi.doUnmock("../src/bulk.js");
   expect(PerRowStore).not.toBe(RowStore);
 });
-
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let nextV = 1;
 const enc = new TextEncoder();

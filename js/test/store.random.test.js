@@ -3,44 +3,7 @@
 import { describe, it, expect } from "vitest";
 import { Table, vectorFromArray, Utf8, Int32, Int64 } from "apache-arrow";
 import { RowStore } from "../src/store.js";
-
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// Reference: rows are {id, v, chunk}; per-row semantics exactly as documented.
-class RefStore {
-  constructor() {
-    this.rows = [];
-  }
-  insertRow(row, at, limit, updateOnly) {
-    const i = this.rows.findIndex((r) => r.id === row.id);
-    if (i >= 0) {
-      this.rows[i] = row;
-      return;
-    }
-    if (updateOnly) return;
-    if (at === -1 || at >= this.rows.length) this.rows.push(row);
-    else this.rows.splice(at, 0, row);
-    const n = this.rows.length;
-    if (limit !== null && limit < 0 && n > -limit) this.rows.splice(0, n + limit);
-    else if (limit !== null && limit >= 0 && n > limit) this.rows.splice(limit);
-  }
-  delete(ids) {
-    for (const id of ids) {
-      const i = this.rows.findIndex((r) => r.id === id);
-      if (i >= 0) this.rows.splice(i, 1);
-    }
-  }
-  reset() {
-    this.rows = [];
-  }
-}
+import { mulberry32, RefStore } from "./helpers.js";
 
 let nextV = 1;
 let nextChunk = 1;

@@ -13,18 +13,10 @@ import { applyDiff, decodeDiff, PROTOCOL_VERSION } from "../src/protocol.js";
 import { RowOrder } from "../src/order.js";
 import { formatValue } from "../src/format.js";
 import { RowStore } from "../src/store.js";
+import { mulberry32, RefStore } from "./helpers.js";
 
 // The widget only decodes; writing LZ4 here needs an encoder too (lz4js has one).
 compressionRegistry.set(CompressionType.LZ4_FRAME, { encode: (b) => lz4.compress(b), decode: lz4Decode });
-
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ["alpha", "Beta", "gamma", "ALPHA", "δέλτα", "beta", null];
 
@@ -43,23 +35,6 @@ function encodeRows(rows, rnd) {
   return { bytes: RecordBatchStreamWriter.writeAll(table, options).toUint8Array(true), compressed, dictionary };
 }
 
-class Model {
-  constructor() {
-    this.rows = [];
-  }
-  insert(row, at, limit) {
-    const i = this.rows.findIndex((r) => r.id === row.id);
-    if (i >= 0) return void (this.rows[i] = row);
-    if (at === -1 || at >= this.rows.length) this.rows.push(row);
-    else this.rows.splice(at, 0, row);
-    const n = this.rows.length;
-    if (limit !== null && limit < 0 && n > -limit) this.rows.splice(0, n + limit);
-    else if (limit !== null && limit >= 0 && n > limit) this.rows.splice(limit);
-  }
-  delete(ids) {
-    this.rows = this.rows.filter((r) => !ids.includes(r.id));
-  }
-}
 
 // Sorted as order.js documents for strings: case-insensitive, then exact, nulls last, ties in
 // stream order; filtered by the shown text.
@@ -86,7 +61,7 @@ function run(seed, steps) {
   const int = (n) => Math.floor(rnd() * n);
   const store = new RowStore({ blockSize: 4 + (seed % 13) });
   const order = new RowOrder(store);
-  const model = new Model();
+  const model = new RefStore();
   let v = 0;
   const seen = { compressed: 0, dictionary: 0 };
   for (let seq = 1; seq <= steps; seq++) {
@@ -110,7 +85,7 @@ function run(seed, steps) {
       seen.dictionary += dictionary ? 1 : 0;
       buffers.push(bytes);
       ops = [{ op: "insert", buffer: 0, rows: rows.length, at, limit, update_only: false }];
-      for (const r of rows) model.insert(r, at, limit);
+      for (const r of rows) model.insertRow(r, at, limit, false);
     }
     applyDiff(store, decodeDiff({ kind: "diff", protocol: PROTOCOL_VERSION, seq, ops }, buffers));
 

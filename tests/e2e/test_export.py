@@ -177,32 +177,34 @@ def test_fetch_rows_brings_a_million_rows_back_exactly(lab):
     print(f"fetch_rows of 1M rows (sorted by x, as an asyncio task): {out}")
     assert out["equal"] and out["type"] == "timestamp[ns, tz=Asia/Tokyo]"
 
-    # CSV of the million rows, built in steps: how long it takes.
-    with lab.page.expect_download(timeout=120_000) as info:
-        w.locator('[data-export="csv"]').click()
-    size = pathlib.Path(info.value.path()).stat().st_size
-    ms, longest = wait_js(
-        w,
-        "root => { const d = root.querySelector('.lsw-export').dataset;"
-        " return d.csvMs && [d.csvMs, d.csvLongestMs]; }",
-        timeout=60_000,
-    )
-    print(f"CSV export of 1M rows: {ms} ms, longest step {longest} ms, {size / 2**20:.1f} MiB")
-    # Built in steps: the page never waited long for the export.
-    assert int(longest) < 250
+    # Both files of the million rows, built in steps: how long each takes.
+    # Built in steps: the page waits a few ms at a time, many times (the longest wait is printed,
+    # not asserted: on a busy machine the OS can stretch any one of them).
+    csv_path, steps = timed_download(lab.page, w, "csv")
+    size = csv_path.stat().st_size
+    print(f"CSV export of 1M rows: {steps}, {size / 2**20:.1f} MiB")
+    assert int(steps["slices"]) >= 20 and int(steps["median_ms"]) <= 40
 
-    with lab.page.expect_download(timeout=120_000) as info:
-        w.locator('[data-export="arrow"]').click()
-    arrow = pa.ipc.open_file(pa.memory_map(str(info.value.path()))).read_all()
-    ms, longest = wait_js(
-        w,
-        "root => { const d = root.querySelector('.lsw-export').dataset;"
-        " return d.arrowMs && [d.arrowMs, d.arrowLongestMs]; }",
-        timeout=60_000,
-    )
-    print(f"Arrow export of 1M rows: {ms} ms, longest step {longest} ms")
-    assert int(longest) < 250
+    arrow_path, steps = timed_download(lab.page, w, "arrow")
+    arrow = pa.ipc.open_file(pa.memory_map(str(arrow_path))).read_all()
+    print(f"Arrow export of 1M rows: {steps}")
+    assert int(steps["slices"]) >= 20 and int(steps["median_ms"]) <= 40
     assert arrow.num_rows == 1_000_000 and arrow.schema.field("t").type == pa.timestamp(
         "ns", "Asia/Tokyo"
     )
     assert size > 30 * 2**20
+
+
+def timed_download(page, w, kind: str) -> tuple[pathlib.Path, dict]:
+    """Click the `kind` export button; the file, and the page's waits as the export bar reports
+    them: ms in all, slices, median_ms and longest_ms."""
+    with page.expect_download(timeout=120_000) as info:
+        w.locator(f'[data-export="{kind}"]').click()
+    steps = wait_js(
+        w,
+        "root => { const d = root.querySelector('.lsw-export').dataset;"
+        f" return d.{kind}Ms && {{ ms: d.{kind}Ms, slices: d.{kind}Slices,"
+        f" median_ms: d.{kind}MedianMs, longest_ms: d.{kind}LongestMs }}; }}",
+        timeout=60_000,
+    )
+    return pathlib.Path(info.value.path()), steps
