@@ -397,7 +397,9 @@ class StreamWidget(StreamTraits):
             self.columns = self._stream.columns
         if table.num_rows or reset:
             FLUSHER.mark(self._deliver)
-        if pending >= FLUSH_BYTES:
+        if pending >= min(FLUSH_BYTES, self._delivery.outbox.budget // 4):
+            # (A quarter of a small budget: a producer waits at half of it, so what it sends
+            # unacknowledged stays within it.)
             self._flush_now()
         if wait and self._delivery.may_wait():
             # Backpressure: a producer waits for the browser. A cell's loop on the main thread
