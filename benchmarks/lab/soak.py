@@ -100,9 +100,14 @@ for _i in range({rows} // {batch}):
 _save("run", dict(t0=_t0, t1=time.time()))
 """
 # After the end-of-cell flush (the last rows leave then).
+# `paced`: whether the page's acknowledgements reached the busy cell (a kernel subshell read
+# them), so that its loop waited for the page; `overflowed`: diffs dropped past the resend
+# budget before the page acknowledged them (what the loop sent ahead of the page).
 FINISH = """\
 del w.send
-_save("sent", {**_sent, "count": w.count, "lost": w.lost})
+_save("sent", {**_sent, "count": w.count, "lost": w.lost,
+               "paced": w._delivery.acks_reach_busy_cells(),
+               "overflowed": w._outbox.overflowed})
 """
 # Every held row rendered at once, to read the store's ids in order from the page: the store
 # lives in a closure of the widget's module (js/src/index.js), and the view renders only the
