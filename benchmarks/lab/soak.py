@@ -42,9 +42,9 @@ POOL_ROWS = 100_000
 # decides): a sample every 2 s would leave 3-15 points for a slope. Each page sample forces a
 # GC (~10-30 ms of the page's main thread with 10,000 rows held), a few % at this rate.
 SAMPLE_EVERY = 0.5  # s
-# Samples before this share of the rows is produced are warm-up: while the cell runs the kernel
-# reads no acknowledgement, so the resend budget (32 MiB of kept diffs) fills first (the kernel's
-# RSS levels off after ~2.5M rows), and the page's JIT and the store's blocks settle.
+# Samples before this share of the rows is produced are warm-up: the resend budget (32 MiB of
+# kept diffs) fills first, up to half of it where acknowledgements reach the running cell (the
+# kernel's RSS levels off after ~2.5M rows), and the page's JIT and the store's blocks settle.
 WARMUP = 0.3
 MIN_FIT = 5  # samples a slope needs (a --quick soak of 1M rows is over in a second or two)
 SETTLE = 5.0  # s after the run: one more sample, once the kernel has read the acknowledgements
