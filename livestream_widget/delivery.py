@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 #: paces what leaves).
 MIN_SEND_INTERVAL = 0.01
 #: Longest a producer waits for front ends to acknowledge before going on regardless (then
-#: the oldest kept diffs are dropped, so memory stays bounded either way).
+#: the oldest kept diffs are dropped, so memory stays bounded either way, and a warning says so).
 BACKPRESSURE_TIMEOUT = 10.0
 
 #: Front ends that said hello are "behind" while this many bytes of diffs are unacknowledged
@@ -65,6 +65,10 @@ class Delivery:
         self._last_send = 0.0
         self._welcomed: set[str] = set()  # front ends already answered
         self._closed = False
+        # The thread that handled the latest hello, ack or gap: the main one, or a kernel
+        # subshell's (subshells.py), which handles them while a cell runs. None: none yet.
+        self._heard_on: int | None = None
+        self._stalled = False  # a producer gave up waiting; warned once until room comes back
 
     @property
     def seq(self) -> int:
@@ -135,6 +139,7 @@ class Delivery:
     # -- what front ends say ------------------------------------------------------------------
 
     def ack(self, msg: Ack) -> None:
+        self._heard_on = threading.get_ident()
         self.outbox.ack(msg["frontend"], msg["seq"])
         self._on_count(msg["count"])
 
@@ -142,6 +147,7 @@ class Delivery:
         # The first front end ever, if it got nothing, gets the diffs kept for it (a host that
         # starts front ends late). A front end that missed diffs otherwise (a reload, a new tab)
         # gets the rows again from `replay`.
+        self._heard_on = threading.get_ident()
         frontend, expected, first = msg["frontend"], msg["expected"], msg["first"]
         if "count" in msg:  # the latest report wins: a reloaded page holds no row yet
             self._on_count(msg["count"])
@@ -173,6 +179,7 @@ class Delivery:
             self._replay()
 
     def gap(self, msg: Gap) -> None:
+        self._heard_on = threading.get_ident()
         with self._lock:
             found, missing = self.outbox.resend(msg["expected"], msg["received"] - 1)
             if missing:  # the oldest go first, so `missing` is a prefix: say so before the rest
@@ -187,9 +194,41 @@ class Delivery:
     def has_room(self) -> bool:
         return self.outbox.has_room()
 
+    def acks_reach_busy_cells(self) -> bool:
+        """Whether front ends' messages reach the kernel while a cell runs: the latest was
+        handled on another thread than the main one (JupyterLab >= 4.4 and Notebook 7 send
+        them on a kernel subshell of ipykernel >= 7)."""
+        heard = self._heard_on
+        return heard is not None and heard != threading.main_thread().ident
+
+    def may_wait(self) -> bool:
+        """Whether the calling thread may wait for acknowledgements: only if another thread
+        handles them. A producer thread, yes; a cell's loop on the main thread where they
+        reach busy cells; never the thread that handles them (a click handler run on a
+        subshell would wait for what only it can read). Before any front end spoke, the main
+        thread does not wait (front ends would speak to it)."""
+        heard = self._heard_on
+        if heard is None:
+            return threading.current_thread() is not threading.main_thread()
+        return heard != threading.get_ident()
+
     def wait_for_room(self, stop: threading.Event | None = None) -> bool:
-        """For producer threads: wait until front ends caught up (or went silent, or `stop`)."""
-        return self.outbox.wait_for_room(BACKPRESSURE_TIMEOUT, stop)
+        """For producers: wait until front ends caught up (or went silent, or `stop`). After
+        BACKPRESSURE_TIMEOUT without room, go on and say so once: past the budget the oldest
+        diffs are dropped, and a page that lacks them says rows were lost."""
+        if self.outbox.wait_for_room(BACKPRESSURE_TIMEOUT, stop):
+            self._stalled = False
+            return True
+        if not self._stalled and not (stop is not None and stop.is_set()):
+            self._stalled = True
+            log.warning(
+                "livestream-widget %s: the page acknowledged too little for %g s; going on "
+                "without waiting for it. Past the resend budget the oldest unacknowledged diffs "
+                "are dropped, and a page that misses them says that rows were lost.",
+                self._name,
+                BACKPRESSURE_TIMEOUT,
+            )
+        return False
 
     async def drain(self, timeout: float = BACKPRESSURE_TIMEOUT) -> bool:
         """For asyncio producers: the same wait, without blocking the event loop."""

@@ -87,6 +87,11 @@ class Flusher:
 
     def end_of_cell(self, *_args: object) -> None:
         """Every row a cell queued leaves before the kernel reports the cell done."""
+        if threading.current_thread() is not threading.main_thread():
+            # Not a cell: the comm package fires post_execute after every comm message, and a
+            # kernel subshell handles acknowledgements on its own thread while a cell runs
+            # (subshells.py). Flushing there would compete with the cell for the send lock.
+            return
         self.flush_all(wait=True)
         for key, ref in list(self._cell_hooks.items()):
             hook = ref()

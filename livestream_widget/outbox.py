@@ -31,6 +31,9 @@ class Outbox:
         self.budget = budget
         self._sent: OrderedDict[int, tuple[dict, list, int]] = OrderedDict()
         self.nbytes = 0
+        #: Diffs dropped past the budget before every front end acknowledged them (they can
+        #: no longer be resent): what a producer that outruns the page costs.
+        self.overflowed = 0
         self._acked: dict[str, tuple[int, float]] = {}  # front end id -> (seq, last heard)
         self._room = threading.Condition()
 
@@ -43,6 +46,7 @@ class Outbox:
             self.nbytes += size
             while self.nbytes > budget:
                 self._drop_oldest()
+                self.overflowed += 1
 
     def early_start(self, last: int) -> int | None:
         """Before any hello: the first seq from which the kept diffs rebuild the rows (every

@@ -13,7 +13,6 @@ The widget owns its parts and wires them together; each is readable on its own:
 from __future__ import annotations
 
 import logging
-import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +33,7 @@ from .oplog import check_options
 from .outbox import RESEND_BUDGET, Outbox
 from .pagination import Paginator
 from .stream import Stream
+from .subshells import route_delivery_messages
 from .traits import StreamTraits
 from .wire import SnapshotParts
 
@@ -114,6 +114,8 @@ class StreamWidget(StreamTraits):
         self._snapshot_seq = 0  # the last diff the snapshot accounts for
         FLUSHER.after_cells(self._cell_ended)
         self.on_msg(self._on_front_end_msg)
+        if self.comm is not None:
+            route_delivery_messages(self.comm)
 
     # -- stream API ---------------------------------------------------------------------------
 
@@ -395,11 +397,14 @@ class StreamWidget(StreamTraits):
             self.columns = self._stream.columns
         if table.num_rows or reset:
             FLUSHER.mark(self._deliver)
-        if pending >= FLUSH_BYTES:
+        if pending >= min(FLUSH_BYTES, self._delivery.outbox.budget // 4):
+            # (A quarter of a small budget: a producer waits at half of it, so what it sends
+            # unacknowledged stays within it.)
             self._flush_now()
-        if wait and threading.current_thread() != threading.main_thread():
-            # Backpressure: a producer thread waits for the browser. The main thread cannot (a
-            # busy cell's kernel reads no acknowledgement); there the budget drops the oldest.
+        if wait and self._delivery.may_wait():
+            # Backpressure: a producer waits for the browser. A cell's loop on the main thread
+            # only where acknowledgements reach busy cells (a kernel subshell handles them,
+            # subshells.py): elsewhere it would wait for nothing, and the budget drops the oldest.
             self._delivery.wait_for_room()
         return table.num_rows
 

@@ -42,9 +42,9 @@ POOL_ROWS = 100_000
 # decides): a sample every 2 s would leave 3-15 points for a slope. Each page sample forces a
 # GC (~10-30 ms of the page's main thread with 10,000 rows held), a few % at this rate.
 SAMPLE_EVERY = 0.5  # s
-# Samples before this share of the rows is produced are warm-up: while the cell runs the kernel
-# reads no acknowledgement, so the resend budget (32 MiB of kept diffs) fills first (the kernel's
-# RSS levels off after ~2.5M rows), and the page's JIT and the store's blocks settle.
+# Samples before this share of the rows is produced are warm-up: the resend budget (32 MiB of
+# kept diffs) fills first, up to half of it where acknowledgements reach the running cell (the
+# kernel's RSS levels off after ~2.5M rows), and the page's JIT and the store's blocks settle.
 WARMUP = 0.3
 MIN_FIT = 5  # samples a slope needs (a --quick soak of 1M rows is over in a second or two)
 SETTLE = 5.0  # s after the run: one more sample, once the kernel has read the acknowledgements
@@ -100,9 +100,14 @@ for _i in range({rows} // {batch}):
 _save("run", dict(t0=_t0, t1=time.time()))
 """
 # After the end-of-cell flush (the last rows leave then).
+# `paced`: whether the page's acknowledgements reached the busy cell (a kernel subshell read
+# them), so that its loop waited for the page; `overflowed`: diffs dropped past the resend
+# budget before the page acknowledged them (what the loop sent ahead of the page).
 FINISH = """\
 del w.send
-_save("sent", {**_sent, "count": w.count, "lost": w.lost})
+_save("sent", {**_sent, "count": w.count, "lost": w.lost,
+               "paced": w._delivery.acks_reach_busy_cells(),
+               "overflowed": w._outbox.overflowed})
 """
 # Every held row rendered at once, to read the store's ids in order from the page: the store
 # lives in a closure of the widget's module (js/src/index.js), and the view renders only the

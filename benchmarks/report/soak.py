@@ -47,6 +47,21 @@ def soak_section(soak: dict) -> str:
             f"{sent['lost']} lost",
         ],
     ]
+    if "paced" in sent:
+        rows.append(
+            [
+                "backpressure in the busy cell",
+                (
+                    "the page's acknowledgements reached the running cell (a kernel subshell "
+                    "read them), so its loop waited for the page"
+                    if sent["paced"]
+                    else "no acknowledgement reached the running cell, so its loop ran ahead "
+                    "of the page"
+                )
+                + f"; {sent['overflowed']} diffs dropped past the resend budget before the "
+                "page acknowledged them",
+            ]
+        )
     for key, label, per in SERIES:
         st = soak[key]
         rows.append(
@@ -111,14 +126,15 @@ def soak_findings(soak: dict) -> list[str]:
         )
     server = soak["server_rss"]
     done = next((x for x in s if x["produced"] >= n), None)
-    if server["max"] - server["before"] > 50 and done:
+    if server["max"] - server["before"] > 50 and done and not soak["sent"].get("paced"):
         out.append(
             f"**Soak: the backlog waits in the Jupyter server.** The kernel had produced all "
             f"{n:,} rows {done['t']:.0f} s into the run, when the page held rows up to "
             f"{done['delivered']:,}; it took until {soak['seconds']:.0f} s to catch up. Meanwhile "
             f"the Jupyter server's RSS went from {server['before']:,.0f} to {server['max']:,.0f} "
             f"MiB ({server['last']:,.0f} MiB after the run). A loop in a running cell gets no "
-            "acknowledgement (the kernel reads none until the cell ends), so nothing slows it "
+            "acknowledgement (they came on the main shell, read once the cell ends: no kernel "
+            "subshell, or JupyterLab's `commsOverSubshells` off), so nothing slows it "
             "to the page's pace: the kernel keeps at most its resend budget (its RSS stays "
             f"{soak['kernel_rss']['warm_min']:,.0f}–{soak['kernel_rss']['warm_max']:,.0f} MiB), "
             "and the diffs the page has not yet taken queue in the server (its websocket "
@@ -189,8 +205,8 @@ the Jupyter server (`/proc/<pid>/status`, what psutil reads), the page's heap af
 `backingStorageSize`), the rows the kernel has produced (a file the cell rewrites every 100
 batches) and the rows the page holds up to (a rendered row's `aria-rowindex` and id give the
 first held id; + `data-count`). Slopes are least-squares fits over the samples after the first
-{warmup:.0%} of the rows (while a cell runs the kernel reads no acknowledgement, so the 32 MiB
-resend budget fills first): MiB per minute, and MiB per million rows against rows produced
+{warmup:.0%} of the rows (where no acknowledgement reaches a running cell, the 32 MiB resend
+budget fills first): MiB per minute, and MiB per million rows against rows produced
 (kernel, server) or held (page). The widget's `send` is wrapped in the kernel to count diffs,
 rows and bytes handed to the comm; "if every row were sent" is the same rows encoded without a
 limit by the widget's encoder. The run ends when the page holds id {last}. Then the widget's

@@ -111,3 +111,86 @@ def test_page_reload_mid_stream(lab, with_source):
         wait_js(w, "el => Number(el.dataset.count) > 3")  # live rows keep arriving
     nb.run(3)
     assert data_count(w) > 0
+
+
+# A busy cell streams 44 MB (uncompressed) at a widget whose resend budget is 4 MiB: ten times
+# what the kernel may keep unacknowledged. Every batch records the unacknowledged bytes.
+BUSY_BUDGET = 4 * 2**20
+BUSY_SETUP = (
+    SETUP
+    + "import json, numpy as np, pyarrow as pa\n"
+    + f"w = StreamWidget(height=200, resend_budget={BUSY_BUDGET}, compression=None)\nw"
+)
+BUSY_LOOP = """\
+sent, unacked = 0, []
+for b in range(40):
+    t = pa.table({'id': np.arange(b * 25_000, (b + 1) * 25_000),
+                  'note': pa.array(['x' * 32] * 25_000)})
+    sent += t.nbytes
+    w.stream(t)
+    unacked.append(w._outbox.nbytes)
+paced = w._delivery.acks_reach_busy_cells()
+"""
+BUSY_REPORT = (
+    "print(json.dumps(dict(sent=sent, peak=max(unacked), paced=paced,"
+    " overflowed=w._outbox.overflowed, lost=w.lost)))"
+)
+
+
+def put_comms_over_subshells(lab, value: str | None) -> None:
+    """Set JupyterLab's "Kernel Comms over subshells" setting (None: back to its default) for
+    the pages opened after the call."""
+    import json
+    import urllib.request
+
+    raw = json.dumps({"commsOverSubshells": value} if value else {})
+    req = urllib.request.Request(
+        f"{lab.server.url}/lab/api/settings/@jupyterlab/apputils-extension:kernels-settings",
+        data=json.dumps({"raw": raw}).encode(),
+        method="PUT",
+        headers={"Authorization": f"token {lab.server.token}"},
+    )
+    urllib.request.urlopen(req, timeout=10).read()
+
+
+def busy_cell(lab) -> dict:
+    import json
+
+    nb = lab.notebook([BUSY_SETUP, BUSY_LOOP, BUSY_REPORT])
+    nb.run(0)
+    w = nb.widget(0)
+    w.wait_for()
+    nb.run(1, timeout=180_000)
+    report = json.loads(nb.run(2))
+    wait_count(w, 1_000_000, timeout=120_000)
+    w.locator(".lsw-scroll").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    wait_js(
+        w,
+        "el => [...el.querySelectorAll('[data-dom-id]')].at(-1)?.dataset.domId === 'items-999999'",
+    )
+    report["notices"] = notices(w)
+    return report
+
+
+def test_a_busy_cell_waits_for_the_page_with_default_settings(lab):
+    # JupyterLab's defaults send comm messages on a kernel subshell, so acknowledgements reach
+    # the kernel while the loop runs, and the loop waits for the page (livestream_widget/
+    # subshells.py): the unacknowledged bytes (what the Jupyter server and the page still have
+    # to pass on) stay within the budget, and nothing is dropped for want of room.
+    r = busy_cell(lab)
+    assert r["sent"] >= 10 * BUSY_BUDGET, r
+    assert r["paced"] and r["overflowed"] == 0 and r["peak"] <= BUSY_BUDGET, r
+    assert r["lost"] == 0 and r["notices"] == [], r
+
+
+def test_without_comms_over_subshells_a_busy_cell_outruns_the_page(lab):
+    # The setting off: acknowledgements wait behind the cell, so the loop cannot wait for the
+    # page (it would wait for nothing); the budget bounds the kernel, and the diffs it dropped
+    # (delivered, but no longer resendable) are what the server was left holding.
+    put_comms_over_subshells(lab, "disabled")
+    try:
+        r = busy_cell(lab)
+    finally:
+        put_comms_over_subshells(lab, None)
+    assert not r["paced"] and r["overflowed"] > 0 and r["peak"] <= BUSY_BUDGET, r
+    assert r["lost"] == 0 and r["notices"] == [], r
