@@ -173,6 +173,15 @@ def main() -> None:
             soaked = attempt(
                 "soak in JupyterLab (benchmarks/lab/soak.py)", lambda: soak.run(n, log=log)
             )
+            # The same with acknowledgements read only after the cell: what hosts without
+            # kernel subshells give, and the backlog the Jupyter server holds there.
+            print("soak, JupyterLab, commsOverSubshells disabled", flush=True)
+            unpaced = attempt(
+                "soak with commsOverSubshells disabled (benchmarks/lab/soak.py)",
+                lambda: soak.run(n, log=log, comms_over_subshells="disabled"),
+            )
+            if soaked and unpaced:
+                soaked["unpaced"] = unpaced
         print("browser side, front end in a bare page", flush=True)
         b = attempt(
             "browser side in a bare page (benchmarks/browser/bench.py)",

@@ -70,14 +70,19 @@ def process_rss(pid: int) -> int:
 
 
 @contextlib.contextmanager
-def lab_session(name: str, log=print):
-    """Start JupyterLab and Chromium; yield a `Session`; stop both (the log tail on failure)."""
+def lab_session(name: str, log=print, settings: dict[str, dict] | None = None):
+    """Start JupyterLab and Chromium; yield a `Session`; stop both (the log tail on failure).
+    `settings`: more user settings, file name (under the settings folder) -> its JSON."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix=f"lsw-{name}-") as tmp, sync_playwright() as p:
         base = pathlib.Path(tmp)
         (base / "root").mkdir()
         write_lab_settings(base / "user-settings")
+        for file, values in (settings or {}).items():
+            path = base / "user-settings" / file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values))
         server = JupyterServer(
             root=base / "root",
             log_path=base / "jupyterlab.log",

@@ -374,18 +374,34 @@ def measure(s: Session, rows: int, log=print) -> dict:
     return res
 
 
-def run(rows: int = ROWS, log=print) -> dict:
-    with lab_session("soak", log) as s:
+#: JupyterLab's "Kernel Comms over subshells" setting, where the page's acknowledgements reach
+#: a running cell (its default) or only once the cell ends ("disabled": what Voilà, marimo or a
+#: kernel without subshells give).
+COMMS_SETTING = "@jupyterlab/apputils-extension/kernels-settings.jupyterlab-settings"
+
+
+def run(rows: int = ROWS, log=print, comms_over_subshells: str | None = None) -> dict:
+    """The soak with JupyterLab's defaults, or with `commsOverSubshells` set to this value."""
+    settings = {COMMS_SETTING: {"commsOverSubshells": comms_over_subshells}}
+    with lab_session("soak", log, settings if comms_over_subshells else None) as s:
         res = measure(s, rows, log)
         res.update(s.versions())
+    res["comms_over_subshells"] = comms_over_subshells or "default"
     return res
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=ROWS)
+    p.add_argument(
+        "--comms-over-subshells",
+        default=None,
+        help="JupyterLab's commsOverSubshells setting (default: JupyterLab's; 'disabled': "
+        "acknowledgements reach the kernel only after the cell)",
+    )
     a = p.parse_args()
-    res = run(a.rows, log=lambda s: print(s, file=sys.stderr))
+    log = lambda s: print(s, file=sys.stderr)  # noqa: E731
+    res = run(a.rows, log=log, comms_over_subshells=a.comms_over_subshells)
     print(json.dumps(res, indent=1))
 
 

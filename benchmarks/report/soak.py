@@ -98,6 +98,8 @@ def soak_section(soak: dict) -> str:
         ],
     ]
     notes = []
+    if soak.get("unpaced"):
+        notes.append(backpressure_section(soak, soak["unpaced"]))
     if soak.get("stalled"):
         st = soak["stalled"]
         notes.append(
@@ -111,6 +113,50 @@ def soak_section(soak: dict) -> str:
         table(["measure", "value"], rows)
         + ("\n\n" + "\n".join(notes) if notes else "")
         + f"\n\n![Soak: memory over time]({soak.get('image', '')})"
+    )
+
+
+def _backlog(soak: dict) -> list[str]:
+    """The figures that tell a paced run from one that outran the page."""
+    server, s = soak["server_rss"], soak["samples"]
+    behind = max((x["produced"] - x["delivered"] for x in s), default=0)
+    sent = soak["sent"]
+    return [
+        _slope(server["mib_per_million_rows"], "MiB"),
+        f"+{server['max'] - server['before']:,.0f} MiB",
+        f"{behind:,} rows",
+        f"{soak['kernel_loop_seconds']:.1f} / {soak['seconds']:.1f} s",
+        str(sent.get("overflowed", "—")),
+        mark(soak["final_ids"]["ok"]),
+    ]
+
+
+def backpressure_section(paced: dict, unpaced: dict) -> str:
+    """The soak run twice: JupyterLab's defaults (acknowledgements read on a kernel subshell
+    while the cell runs) and `commsOverSubshells` disabled (read once the cell ends)."""
+    head = [
+        "JupyterLab's `commsOverSubshells`",
+        "Jupyter server RSS per million rows produced",
+        "server peak above its start",
+        "page behind the kernel, at most",
+        "kernel loop / until the last row was in the page",
+        "diffs dropped unacknowledged",
+        "last 10,000 ids",
+    ]
+    rows = [
+        ["JupyterLab's default", *_backlog(paced)],
+        [f"`{unpaced['comms_over_subshells']}`", *_backlog(unpaced)],
+    ]
+    return (
+        "### Backpressure inside a busy cell\n\n"
+        "The same soak run twice. With JupyterLab's defaults (and Notebook 7's) the page sends "
+        "the widget's acknowledgements on a kernel subshell (ipykernel >= 7), which reads them "
+        "while the cell runs, and the widget routes them there (`livestream_widget/subshells.py`: "
+        "ipykernel would send them to the busy main shell), so the loop waits for the page. "
+        "With the setting `disabled` they arrive once the cell ends, as on hosts without "
+        "subshells (Voilà, marimo; see [hosts.md](hosts.md)): the loop runs ahead, the kernel "
+        "keeps its resend budget, and what the page has not taken yet waits in the Jupyter "
+        "server.\n\n" + table(head, rows)
     )
 
 
