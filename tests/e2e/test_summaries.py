@@ -95,7 +95,11 @@ HOOKS = """root => Object.fromEntries([...root.querySelectorAll('[data-summary]'
 
 def wait_summaries(widget, want: dict) -> None:
     try:
-        wait_js(widget, f"(root, want) => JSON.stringify(({HOOKS})(root)) === want", json.dumps(want, sort_keys=True, separators=(",", ":")))
+        wait_js(
+            widget,
+            f"(root, want) => JSON.stringify(({HOOKS})(root)) === want",
+            json.dumps(want, sort_keys=True, separators=(",", ":")),
+        )
     except Exception:
         got = widget.evaluate(HOOKS)
         raise AssertionError(f"summaries\n got {got}\nwant {want}") from None
@@ -139,7 +143,9 @@ def test_summaries_follow_the_rows_streamed(lab):
     nb.run(2)
     wait_count(w, 247)
     rows = [r for r in rows if r["id"] not in (50, 51, 120)]
-    rows = [row(60, 1000.5) if r["id"] == 60 else row(61, -0.25) if r["id"] == 61 else r for r in rows]
+    rows = [
+        row(60, 1000.5) if r["id"] == 60 else row(61, -0.25) if r["id"] == 61 else r for r in rows
+    ]
     wait_summaries(w, expected(rows))
 
     # A filter: the summaries cover the rows that pass it, all of them (not only those shown).
