@@ -41,7 +41,7 @@ import { addExact, addExactBig, compare, kindOf, readerOf, roundExact } from "./
  * @typedef {{ col: SummaryColumn, nulls: number, parts: number[], pinf: number, ninf: number,
  *   nan: number, minAt: [ChunkState, number] | null, maxAt: [ChunkState, number] | null,
  *   minV: number, maxV: number, minDirty: boolean, maxDirty: boolean, freq: Map<string, number>,
- *   top: { value: string, count: number }[], topValid: boolean }} ColumnState
+ *   top: { value: string, count: number }[], topValid: boolean, over: boolean }} ColumnState
  */
 
 // Queued runs before the queue is dropped for a full recompute (no frame ran for a long time:
@@ -53,10 +53,12 @@ const SLICE_ROWS = 8192;
 export class Summaries {
   /**
    * @param {RowStore} store
-   * @param {{ sliceRows?: number }} [options] rows a full recompute reads between time checks
+   * @param {{ sliceRows?: number, maxQueue?: number }} [options] rows a full recompute reads
+   *   between time checks; runs queued before a full recompute is due instead
    */
-  constructor(store, { sliceRows = SLICE_ROWS } = {}) {
+  constructor(store, { sliceRows = SLICE_ROWS, maxQueue = MAX_QUEUE } = {}) {
     this._store = store;
+    this._maxQueue = maxQueue;
     this._sliceRows = sliceRows;
     /** @type {SummaryColumn[]} */
     this._columns = [];
@@ -103,7 +105,7 @@ export class Summaries {
     this._chunks = new Map();
     this._cols = this._columns.map((col) => ({
       col, nulls: 0, parts: [], pinf: 0, ninf: 0, nan: 0, minAt: null, maxAt: null, minV: 0, maxV: 0,
-      minDirty: false, maxDirty: false, freq: new Map(), top: [], topValid: true,
+      minDirty: false, maxDirty: false, freq: new Map(), top: [], topValid: true, over: false,
     }));
   }
 
@@ -169,7 +171,7 @@ export class Summaries {
         return;
       }
     }
-    if (k + 1 >= MAX_QUEUE) {
+    if (k + 1 >= this._maxQueue) {
       this._overflow = true;
       this._dropQueue();
       return;
@@ -377,7 +379,7 @@ export class Summaries {
     if (c < 0) return undefined;
     const st = this._cols[c];
     const kind = st.col.kind;
-    /** @type {{ kind: Kind, rows: number, nulls: number, min?: Extreme, max?: Extreme, mean?: number, distinct?: number, top?: { value: string, count: number }[] }} */
+    /** @type {{ kind: Kind, rows: number, nulls: number, min?: Extreme, max?: Extreme, mean?: number, distinct?: number, over?: boolean, top?: { value: string, count: number }[] }} */
     const out = { kind, rows: this.rows, nulls: st.nulls };
     if (kind === "num" || kind === "time") {
       out.min = this._extreme(st, c, -1);
@@ -393,6 +395,7 @@ export class Summaries {
     }
     if (kind === "cat") {
       if (!st.topValid) rebuildTop(st);
+      out.over = st.over; // more than MAX_DISTINCT values: none counted
       out.distinct = st.freq.size;
       out.top = st.top.map((e) => ({ value: e.value, count: e.count }));
     }

@@ -8,6 +8,7 @@ import { formatCell } from "./columns.js";
 import { h } from "./dom.js";
 import { exactValue } from "./rows.js";
 import { Summaries } from "./summaries.js";
+import { MAX_DISTINCT } from "./summarycats.js";
 import { exactText, kindOf } from "./summaryread.js";
 
 /** @typedef {import("./types.js").Column} Column */
@@ -127,6 +128,15 @@ export class SummaryBar {
         cell.replaceChildren(...lines, line(nulls, "lsw-summary-note"));
       } else if (r.kind === "cat") {
         const top = r.top ?? [];
+        if (r.over) {
+          // Free text or ids: too many values to count (summarycats.MAX_DISTINCT).
+          cell.dataset.distinctOver = String(MAX_DISTINCT);
+          tip.push(`over ${count(MAX_DISTINCT)} distinct values`);
+          cell.replaceChildren(line(`> ${count(MAX_DISTINCT)} distinct`), line(nulls, "lsw-summary-note"));
+          if (nulls) tip.push(nulls);
+          cell.title = tip.join("\n");
+          return;
+        }
         cell.dataset.distinct = String(r.distinct);
         if (top.length) cell.dataset.top = top[0].value;
         tip.push(`${count(r.distinct ?? 0)} distinct`, ...top.map((e) => `${e.value}: ${count(e.count)}`));

@@ -1,12 +1,16 @@
 // @ts-check
 // Category summaries (summaries.js): rows per value, and the top list kept exact through
-// additions, rebuilt from the counts only when one of its values loses rows.
+// additions, rebuilt from the counts only when one of its values loses rows. A column with more
+// than MAX_DISTINCT values (free text, ids) stops counting them until the next full recompute:
+// the counts would cost memory per row and say nothing; its summary says "over MAX_DISTINCT".
 
 /** @typedef {import("./summaries.js").ColumnState} ColumnState */
 /** @typedef {import("./summaryread.js").Reader} Reader */
 
 /** Values in a category's top list. */
 export const TOP = 5;
+/** Distinct values counted per column, at most. */
+export const MAX_DISTINCT = 100_000;
 
 /**
  * Counts (sign 1) or uncounts (-1) `m` rows of a batch in a category column.
@@ -19,7 +23,11 @@ export const TOP = 5;
 export function countCategories(st, reader, rows, m, sign) {
   const valid = reader.valid;
   const dict = reader.dict;
-  if (dict !== null) {
+  if (st.over) {
+    for (let i = 0; i < m; i++) if (!valid(rows[i])) st.nulls += sign;
+    return;
+  }
+  if (dict !== null && 4 * m >= dict.size) {
     // A dictionary batch: count by index, decode each index used once.
     const counts = new Int32Array(dict.size);
     for (let i = 0; i < m; i++) {
@@ -57,9 +65,16 @@ function before(a, va, b, vb) {
  * @param {number} delta
  */
 export function bump(st, value, delta) {
+  if (st.over) return;
   const count = (st.freq.get(value) ?? 0) + delta;
   if (count > 0) st.freq.set(value, count);
   else st.freq.delete(value);
+  if (st.freq.size > MAX_DISTINCT) {
+    st.over = true;
+    st.freq = new Map();
+    st.top = [];
+    return;
+  }
   if (!st.topValid) return;
   const top = st.top;
   const i = top.findIndex((e) => e.value === value);
