@@ -9,7 +9,7 @@ import { h } from "./dom.js";
 import { exactValue } from "./rows.js";
 import { Summaries } from "./summaries.js";
 import { MAX_DISTINCT } from "./summarycats.js";
-import { exactText, kindOf } from "./summaryread.js";
+import { exactText, kindOf, readerOf } from "./summaryread.js";
 
 /** @typedef {import("./types.js").Column} Column */
 /** @typedef {import("./store.js").RowStore} RowStore */
@@ -93,114 +93,180 @@ export class SummaryBar {
       const cell = cells[j];
       if (!cell || !c.summary) return;
       const r = summaries.result(c.name);
-      for (const name of Object.keys(cell.dataset)) delete cell.dataset[name];
-      cell.dataset.summary = c.name;
+      /** @type {Record<string, string>} the hooks: set, the others removed */
+      const data = { summary: c.name };
       if (r === undefined || summaries.pending) {
-        cell.dataset.pending = "true";
+        data.pending = "true";
+        setData(cell, data);
         cell.title = "Summarising…";
-        cell.replaceChildren(line("…", "lsw-summary-note"));
+        fill(cell, "pending", () => [line("…", "lsw-summary-note")]);
         return;
       }
-      cell.dataset.rows = String(r.rows);
-      cell.dataset.nulls = String(r.nulls);
+      data.rows = String(r.rows);
+      data.nulls = String(r.nulls);
       const nulls = r.nulls > 0 ? `${count(r.nulls)} null${r.nulls === 1 ? "" : "s"}` : "";
       /** @type {string[]} */
       const tip = [`${c.label}: ${count(r.rows)} rows`];
       if (r.kind === "num") {
         if (r.min && r.max) {
-          cell.dataset.min = exactText(r.min.reader, r.min.row);
-          cell.dataset.max = exactText(r.max.reader, r.max.row);
-          cell.dataset.mean = String(r.mean);
-          tip.push(`min ${cell.dataset.min}`, `mean ${cell.dataset.mean}`, `max ${cell.dataset.max}`);
+          data.min = exactText(r.min.reader, r.min.row);
+          data.max = exactText(r.max.reader, r.max.row);
+          data.mean = String(r.mean);
+          tip.push(`min ${data.min}`, `mean ${data.mean}`, `max ${data.max}`);
         }
-        cell.replaceChildren(this.sparkline(c.name), line(nulls, "lsw-summary-note"));
+        const [svg, note] = fill(cell, "num", () => [sparkSvg(), line("", "lsw-summary-note")]);
+        setAttr(/** @type {Element} */ (svg.firstChild), "d", this.sparkPath(c.name));
+        setText(note, nulls);
       } else if (r.kind === "time") {
         /** @param {NonNullable<typeof r.min>} e */
         const text = (e) => formatCell(exactValue(e.reader.vector, e.row), c, decimals[j], e.reader.vector.type) ?? "";
-        /** @type {HTMLElement[]} */
-        const lines = [];
+        const [first, last, note] = fill(cell, "time", () => [line(""), line(""), line("", "lsw-summary-note")]);
         if (r.min && r.max) {
-          cell.dataset.first = text(r.min);
-          cell.dataset.last = text(r.max);
-          tip.push(`first ${cell.dataset.first}`, `last ${cell.dataset.last}`);
-          lines.push(line(`↦ ${cell.dataset.first}`), line(`⇥ ${cell.dataset.last}`));
+          data.first = text(r.min);
+          data.last = text(r.max);
+          tip.push(`first ${data.first}`, `last ${data.last}`);
         }
-        cell.replaceChildren(...lines, line(nulls, "lsw-summary-note"));
+        setText(first, data.first ? `↦ ${data.first}` : "");
+        setText(last, data.last ? `⇥ ${data.last}` : "");
+        setText(note, nulls);
+      } else if (r.kind === "cat" && r.over) {
+        // Free text or ids: too many values to count (summarycats.MAX_DISTINCT).
+        data.distinctOver = String(MAX_DISTINCT);
+        tip.push(`over ${count(MAX_DISTINCT)} distinct values`);
+        const [text, note] = fill(cell, "over", () => [line(`> ${count(MAX_DISTINCT)} distinct`), line("", "lsw-summary-note")]);
+        void text;
+        setText(note, nulls);
       } else if (r.kind === "cat") {
         const top = r.top ?? [];
-        if (r.over) {
-          // Free text or ids: too many values to count (summarycats.MAX_DISTINCT).
-          cell.dataset.distinctOver = String(MAX_DISTINCT);
-          tip.push(`over ${count(MAX_DISTINCT)} distinct values`);
-          cell.replaceChildren(line(`> ${count(MAX_DISTINCT)} distinct`), line(nulls, "lsw-summary-note"));
-          if (nulls) tip.push(nulls);
-          cell.title = tip.join("\n");
-          return;
-        }
-        cell.dataset.distinct = String(r.distinct);
-        if (top.length) cell.dataset.top = top[0].value;
+        data.distinct = String(r.distinct);
+        if (top.length) data.top = top[0].value;
         tip.push(`${count(r.distinct ?? 0)} distinct`, ...top.map((e) => `${e.value}: ${count(e.count)}`));
         const most = top.length ? top[0].count : 1;
-        const bars = top.slice(0, BARS).map((e) => {
-          const bar = h("div", "lsw-summary-bar");
-          const fill = h("span", "lsw-summary-fill");
-          fill.style.width = `${(100 * e.count) / most}%`;
-          const label = h("span", "lsw-summary-label");
-          label.textContent = e.value;
-          const n = h("span", "lsw-summary-count");
-          n.textContent = count(e.count);
-          bar.append(fill, label, n);
-          return bar;
-        });
-        cell.replaceChildren(...bars, ...(nulls && bars.length < BARS ? [line(nulls, "lsw-summary-note")] : []));
+        const shown = Math.min(top.length, nulls ? BARS - 1 : BARS);
+        const els = fill(cell, `cat${shown}${nulls ? "n" : ""}`, () => [
+          ...Array.from({ length: shown }, bar),
+          ...(nulls ? [line("", "lsw-summary-note")] : []),
+        ]);
+        for (let k = 0; k < shown; k++) {
+          const [fillEl, label, n] = /** @type {HTMLElement[]} */ ([...els[k].children]);
+          const width = `${(100 * top[k].count) / most}%`;
+          if (fillEl.style.width !== width) fillEl.style.width = width;
+          setText(label, top[k].value);
+          setText(n, count(top[k].count));
+        }
+        if (nulls) setText(els[shown], nulls);
       } else {
-        cell.replaceChildren(line(nulls, "lsw-summary-note"));
+        setText(fill(cell, "other", () => [line("", "lsw-summary-note")])[0], nulls);
       }
       if (nulls) tip.push(nulls);
-      cell.title = tip.join("\n");
+      setData(cell, data);
+      const title = tip.join("\n");
+      if (cell.title !== title) cell.title = title;
     });
   }
 
   /**
-   * The last SPARK_POINTS values of a column in display order, as an SVG line (gaps at nulls).
+   * The last SPARK_POINTS values of a column in display order, as an SVG path (gaps at
+   * nulls), read straight from the batches (summaryread.readerOf, one reader per batch).
    * @param {string} name
    */
-  sparkline(name) {
+  sparkPath(name) {
     const { order, store } = this;
     const size = order.size;
     const start = Math.max(0, size - SPARK_POINTS);
-    /** @type {number[]} */
-    const ys = [];
+    const ys = new Float64Array(size - start);
+    /** @type {Map<object, import("./summaryread.js").Reader | null>} */
+    const readers = new Map();
+    let lo = Infinity;
+    let hi = -Infinity;
     for (let i = start; i < size; i++) {
-      const v = store.cellOf(/** @type {Handle} */ (order.handleAt(i)), name);
-      ys.push(v === null || v === undefined ? NaN : Number(v));
+      const { batch, row } = store.batchOf(/** @type {Handle} */ (order.handleAt(i)));
+      let reader = readers.get(batch);
+      if (reader === undefined) {
+        const vector = batch.getChild(name);
+        reader = vector === null ? null : readerOf(vector, "num", store.isDecimalText(name));
+        readers.set(batch, reader);
+      }
+      const y = reader !== null && reader.valid(row) ? reader.num(row) : NaN;
+      ys[i - start] = y;
+      if (y < lo) lo = y;
+      if (y > hi) hi = y;
     }
-    const finite = ys.filter((y) => Number.isFinite(y));
-    const lo = Math.min(...finite);
-    const hi = Math.max(...finite);
     let d = "";
     let pen = "M";
-    ys.forEach((y, i) => {
+    for (let i = 0; i < ys.length; i++) {
+      const y = ys[i];
       if (!Number.isFinite(y)) {
         pen = "M";
-        return;
+        continue;
       }
       const x = ys.length > 1 ? (100 * i) / (ys.length - 1) : 50;
       const yy = hi > lo ? 19 - (18 * (y - lo)) / (hi - lo) : 10;
-      d += `${pen}${x.toFixed(2)} ${yy.toFixed(2)}`;
+      d += `${pen}${x.toFixed(1)} ${yy.toFixed(1)}`;
       pen = "L";
-    });
-    const svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("class", "lsw-spark");
-    svg.setAttribute("viewBox", "0 0 100 20");
-    svg.setAttribute("preserveAspectRatio", "none");
-    svg.setAttribute("aria-hidden", "true");
-    const path = document.createElementNS(SVG, "path");
-    path.setAttribute("d", d);
-    path.setAttribute("vector-effect", "non-scaling-stroke");
-    svg.append(path);
-    return svg;
+    }
+    return d;
   }
+}
+
+// ---- elements, made once per cell and shape, then only changed where they differ ------------
+
+/** @type {WeakMap<HTMLElement, string>} what a cell's children were made for */
+const shapes = new WeakMap();
+
+/**
+ * The cell's children for `shape`, made by `make` when the cell held another shape.
+ * @param {HTMLElement} cell
+ * @param {string} shape
+ * @param {() => Element[]} make
+ * @returns {HTMLElement[]}
+ */
+function fill(cell, shape, make) {
+  if (shapes.get(cell) !== shape) {
+    cell.replaceChildren(...make());
+    shapes.set(cell, shape);
+  }
+  return /** @type {HTMLElement[]} */ ([...cell.children]);
+}
+
+/**
+ * Sets the data-* hooks in `data` and removes the others.
+ * @param {HTMLElement} cell
+ * @param {Record<string, string>} data
+ */
+function setData(cell, data) {
+  const ds = cell.dataset;
+  for (const name of Object.keys(ds)) if (!(name in data)) delete ds[name];
+  for (const [name, value] of Object.entries(data)) if (ds[name] !== value) ds[name] = value;
+}
+
+/** @param {Element} el @param {string} text */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** @param {Element} el @param {string} name @param {string} value */
+function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+function sparkSvg() {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "lsw-spark");
+  svg.setAttribute("viewBox", "0 0 100 20");
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("vector-effect", "non-scaling-stroke");
+  svg.append(path);
+  return svg;
+}
+
+// A category's bar: the fill behind its value and count.
+function bar() {
+  const e = h("div", "lsw-summary-bar");
+  e.append(h("span", "lsw-summary-fill"), h("span", "lsw-summary-label"), h("span", "lsw-summary-count"));
+  return e;
 }
 
 /**

@@ -326,7 +326,8 @@
  * display order and a few callbacks; never the view's own fields.
  * @typedef {object} ControlsHost
  * @property {{ scroller: HTMLElement, rowsBox: HTMLElement, header: HTMLElement,
- *   filterInput: HTMLInputElement, badge: HTMLElement }} elements
+ *   filterInput: HTMLInputElement, badge: HTMLElement, summaries?: HTMLElement }} elements
+ *   (summaries: the row of column summaries under the header, sticky like it)
  * @property {Model} model
  * @property {DisplayOrder} order
  * @property {(j: number) => Column | undefined} columnAt the column shown at index j

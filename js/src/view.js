@@ -102,7 +102,7 @@ export class TableView {
       if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
     };
     this.controls = new Controls({
-      elements: { scroller: this.scroller, rowsBox: this.rowsBox, header: this.header, filterInput: this.filterInput, badge: this.badge },
+      elements: { scroller: this.scroller, rowsBox: this.rowsBox, header: this.header, filterInput: this.filterInput, badge: this.badge, summaries: this.summaryBar.el },
       model,
       order: this.order,
       columnAt: (j) => this.columns()[j],
