@@ -11,9 +11,9 @@
 // - Per column: row and null counts, the exact sum (summaryread.addExact: subtracting on
 //   removal stays exact), value counts for categories with a top list rebuilt only when one of
 //   its values lost a row, and min / max that survive removals: each batch keeps which of its
-//   rows are counted (a byte per row) and its own min / max row, rescanned only when that row
-//   goes; the overall min / max is the best of the batches', found again (one pass over the
-//   batches) only when the row holding it goes.
+//   rows are counted (a byte per row) and, per segment of 1,024 rows, its min / max row,
+//   rescanned only when that row goes; the overall min / max is the best of the segments',
+//   found again (one pass over them) only when the row holding it goes.
 // - A full recompute (a filter or the columns changed, the queue overflowed while no frame
 //   ran) takes the rows as runs at that moment and works through them in time slices; changes
 //   meanwhile queue up and are applied after. Until it is done, `pending` is true and the
@@ -31,9 +31,10 @@ import { addExact, addExactBig, compare, kindOf, readerOf, roundExact } from "./
  */
 /** Whether a row passes the filter. @typedef {(chunk: Chunk, row: number) => boolean} Passes */
 /**
- * One batch: its counted rows and, per column, its reader and min / max row (-1: none;
- * dirty: the row went, rescan when asked).
- * @typedef {{ chunk: Chunk, live: Uint8Array, count: number, readers: (Reader | null | undefined)[],
+ * One batch: its counted rows and, per column, its reader and, per column and segment of
+ * 2^segmentBits rows (index column * nseg + segment), the min / max row (-1: none) and value
+ * (dirty: the row went, rescan when asked).
+ * @typedef {{ chunk: Chunk, live: Uint8Array, count: number, readers: (Reader | null | undefined)[], nseg: number,
  *   min: Int32Array, max: Int32Array, minV: Float64Array, maxV: Float64Array, dirty: Uint8Array }} ChunkState
  */
 /**
@@ -47,17 +48,22 @@ import { addExact, addExactBig, compare, kindOf, readerOf, roundExact } from "./
 // Queued runs before the queue is dropped for a full recompute (no frame ran for a long time:
 // a hidden tab); keeps what waits for a frame bounded.
 const MAX_QUEUE = 100_000;
+// Rows per segment of a batch that keeps its own min / max (a rescan reads at most this many;
+// finding the overall one again reads one value per segment: a batch may hold a million rows).
+const SEGMENT_BITS = 10;
 // Rows of a run processed before the time budget is checked again.
 const SLICE_ROWS = 8192;
 
 export class Summaries {
   /**
    * @param {RowStore} store
-   * @param {{ sliceRows?: number, maxQueue?: number }} [options] rows a full recompute reads
-   *   between time checks; runs queued before a full recompute is due instead
+   * @param {{ sliceRows?: number, maxQueue?: number, segmentBits?: number }} [options] rows a
+   *   full recompute reads between time checks; runs queued before a full recompute is due
+   *   instead; log2 of the rows per min / max segment (tests make segments small)
    */
-  constructor(store, { sliceRows = SLICE_ROWS, maxQueue = MAX_QUEUE } = {}) {
+  constructor(store, { sliceRows = SLICE_ROWS, maxQueue = MAX_QUEUE, segmentBits = SEGMENT_BITS } = {}) {
     this._store = store;
+    this._segBits = segmentBits;
     this._maxQueue = maxQueue;
     this._sliceRows = sliceRows;
     /** @type {SummaryColumn[]} */
@@ -241,10 +247,12 @@ export class Summaries {
     if (cs === undefined) {
       if (sign < 0) return; // none of its rows is counted
       const n = this._columns.length;
+      const nseg = Math.ceil(chunk.batch.numRows / (1 << this._segBits));
+      const k = n * nseg;
       cs = {
-        chunk, live: new Uint8Array(chunk.batch.numRows), count: 0, readers: new Array(n),
-        min: new Int32Array(n).fill(-1), max: new Int32Array(n).fill(-1), dirty: new Uint8Array(n),
-        minV: new Float64Array(n), maxV: new Float64Array(n),
+        chunk, live: new Uint8Array(chunk.batch.numRows), count: 0, readers: new Array(n), nseg,
+        min: new Int32Array(k).fill(-1), max: new Int32Array(k).fill(-1), dirty: new Uint8Array(k),
+        minV: new Float64Array(k), maxV: new Float64Array(k),
       };
       this._chunks.set(chunk, cs);
     }
@@ -328,16 +336,17 @@ export class Summaries {
       }
       if (sign > 0) {
         // The doubles decide unless equal (then the exact values do, summaryread.compare).
-        const dirty = cs.dirty[c];
-        let b = cs.min[c];
-        if (!(dirty & 1) && (b < 0 || x < cs.minV[c] || (x === cs.minV[c] && compare(reader, r, reader, b) < 0))) {
-          cs.min[c] = r;
-          cs.minV[c] = x;
+        const k = c * cs.nseg + (r >> this._segBits); // the row's segment
+        const dirty = cs.dirty[k];
+        let b = cs.min[k];
+        if (!(dirty & 1) && (b < 0 || x < cs.minV[k] || (x === cs.minV[k] && compare(reader, r, reader, b) < 0))) {
+          cs.min[k] = r;
+          cs.minV[k] = x;
         }
-        b = cs.max[c];
-        if (!(dirty & 2) && (b < 0 || x > cs.maxV[c] || (x === cs.maxV[c] && compare(reader, r, reader, b) > 0))) {
-          cs.max[c] = r;
-          cs.maxV[c] = x;
+        b = cs.max[k];
+        if (!(dirty & 2) && (b < 0 || x > cs.maxV[k] || (x === cs.maxV[k] && compare(reader, r, reader, b) > 0))) {
+          cs.max[k] = r;
+          cs.maxV[k] = x;
         }
         const lo = st.minAt;
         if (!st.minDirty && (lo === null || x < st.minV || (x === st.minV && this._cmp(cs, r, lo, c) < 0))) {
@@ -350,8 +359,9 @@ export class Summaries {
           st.maxV = x;
         }
       } else {
-        if (cs.min[c] === r) cs.dirty[c] |= 1;
-        if (cs.max[c] === r) cs.dirty[c] |= 2;
+        const k = c * cs.nseg + (r >> this._segBits);
+        if (cs.min[k] === r) cs.dirty[k] |= 1;
+        if (cs.max[k] === r) cs.dirty[k] |= 2;
         if (st.minAt !== null && st.minAt[0] === cs && st.minAt[1] === r) st.minDirty = true;
         if (st.maxAt !== null && st.maxAt[0] === cs && st.maxAt[1] === r) st.maxDirty = true;
       }
@@ -415,8 +425,10 @@ export class Summaries {
       /** @type {[ChunkState, number] | null} */
       let best = null;
       for (const cs of this._chunks.values()) {
-        const r = this._chunkExtreme(cs, c, bit);
-        if (r >= 0 && (best === null || dir * this._cmp(cs, r, best, c) > 0)) best = [cs, r];
+        for (let seg = 0; seg < cs.nseg; seg++) {
+          const r = this._segmentExtreme(cs, c, seg, bit);
+          if (r >= 0 && (best === null || dir * this._cmp(cs, r, best, c) > 0)) best = [cs, r];
+        }
       }
       const v = best === null ? 0 : /** @type {Reader} */ (this._reader(best[0], c)).num(best[1]);
       if (dir < 0) [st.minAt, st.minV, st.minDirty] = [best, v, false];
@@ -427,30 +439,34 @@ export class Summaries {
   }
 
   /**
-   * A batch's min (bit 1) or max (bit 2) row in column c, rescanned if it went.
+   * A batch segment's min (bit 1) or max (bit 2) row in column c, rescanned if it went.
    * @param {ChunkState} cs
    * @param {number} c
+   * @param {number} seg
    * @param {number} bit
    */
-  _chunkExtreme(cs, c, bit) {
+  _segmentExtreme(cs, c, seg, bit) {
+    const k = c * cs.nseg + seg;
     const at = bit === 1 ? cs.min : cs.max;
-    if (cs.dirty[c] & bit) {
+    if (cs.dirty[k] & bit) {
       const reader = /** @type {Reader} */ (this._reader(cs, c)); // a min was set: it exists
       const dir = bit === 1 ? -1 : 1;
       let best = -1;
       const live = cs.live;
-      for (let r = 0; r < live.length; r++) {
+      const end = Math.min(live.length, (seg + 1) << this._segBits);
+      for (let r = seg << this._segBits; r < end; r++) {
         if (live[r] === 0 || !reader.valid(r)) continue;
         const x = reader.num(r);
         if (x !== x) continue;
         if (best < 0 || dir * compare(reader, r, reader, best) > 0) best = r;
       }
-      at[c] = best;
-      (bit === 1 ? cs.minV : cs.maxV)[c] = best < 0 ? 0 : reader.num(best);
-      cs.dirty[c] &= ~bit;
+      at[k] = best;
+      (bit === 1 ? cs.minV : cs.maxV)[k] = best < 0 ? 0 : reader.num(best);
+      cs.dirty[k] &= ~bit;
     }
-    return at[c];
+    return at[k];
   }
+
 }
 
 /** The value holding a min or max: read it with reader at row. @typedef {{ reader: Reader, row: number } | null} Extreme */

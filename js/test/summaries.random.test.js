@@ -138,7 +138,7 @@ let pendingSeen = 0;
 function runSequence(seed, steps) {
   const rnd = mulberry32(seed);
   const store = new RowStore({ blockSize: 2 + Math.floor(rnd() * 8) });
-  const summaries = new Summaries(store, { sliceRows: 1 + Math.floor(rnd() * 40) });
+  const summaries = new Summaries(store, { sliceRows: 1 + Math.floor(rnd() * 40), segmentBits: Math.floor(rnd() * 4) });
   let f = 0;
   let nextId = 1000;
   const log = [];
