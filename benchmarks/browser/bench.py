@@ -251,16 +251,14 @@ def summaries(page, log=print) -> dict:
     """The column summaries per frame under a 100k rows/s stream over the store (summaries.js)."""
     page.evaluate("lsw.render()")
     got = page.evaluate(f"lsw.summaries({SUMMARY_FRAMES}, {SUMMARY_ROWS_PER_FRAME})")
+    from benchmarks.report.summaries import percentile
+
+    row, insert = got["row"], got["inserts"]
     log(
-        f"  browser summaries per frame p50/p95: {percentile(got['row'], 50):.2f}/"
-        f"{percentile(got['row'], 95):.2f} ms (store insert p50 {percentile(got['inserts'], 50):.2f} ms)"
+        f"  browser summaries per frame p50/p95: {percentile(row, 50):.2f}/"
+        f"{percentile(row, 95):.2f} ms (store insert p50 {percentile(insert, 50):.2f} ms)"
     )
     return got
-
-
-def percentile(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))] if s else float("nan")
 
 
 def measure(url: str, rows: int, repeat: int, log=print) -> dict:

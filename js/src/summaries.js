@@ -424,13 +424,20 @@ export class Summaries {
     if (dir < 0 ? st.minDirty : st.maxDirty) {
       /** @type {[ChunkState, number] | null} */
       let best = null;
+      let v = 0;
       for (const cs of this._chunks.values()) {
+        const values = dir < 0 ? cs.minV : cs.maxV;
         for (let seg = 0; seg < cs.nseg; seg++) {
           const r = this._segmentExtreme(cs, c, seg, bit);
-          if (r >= 0 && (best === null || dir * this._cmp(cs, r, best, c) > 0)) best = [cs, r];
+          if (r < 0) continue;
+          // The doubles decide (a pass over ~1,000 segments a million rows), unless equal.
+          const x = values[c * cs.nseg + seg];
+          if (best === null || dir * (x - v) > 0 || (x === v && dir * this._cmp(cs, r, best, c) > 0)) {
+            best = [cs, r];
+            v = x;
+          }
         }
       }
-      const v = best === null ? 0 : /** @type {Reader} */ (this._reader(best[0], c)).num(best[1]);
       if (dir < 0) [st.minAt, st.minV, st.minDirty] = [best, v, false];
       else [st.maxAt, st.maxV, st.maxDirty] = [best, v, false];
     }

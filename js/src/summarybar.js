@@ -23,7 +23,8 @@ const BUDGET_MS = 4; // a full recompute's work per frame
 const BARS = 3; // category values drawn (the tooltip lists summarycats.TOP)
 const SVG = "http://www.w3.org/2000/svg";
 
-const count = (/** @type {number} */ n) => n.toLocaleString("en-US");
+const numbers = new Intl.NumberFormat("en-US"); // one formatter: toLocaleString makes one a call
+const count = (/** @type {number} */ n) => numbers.format(n);
 
 export class SummaryBar {
   /**

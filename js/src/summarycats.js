@@ -32,7 +32,7 @@ export function countCategories(st, reader, rows, m, sign) {
     const counts = new Int32Array(dict.size);
     for (let i = 0; i < m; i++) {
       const r = rows[i];
-      if (valid(r)) counts[dict.indices[dict.offset + r]]++;
+      if (valid(r)) counts[dict.indices[r]]++;
       else st.nulls += sign;
     }
     for (let k = 0; k < counts.length; k++) if (counts[k] > 0) bump(st, dict.key(k), sign * counts[k]);

@@ -18,7 +18,7 @@ import { DataType, Type } from "apache-arrow";
  * (a BigInt, or a decimal's text), else null; `key`: a category's text.
  * @typedef {{ valid: (row: number) => boolean, num: (row: number) => number,
  *   exact: ((row: number) => bigint | string) | null, key: (row: number) => string,
- *   dict: { indices: ArrayLike<number>, offset: number, size: number, key: (i: number) => string } | null,
+ *   dict: { indices: ArrayLike<number>, size: number, key: (i: number) => string } | null,
  *   vector: Vector }} Reader
  */
 
@@ -40,22 +40,21 @@ const TWO32 = 4294967296;
 const decoder = new TextDecoder();
 
 /**
- * A string from UTF-8 bytes: short ASCII without TextDecoder (which costs ~10x as much there).
+ * A string from UTF-8 bytes. ASCII (the usual case) without TextDecoder, which costs ~10x as
+ * much for a short string, and far more on a view into a large buffer (Chromium: a whole IPC
+ * message): other text is copied out first.
  * @param {Uint8Array} bytes
  * @param {number} start
  * @param {number} end
  */
 export function utf8Text(bytes, start, end) {
-  if (end - start <= 24) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const b = bytes[i];
-      if (b >= 0x80) return decoder.decode(bytes.subarray(start, end));
-      s += String.fromCharCode(b);
-    }
-    return s;
+  let s = "";
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b >= 0x80) return decoder.decode(bytes.slice(start, end));
+    s += String.fromCharCode(b);
   }
-  return decoder.decode(bytes.subarray(start, end));
+  return s;
 }
 
 // Nanoseconds per unit of a timestamp (s, ms, us, ns) or date (day, ms) column.
@@ -75,6 +74,8 @@ function nanosPerUnit(type) {
  */
 export function readerOf(vector, kind, decimalText) {
   const data = vector.data[0]; // a record batch's column is one Data
+  // As Arrow reads a slice: `offset` counts in the validity (and boolean) bitmaps only; the
+  // value, offset and index buffers are sliced to the rows already.
   const off = data.offset;
   const bitmap = data.nullCount > 0 ? data.nullBitmap : null;
   /** @type {(row: number) => boolean} */
@@ -86,8 +87,8 @@ export function readerOf(vector, kind, decimalText) {
   if (DataType.isDictionary(type)) {
     const dictionary = /** @type {Vector} */ (data.dictionary);
     const texts = readerOf(dictionary, "cat", false);
-    reader.key = (r) => texts.key(values[off + r]);
-    reader.dict = { indices: values, offset: off, size: dictionary.length, key: texts.key };
+    reader.key = (r) => texts.key(values[r]);
+    reader.dict = { indices: values, size: dictionary.length, key: texts.key };
     if (kind === "num") {
       reader.num = (r) => Number(reader.key(r));
       reader.exact = reader.key;
@@ -96,7 +97,7 @@ export function readerOf(vector, kind, decimalText) {
   }
   if (DataType.isUtf8(type)) {
     const offsets = /** @type {Int32Array} */ (data.valueOffsets);
-    reader.key = (r) => utf8Text(values, offsets[off + r], offsets[off + r + 1]);
+    reader.key = (r) => utf8Text(values, offsets[r], offsets[r + 1]);
     if (decimalText) {
       reader.num = (r) => Number(reader.key(r));
       reader.exact = reader.key;
@@ -113,17 +114,17 @@ export function readerOf(vector, kind, decimalText) {
     const signed = values instanceof BigInt64Array;
     /** @param {number} r */
     const approx = (r) => {
-      const i = 2 * (off + r);
+      const i = 2 * r;
       return (signed ? words[i + 1] : words[i + 1] >>> 0) * TWO32 + (words[i] >>> 0);
     };
     if (kind === "time") {
       const perUnit = nanosPerUnit(type);
       const ms = Number(perUnit) / 1e6;
       reader.num = (r) => approx(r) * ms;
-      reader.exact = (r) => values[off + r] * perUnit; // BigInt nanoseconds, to break ties
+      reader.exact = (r) => values[r] * perUnit; // BigInt nanoseconds, to break ties
     } else {
       reader.num = approx;
-      reader.exact = (r) => values[off + r];
+      reader.exact = (r) => values[r];
     }
     return reader;
   }
@@ -135,13 +136,13 @@ export function readerOf(vector, kind, decimalText) {
   if (kind === "time") {
     const perUnit = nanosPerUnit(type);
     const ms = Number(perUnit) / 1e6;
-    reader.num = (r) => values[off + r] * ms;
-    reader.exact = (r) => BigInt(values[off + r]) * perUnit;
+    reader.num = (r) => values[r] * ms;
+    reader.exact = (r) => BigInt(values[r]) * perUnit;
     return reader;
   }
   if (ArrayBuffer.isView(values) && type.typeId !== Type.Decimal) {
     const numbers = /** @type {ArrayLike<number>} */ (/** @type {unknown} */ (values));
-    reader.num = (r) => numbers[off + r];
+    reader.num = (r) => numbers[r];
   }
   return reader;
 }

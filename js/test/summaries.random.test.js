@@ -2,8 +2,8 @@
 // thousands of random op sequences: inserts at a position / at an end with a limit /
 // update_only, updates in place, deletes, limit pruning, resets, filters switched on and off
 // (full recomputes in time slices, with ops arriving meanwhile), all-new-id batches appended or
-// prepended (the bulk path, packed blocks pruned whole) and batches whose strings come as a
-// dictionary. Seeded: a failure replays.
+// prepended (the bulk path, packed blocks pruned whole), batches whose strings come as a
+// dictionary and slices of batches. Seeded: a failure replays.
 import { describe, it, expect } from "vitest";
 import { Dictionary, Float64, Int32, Int64, makeData, makeVector, Table, TimestampMillisecond, Utf8, vectorFromArray } from "apache-arrow";
 import { RowStore } from "../src/store.js";
@@ -25,7 +25,17 @@ const SCALE = 2 ** 30; // every float sent is a multiple of 2^-30: the naive sum
 
 // One batch of rows: v float (nulls, NaN, ±Infinity, huge values that cancel), n int64 (some
 // beyond 2^53), s utf8, d a dictionary of strings, t timestamps (ms).
+// Sometimes a slice of a larger batch (its buffers sliced, its offset counting in the bitmaps).
 function batch(ids, rnd) {
+  if (rnd() < 0.3) {
+    const before = Math.floor(rnd() * 20);
+    const pad = (n) => Array.from({ length: n }, () => -1);
+    return unsliced([...pad(before), ...ids, ...pad(Math.floor(rnd() * 5))], rnd).slice(before, before + ids.length);
+  }
+  return unsliced(ids, rnd);
+}
+
+function unsliced(ids, rnd) {
   const rows = ids.length;
   const pick = (f) => Array.from({ length: rows }, f);
   const v = pick(() => {
