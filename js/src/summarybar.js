@@ -41,6 +41,8 @@ export class SummaryBar {
     this.drawnKey = "";
     /** @type {Column[]} */
     this.columns = [];
+    /** @type {Map<string, WeakMap<object, import("./summaryread.js").Reader | null>>} see readers() */
+    this.sparkReaders = new Map();
   }
 
   destroy() {
@@ -167,6 +169,18 @@ export class SummaryBar {
   }
 
   /**
+   * Readers of a column's batches, kept while the batches live (sparkPath reads the same
+   * batches frame after frame).
+   * @param {string} name
+   * @returns {WeakMap<object, import("./summaryread.js").Reader | null>}
+   */
+  readers(name) {
+    let readers = this.sparkReaders.get(name);
+    if (readers === undefined) this.sparkReaders.set(name, (readers = new WeakMap()));
+    return readers;
+  }
+
+  /**
    * The last SPARK_POINTS values of a column in display order, as an SVG path (gaps at
    * nulls), read straight from the batches (summaryread.readerOf, one reader per batch).
    * @param {string} name
@@ -176,8 +190,7 @@ export class SummaryBar {
     const size = order.size;
     const start = Math.max(0, size - SPARK_POINTS);
     const ys = new Float64Array(size - start);
-    /** @type {Map<object, import("./summaryread.js").Reader | null>} */
-    const readers = new Map();
+    const readers = this.readers(name);
     let lo = Infinity;
     let hi = -Infinity;
     for (let i = start; i < size; i++) {
@@ -214,6 +227,9 @@ export class SummaryBar {
 
 /** @type {WeakMap<HTMLElement, string>} what a cell's children were made for */
 const shapes = new WeakMap();
+/** @type {WeakMap<Element, Record<string, string>>} the hooks and attributes last set (reading
+ * them back from the DOM costs more than comparing here) */
+const last = new WeakMap();
 
 /**
  * The cell's children for `shape`, made by `make` when the cell held another shape.
@@ -237,8 +253,10 @@ function fill(cell, shape, make) {
  */
 function setData(cell, data) {
   const ds = cell.dataset;
-  for (const name of Object.keys(ds)) if (!(name in data)) delete ds[name];
-  for (const [name, value] of Object.entries(data)) if (ds[name] !== value) ds[name] = value;
+  const was = last.get(cell) ?? {};
+  for (const name of Object.keys(was)) if (!(name in data)) delete ds[name];
+  for (const [name, value] of Object.entries(data)) if (was[name] !== value) ds[name] = value;
+  last.set(cell, data);
 }
 
 /** @param {Element} el @param {string} text */
@@ -248,7 +266,10 @@ function setText(el, text) {
 
 /** @param {Element} el @param {string} name @param {string} value */
 function setAttr(el, name, value) {
-  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+  const was = last.get(el) ?? {};
+  if (was[name] === value) return;
+  el.setAttribute(name, value);
+  last.set(el, { ...was, [name]: value });
 }
 
 function sparkSvg() {
