@@ -1,7 +1,7 @@
 // @ts-check
 // Live column summaries over every row the store holds (those passing the filter, when one is
 // set), kept current per change instead of recomputed (design in docs/how-it-works.md).
-// (About 450 lines: the queue, the per-batch and the per-column state are one private
+// (About 500 lines: the queue, the per-batch and the per-column state are one private
 // representation; categories and value reads are in summarycats.js and summaryread.js.)
 //
 // - The store tells us of rows added and removed (store.watchRows) as runs of a batch; we only
