@@ -115,6 +115,7 @@ def test_summaries_follow_the_rows_streamed(lab):
             "w.insert(row(60, x_shift=1000.5))\nw.insert(row(61, x_shift=-0.25))",
             "w.filter = 'cherry'",
             "w.filter = ''\nw.reset([row(i) for i in range(5)])",
+            "w.summaries = False",
         ]
     )
     nb.run(0)
@@ -157,3 +158,12 @@ def test_summaries_follow_the_rows_streamed(lab):
     nb.run(4)
     wait_count(w, 5)
     wait_summaries(w, expected([row(i) for i in range(5)]))
+
+    # Off: the row goes, and the rows move up by its height.
+    nb.run(5)
+    wait_js(w, "root => root.querySelector('.lsw-summaries').offsetHeight === 0")
+    top = w.evaluate(
+        "root => root.querySelector('.lsw-rows .lsw-row').getBoundingClientRect().top"
+        " - root.querySelector('.lsw-scroll').getBoundingClientRect().top"
+    )
+    assert top == pytest.approx(first_row_top - empty_height - 1, abs=1)
