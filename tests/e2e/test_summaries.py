@@ -14,6 +14,7 @@ import math
 import pytest
 
 from .harness import wait_count, wait_js
+from .test_interaction import use_theme
 
 pytestmark = pytest.mark.e2e
 
@@ -137,6 +138,17 @@ def test_summaries_follow_the_rows_streamed(lab):
     assert first_row_top >= empty_height  # below the header and the summaries
     assert w.locator('[data-summary="skip"], [data-summary="id"]').count() == 0
     assert w.locator(".lsw-summary .lsw-spark path").count() == 2  # x and n
+    # Readable in both themes: a value's text far from the row's background in brightness.
+    contrast = """root => { const sum = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number)
+        .reduce((a, x) => a + x);
+        const bg = getComputedStyle(root.querySelector('.lsw-summaries')).backgroundColor;
+        const fg = getComputedStyle(root.querySelector('.lsw-summary-label')).color;
+        return sum(bg) - sum(fg); }"""
+    assert w.evaluate(contrast) > 300  # light: dark text on a light row
+    use_theme(lab.page, "JupyterLab Dark")
+    wait_js(w, f"root => ({contrast})(root) < -300")  # dark: light text on a dark row
+    use_theme(lab.page, "JupyterLab Light")
+    wait_js(w, f"root => ({contrast})(root) > 300")
     title = w.locator('[data-summary="x"]').get_attribute("title")
     assert "min 6.25" in title and "max 37.375" in title and "mean" in title
 
