@@ -9,7 +9,7 @@ from typing import Any
 from .values import is_int
 
 #: Per-column display options a `columns=` entry (or `column_options`) may set.
-COLUMN_OPTIONS = {"label", "width", "format", "align", "hidden", "timezone"}
+COLUMN_OPTIONS = {"label", "width", "format", "align", "hidden", "timezone", "summary"}
 _ALIGN = {"left", "right", "center"}
 
 
@@ -51,6 +51,7 @@ def check_column_options(name: str, opts: Any) -> dict:
         "align": lambda v: v in _ALIGN,
         "hidden": lambda v: isinstance(v, bool),
         "timezone": _is_zone,
+        "summary": lambda v: isinstance(v, bool),
     }
     for key, value in opts.items():
         if not checks[key](value):
@@ -58,7 +59,7 @@ def check_column_options(name: str, opts: Any) -> dict:
                 f"column {name!r}: bad {key}={value!r} (label: str, width: pixels > 0, "
                 "format: e.g. ',.2f', '.1%', 'd' or '%Y-%m-%d %H:%M', align: left/right/center, "
                 "hidden: bool, timezone: 'UTC' or a zone name such as 'Asia/Tokyo' to show "
-                "zoned times in)"
+                "zoned times in, summary: bool)"
             )
     return dict(opts)
 

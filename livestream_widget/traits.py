@@ -107,6 +107,13 @@ class StreamTraits(anywidget.AnyWidget):
     #: (sort and filter applied, values raw) as `<name>.csv` or `<name>.arrow`, and copy the
     #: selected rows as tab-separated text (Ctrl/Cmd+C on the table does too).
     export_buttons = t.Bool(True).tag(sync=True)
+    #: bool, default True. Show a live summary under each column header, over every row the
+    #: browser holds (those passing the filter, when one is set), kept current as rows come and
+    #: go: numbers get a sparkline of the last rows in display order (min, mean and max on
+    #: hover), times their first and last, strings the most frequent values with counts; every
+    #: column its nulls. Off for one column with `column_options={name: {"summary": False}}`.
+    #: Browser side only: nothing more is sent.
+    summaries = t.Bool(True).tag(sync=True)
     #: bool, default True. Follow the tail: while the view is at the last row, appended rows
     #: keep it there; scrolled away, a "N new rows" badge jumps back.
     follow = t.Bool(True).tag(sync=True)
@@ -118,7 +125,8 @@ class StreamTraits(anywidget.AnyWidget):
     #: dict[str, dict], default {}. Display options by column name: label, width (px), format
     #: (',.2f', '.1%', 'd', or strftime such as '%H:%M:%S'), align, hidden, timezone (zoned
     #: times show in their own zone with the offset; "UTC" shows them in UTC, marked, and a
-    #: zone name such as "Asia/Tokyo" in that zone). `columns=` dicts fill it.
+    #: zone name such as "Asia/Tokyo" in that zone), summary (False: no summary for the
+    #: column, see `summaries`). `columns=` dicts fill it.
     column_options = t.Dict(default_value={}).tag(sync=True)
     #: str | None, default None. Render each row as a card from this template instead of a
     #: table row: markup (yours, trusted) with `{column}` placeholders, each replaced by the

@@ -72,7 +72,11 @@ def test_view_state_traits_are_checked():
     assert w.column_options == {"price": {"label": "Price", "format": ",.2f"}}
     w.sort = {"column": "price", "descending": 1}
     assert w.sort == {"column": "price", "descending": True}
+    assert w.summaries is True
+    w.column_options = {"id": {"summary": False}}
+    assert w.column_options == {"id": {"summary": False}}
     for trait, bad in [
+        ("column_options", {"id": {"summary": "no"}}),
         ("sort", {"col": "price"}),
         ("column_options", {"price": {"colour": "red"}}),
         ("column_options", {"price": {"align": "middle"}}),

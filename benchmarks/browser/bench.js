@@ -8,6 +8,7 @@ import { snapshotSteps } from "../../js/src/snapshot.js";
 import { TableView } from "../../js/src/view.js";
 import "../../js/src/style.css";
 import { afterFrame, frameLoop, scrollLoop } from "./frames.js";
+import { summariesStream } from "./summaries.js";
 
 const sets = new Map(); // name -> [{content, buffers: DataView[]}] as JupyterLab hands them over
 let store = null;
@@ -181,6 +182,11 @@ function snapshot(maxRows, maxBytes) {
   return { total, longest, rows: ids.length, parts: buffers.length, bytes: buffers.reduce((n, b) => n + b.byteLength, 0) };
 }
 
+// The column summaries under a stream (summaries.js); needs render() first.
+function summaries(frames, perFrame) {
+  return summariesStream({ store, view, key: "id", frames, perFrame });
+}
+
 function destroyView() {
   if (view) view.destroy();
   view = null;
@@ -193,6 +199,6 @@ function dropStore() {
 
 // Ready once the WebAssembly ZSTD decoder is, as a page decodes from then on.
 codecsReady.then(() => {
-  window.lsw = { load, unload, decodeApply, arrowFloor, keyFloor, snapshot, render, scroll, idle, destroyView, dropStore };
+  window.lsw = { load, unload, decodeApply, arrowFloor, keyFloor, snapshot, render, scroll, idle, summaries, destroyView, dropStore };
   window.lswReady = true;
 });

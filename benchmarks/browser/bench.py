@@ -33,6 +33,8 @@ from benchmarks.paths import ROOT
 
 HERE = pathlib.Path(__file__).resolve().parent  # bench.js, index.html
 SINGLE_ROWS = 1000  # rows of the live-feed set, one per message
+SUMMARY_FRAMES = 180  # frames of the summaries' stream (3 s at 60 Hz)
+SUMMARY_ROWS_PER_FRAME = 1667  # 100k rows/s at 60 frames/s
 SNAPSHOT_ROWS, SNAPSHOT_BYTES = 1000, 2**20  # the widget's default snapshot caps
 SNAPSHOT_EVERY_MS = 10_000  # js/src/index.js: at most one snapshot per 10 s while streaming
 
@@ -245,6 +247,20 @@ def views(page, repeat: int, log=print) -> dict:
     return res
 
 
+def summaries(page, log=print) -> dict:
+    """The column summaries per frame under a 100k rows/s stream over the store (summaries.js)."""
+    page.evaluate("lsw.render()")
+    got = page.evaluate(f"lsw.summaries({SUMMARY_FRAMES}, {SUMMARY_ROWS_PER_FRAME})")
+    from benchmarks.report.summaries import percentile
+
+    row, insert = got["row"], got["inserts"]
+    log(
+        f"  browser summaries per frame p50/p95: {percentile(row, 50):.2f}/"
+        f"{percentile(row, 95):.2f} ms (store insert p50 {percentile(insert, 50):.2f} ms)"
+    )
+    return got
+
+
 def measure(url: str, rows: int, repeat: int, log=print) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -272,6 +288,7 @@ def measure(url: str, rows: int, repeat: int, log=print) -> dict:
                 f"{res['heap']['backing_per_row']:.0f} B/row ArrayBuffers"
             )
             res.update(views(page, repeat, log))
+            res["summaries"] = summaries(page, log)
             page.evaluate("lsw.dropStore()")
 
             # The same rows as ~8 MB messages.

@@ -15,6 +15,7 @@ from benchmarks.report.how import how
 from benchmarks.report.kernel import kernel_section, peers_section
 from benchmarks.report.snapshots import snapshot_section
 from benchmarks.report.soak import soak_how, soak_section
+from benchmarks.report.summaries import summaries_section
 from benchmarks.report.targets import findings_section, targets
 
 
@@ -143,6 +144,10 @@ def render_doc(
             "## Live snapshots: keeping the saved rows current",
             "",
             snapshot_section(b),
+            "",
+            "## Column summaries under a stream",
+            "",
+            summaries_section(b),
             "",
         ]
     if prof:

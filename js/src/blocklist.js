@@ -362,6 +362,15 @@ export class BlockList {
   }
 
   /**
+   * Calls fn(items, null) for every made block and fn(null, pack) for every packed one, in
+   * order, without making any.
+   * @param {(items: T[] | null, pack: Packed<T> | null) => void} fn
+   */
+  forEachBlock(fn) {
+    for (const blk of this._blocks) fn(blk.items, blk.items === null ? blk.pack : null);
+  }
+
+  /**
    * Calls fn(item) for every item made so far (packed blocks have none), in no set order.
    * @param {(h: T) => void} fn
    */

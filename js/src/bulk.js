@@ -19,9 +19,9 @@ import { RowHandle } from "./rows.js";
 /** A row in the id index: its handle, or the pack holding it. @typedef {RowHandle | Pack} Indexed */
 /** @typedef {import("./blocklist.js").BlockList<RowHandle>} Rows */
 /**
- * What a pack needs of the store: the id index (whose map a reset replaces) and how to let go
- * of rows of a chunk.
- * @typedef {{ index: { map: Map<IndexKey, Indexed> }, release: (chunk: Chunk, rows: number) => void }} Owner
+ * What a pack needs of the store: the id index (whose map a reset replaces) and what to do when
+ * a pack is pruned whole (let go of its rows of the chunk).
+ * @typedef {{ index: { map: Map<IndexKey, Indexed> }, dropped: (pack: Pack) => void }} Owner
  */
 
 // A block of rows of one batch without handles yet (blocklist.js's Packed): the id index maps
@@ -65,7 +65,7 @@ export class Pack {
   // Pruned as a whole.
   drop() {
     this.unindex(this.size);
-    this.owner.release(this.chunk, this.size);
+    this.owner.dropped(this);
   }
 
   /** Takes the first `count` rows out of the index. @param {number} count */
@@ -127,8 +127,9 @@ export function plan(s, n, prepend, limit) {
 }
 
 /**
- * Inserts a batch at an end when all its ids are new; returns how many of its rows stay (the
- * caller counts them on the chunk), or -1, having changed nothing, when some id is not new.
+ * Inserts a batch at an end when all its ids are new; returns the rows [lo, hi) of the batch
+ * that stay (the caller counts them on the chunk), or null, having changed nothing, when some
+ * id is not new.
  * @param {Rows} rows
  * @param {Owner} owner
  * @param {IndexKey[]} ids the batch's index keys, in row order
@@ -142,16 +143,16 @@ export function insertNew(rows, owner, ids, chunk, prepend, limit, dropped) {
   const map = owner.index.map;
   const { lo, hi, pruneFront, pruneBack } = plan(rows.size, n, prepend, limit);
   const runs = makeRuns(rows, owner, ids, chunk, lo, hi, prepend);
-  if (runs === null) return -1;
+  if (runs === null) return null;
   if ((lo > 0 || hi < n) && !othersNew(map, ids, lo, hi)) {
     unindex(map, runs, runs.length);
-    return -1;
+    return null;
   }
   if (pruneFront > 0) rows.pruneFront(pruneFront, dropped);
   if (pruneBack > 0) rows.pruneBack(pruneBack, dropped);
   if (prepend) rows.prependRuns(runs);
   else rows.appendRuns(runs);
-  return hi - lo;
+  return { lo, hi };
 }
 
 // Rows [lo, hi) indexed, in list order (reversed when prepending), cut into runs the way

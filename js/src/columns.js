@@ -33,7 +33,8 @@ export function layoutColumns(names, options = {}, typeOf = () => undefined, dec
       const type = typeOf(name);
       const align = o.align || (isNumeric(type, decimalText(name)) ? "right" : "left");
       const timezone = o.timezone ?? null;
-      return { name, label: o.label ?? name, width: o.width ?? null, format: o.format ?? null, align, type, timezone };
+      const summary = o.summary !== false;
+      return { name, label: o.label ?? name, width: o.width ?? null, format: o.format ?? null, align, type, timezone, summary };
     });
 }
 

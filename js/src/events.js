@@ -195,10 +195,10 @@ export class Controls {
 
   /** @param {number} i */
   scrollIntoView(i) {
-    const { scroller, header } = this.host.elements;
+    const { scroller, header, summaries } = this.host.elements;
     const rowHeight = this.host.rowHeight();
     const top = i * rowHeight;
-    const view = scroller.clientHeight - header.offsetHeight;
+    const view = scroller.clientHeight - header.offsetHeight - (summaries?.offsetHeight ?? 0);
     if (top < scroller.scrollTop) scroller.scrollTop = top;
     else if (top + rowHeight > scroller.scrollTop + view) scroller.scrollTop = top + rowHeight - view;
     this.host.schedule();

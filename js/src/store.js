@@ -1,5 +1,5 @@
 // @ts-check
-// Model-level row store for livestream-widget. (About 400 lines: the stream semantics and the
+// Model-level row store for livestream-widget. (About 450 lines: the stream semantics and the
 // row reads views and snapshots need stay together, behind one private representation.)
 //
 // The browser owns the rows (the kernel forgets them once sent), so this store must hold up to
@@ -24,12 +24,14 @@ import { decodeDomIds, DOM_ID, integerKeys } from "./domids.js";
 import { IdIndex } from "./ids.js";
 import { Schema } from "./schema.js";
 import { Chunk, exactValue, RowHandle } from "./rows.js";
+import { RowWatchers } from "./watchers.js";
 
 /** @typedef {import("apache-arrow").DataType} ArrowType */
 /** @typedef {import("apache-arrow").Vector} Vector */
 /** @typedef {import("./rows.js").IndexKey} IndexKey */
 /** A row, for views that order rows themselves (order.js). @typedef {RowHandle} Handle */
 /** Per-row slot fields on handles (see newSlot). @typedef {{ [slot: symbol]: number | undefined }} Slots */
+/** @typedef {import("./watchers.js").RowWatcher} RowWatcher */
 
 export class RowStore {
   /** @param {{ blockSize?: number }} [options] rows per block of the BlockList */
@@ -47,7 +49,8 @@ export class RowStore {
     /** @type {IdIndex<RowHandle, import("./bulk.js").Pack>} rows by dom id; its prefix outlives resets */
     this._ids = new IdIndex();
     /** @type {import("./bulk.js").Owner} what packs of rows (bulk.js) need of the store */
-    this._owner = { index: this._ids, release: (chunk, rows) => this._release(chunk, rows) };
+    this._owner = { index: this._ids, dropped: (pack) => this._dropPack(pack) };
+    this._watchers = new RowWatchers(); // see watchRows
     this.resets = 0; // reset() calls so far: a view starts over at the top after one
     // What a reset clears (_clear sets these again).
     /** @type {Set<Chunk>} */
@@ -87,6 +90,16 @@ export class RowStore {
     if (typeof fn !== "function") throw new Error("onChange needs a function");
     this._listeners.add(fn);
     return () => this._listeners.delete(fn);
+  }
+
+  /**
+   * Tells `watcher` of every row added or removed from now on (summaries.js keeps statistics
+   * this way without reading all rows per change); returns the function that stops it.
+   * Calls come as changes are applied, before onChange's.
+   * @param {RowWatcher} watcher
+   */
+  watchRows(watcher) {
+    return this._watchers.add(watcher);
   }
 
   _changed() {
@@ -152,8 +165,10 @@ export class RowStore {
     const n = ids.length;
     if (!updateOnly && (at === -1 || at === 0) && n > 0) {
       const kept = insertNew(rows, this._owner, ids, chunk, at === 0, limit, this._dropped);
-      if (kept >= 0) {
-        if (kept > 0 && (chunk.live += kept) === kept) this._chunks.add(chunk);
+      if (kept !== null) {
+        const n = kept.hi - kept.lo;
+        if (n > 0 && (chunk.live += n) === n) this._chunks.add(chunk);
+        if (n > 0 && this._watchers.any) this._watchers.added(chunk, kept.lo, 1, n);
         return true;
       }
     }
@@ -163,6 +178,10 @@ export class RowStore {
       let h = handleOf(rows, map, id);
       if (h !== undefined) {
         // Position kept, `at` ignored, no pruning.
+        if (this._watchers.any) {
+          this._watchers.removed(h.chunk, h.row, 1, 1);
+          this._watchers.added(chunk, r, 1, 1);
+        }
         this._release(h.chunk);
         h.chunk = chunk;
         h.row = r;
@@ -175,6 +194,7 @@ export class RowStore {
       h = new RowHandle(id, chunk, r);
       if (chunk.live++ === 0) this._chunks.add(chunk);
       map.set(id, h);
+      if (this._watchers.any) this._watchers.added(chunk, r, 1, 1);
       if (at === 0) rows.prepend(h);
       else if (at === -1 || at >= rows.size) rows.append(h);
       else rows.insertAt(at, h);
@@ -209,6 +229,7 @@ export class RowStore {
     // Dropping the references frees handles, blocks and chunks together.
     this._clear();
     this.resets++;
+    this._watchers.reset();
     if (had) this._changed();
   }
 
@@ -224,7 +245,15 @@ export class RowStore {
   /** @param {RowHandle} h */
   _drop(h) {
     this._ids.map.delete(h.id);
+    if (this._watchers.any) this._watchers.removed(h.chunk, h.row, 1, 1);
     this._release(h.chunk);
+  }
+
+  // A packed block was pruned whole (bulk.js; its ids are out of the index already).
+  /** @param {import("./bulk.js").Pack} pack */
+  _dropPack(pack) {
+    if (this._watchers.any) this._watchers.removed(pack.chunk, pack.first, pack.step, pack.size);
+    this._release(pack.chunk, pack.size);
   }
 
   // ---- reads -----------------------------------------------------------------------------
@@ -304,6 +333,23 @@ export class RowStore {
    */
   forEachHandle(fn) {
     this._rows.forEach(fn);
+  }
+
+  /**
+   * Calls fn(chunk, first, step, count) for runs covering every row, in stream order, without
+   * making handles: a packed block is one run, other rows one run each (summaries.js reads
+   * the values straight from the chunks).
+   * @param {(chunk: Chunk, first: number, step: number, count: number) => void} fn
+   */
+  forEachRun(fn) {
+    this._rows.forEachBlock((items, pack) => {
+      if (items === null) {
+        const p = /** @type {import("./bulk.js").Pack} */ (/** @type {unknown} */ (pack));
+        fn(p.chunk, p.first, p.step, p.size);
+      } else {
+        for (let i = 0; i < items.length; i++) fn(items[i].chunk, items[i].row, 1, 1);
+      }
+    });
   }
 
   /** @param {number} i */

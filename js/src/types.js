@@ -227,6 +227,7 @@
  * @property {"left" | "right" | "center"} [align]
  * @property {boolean} [hidden]
  * @property {string | null} [timezone] "UTC" or an IANA zone to show zoned times in
+ * @property {boolean} [summary] false: no summary under this column's header
  */
 
 /**
@@ -265,6 +266,7 @@
  * @property {boolean} filter_box
  * @property {boolean} export_buttons
  * @property {string} name the stream's name (files are named after it)
+ * @property {boolean} summaries live column summaries under the header
  * @property {boolean} follow
  * @property {boolean} highlight_updates
  * @property {string[]} actions
@@ -308,6 +310,7 @@
  * @property {string} align
  * @property {import("apache-arrow").DataType | undefined} type its newest Arrow type
  * @property {string | null} timezone
+ * @property {boolean} summary whether it gets a summary (when the `summaries` trait is on)
  */
 
 /**
@@ -323,7 +326,8 @@
  * display order and a few callbacks; never the view's own fields.
  * @typedef {object} ControlsHost
  * @property {{ scroller: HTMLElement, rowsBox: HTMLElement, header: HTMLElement,
- *   filterInput: HTMLInputElement, badge: HTMLElement }} elements
+ *   filterInput: HTMLInputElement, badge: HTMLElement, summaries?: HTMLElement }} elements
+ *   (summaries: the row of column summaries under the header, sticky like it)
  * @property {Model} model
  * @property {DisplayOrder} order
  * @property {(j: number) => Column | undefined} columnAt the column shown at index j

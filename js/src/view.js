@@ -1,6 +1,6 @@
 // @ts-check
-// Virtualized table view (just over 400 lines: layout, scrolling and row recycling share one
-// frame loop and stay together). The DOM holds only the visible rows plus a small overscan, whatever
+// Virtualized table view (about 420 lines: layout, scrolling and row recycling share one
+// frame loop and stay together; the column summaries under the header are summarybar.js's). The DOM holds only the visible rows plus a small overscan, whatever
 // the store's size; row elements are recycled, and values are set with textContent only (a
 // template's markup is the author's, its values are text: template.js).
 // Rows are read through a RowOrder (order.js): stream order, or the user's sort / filter.
@@ -12,6 +12,7 @@ import { ExportBar } from "./exportbar.js";
 import { Follow } from "./follow.js";
 import { RowOrder } from "./order.js";
 import { describe, StatusLine } from "./status.js";
+import { SummaryBar } from "./summarybar.js";
 import { compileTemplate } from "./template.js";
 
 /** @typedef {import("./types.js").Column} Column */
@@ -33,7 +34,7 @@ const MAX_SCROLL_PX = 15_000_000;
 /** @type {(keyof Traits)[]} Traits a redraw depends on. */
 const TRAITS = [
   "height", "empty_message", "columns", "async_state", "selected", "sort", "filter", "filter_box",
-  "actions", "column_options", "template", "row_height", "edges", "follow", "_viewport_handlers", "export_buttons",
+  "actions", "column_options", "template", "row_height", "edges", "follow", "_viewport_handlers", "export_buttons", "summaries",
 ];
 let views = 0; // ids for aria-activedescendant, unique in the page
 
@@ -60,6 +61,7 @@ export class TableView {
     this.exportBar = new ExportBar({ model, store, order: this.order, scroller: this.scroller });
     this.toolbar.append(this.filterInput, this.exportBar.el);
     this.header = h("div", "lsw-header lsw-row", { role: "row" });
+    this.summaryBar = new SummaryBar(store, this.order);
     this.edgeTop = h("div", "lsw-edge lsw-edge-top", { "aria-live": "polite" });
     this.spacer = h("div", "lsw-spacer");
     this.rowsBox = h("div", "lsw-rows", { role: "rowgroup" });
@@ -72,7 +74,7 @@ export class TableView {
     this.badge.hidden = true;
     this.status = new StatusLine(model, this.scroller);
     this.spacer.append(this.rowsBox);
-    this.scroller.append(this.header, this.edgeTop, this.spacer, this.edgeBottom, this.skeleton, this.empty);
+    this.scroller.append(this.header, this.summaryBar.el, this.edgeTop, this.spacer, this.edgeBottom, this.skeleton, this.empty);
     this.frameBox.append(this.scroller, this.badge);
     this.root.append(this.noticeBox, this.toolbar, this.frameBox, this.status.el);
     el.append(this.root);
@@ -100,7 +102,7 @@ export class TableView {
       if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
     };
     this.controls = new Controls({
-      elements: { scroller: this.scroller, rowsBox: this.rowsBox, header: this.header, filterInput: this.filterInput, badge: this.badge },
+      elements: { scroller: this.scroller, rowsBox: this.rowsBox, header: this.header, filterInput: this.filterInput, badge: this.badge, summaries: this.summaryBar.el },
       model,
       order: this.order,
       columnAt: (j) => this.columns()[j],
@@ -125,6 +127,7 @@ export class TableView {
     cancelAnimationFrame(this.frame);
     this.controls.destroy();
     this.exportBar.destroy();
+    this.summaryBar.destroy();
     this.order.dispose();
     for (const off of this.unsubscribe) off();
     for (const name of TRAITS) this.model.off(`change:${name}`, this.schedule);
@@ -187,6 +190,7 @@ export class TableView {
     const columns = this.columns();
     this.drawLayout(columns);
     this.updateOrder(columns);
+    this.drawSummaries(columns);
     const size = this.order.size;
     const state = this.drawStatus(size, columns.length);
     if (state.skeleton) {
@@ -213,6 +217,20 @@ export class TableView {
       text: this.textOf,
     });
     order.refresh();
+  }
+
+  // The summaries under the header (on from the start, so the rows never move down when they
+  // appear); another frame while a full recompute runs.
+  /** @param {Column[]} columns */
+  drawSummaries(columns) {
+    const { model } = this;
+    const on = model.get("summaries") !== false && !this.template;
+    this.root.classList.toggle("lsw-with-summaries", on);
+    const pending = this.summaryBar.update({
+      on, columns, actions: (model.get("actions") || []).length > 0, layoutKey: this.layoutKey,
+      needle: (model.get("filter") || "").trim().toLowerCase(), decimals: this.decimals, sortKey: JSON.stringify(model.get("sort")),
+    });
+    if (pending) this.schedule();
   }
 
   // Everything around the rows: counts, footer, filter box, aria, height, empty text, edges,
@@ -255,7 +273,7 @@ export class TableView {
     const full = size * rh;
     const total = Math.min(full, MAX_SCROLL_PX);
     this.spacer.style.height = `${total}px`;
-    const viewport = Math.max(this.scroller.clientHeight - this.header.offsetHeight, rh);
+    const viewport = Math.max(this.scroller.clientHeight - this.header.offsetHeight - this.summaryBar.el.offsetHeight, rh);
     const visible = Math.ceil(viewport / rh) + 1;
     const span = Math.max(size - viewport / rh, 0); // rows above the viewport at the end
     /** @param {number} pos */

@@ -12,7 +12,7 @@ let PerRowStore;
 
 beforeAll(async () => {
   vi.resetModules();
-  vi.doMock("../src/bulk.js", async (importOriginal) => ({ ...(await importOriginal()), insertNew: () => -1 }));
+  vi.doMock("../src/bulk.js", async (importOriginal) => ({ ...(await importOriginal()), insertNew: () => null }));
   PerRowStore = (await import("../src/store.js")).RowStore;
   vi.doUnmock("../src/bulk.js");
   expect(PerRowStore).not.toBe(RowStore);

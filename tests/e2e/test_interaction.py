@@ -26,12 +26,15 @@ def scroll(w, to: str) -> None:
 
 
 def top_row(w) -> tuple[str, float]:
-    """The first row on screen (below the sticky header) and its offset from the header."""
+    """The first row on screen (below the sticky header and, when shown, the column summaries
+    under it) and its offset from them."""
     return tuple(
         w.evaluate(
             """root => {
                 const sc = root.querySelector('.lsw-scroll');
-                const line = root.querySelector('.lsw-header').getBoundingClientRect().bottom;
+                const head = root.querySelector('.lsw-summaries:not([hidden])')
+                    || root.querySelector('.lsw-header');
+                const line = head.getBoundingClientRect().bottom;
                 const rows = [...root.querySelectorAll('.lsw-rows .lsw-row')];
                 const r = rows.find(r => r.getBoundingClientRect().bottom > line + 1);
                 return [r.dataset.domId, r.getBoundingClientRect().top - line];

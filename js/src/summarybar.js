@@ -1,0 +1,323 @@
+// @ts-check
+// The row of column summaries under the header (the `summaries` trait): one cell per shown
+// column, filled from summaries.js once per frame at most, and only when something changed.
+// Test hooks (docs/guide.md): data-summary, data-rows, data-nulls; numbers data-min, data-max,
+// data-mean; strings data-distinct, data-top; times data-first, data-last; data-pending while
+// a full recompute runs (then no value hook is set: nothing shown is stale).
+import { formatCell } from "./columns.js";
+import { h } from "./dom.js";
+import { exactValue } from "./rows.js";
+import { Summaries } from "./summaries.js";
+import { MAX_DISTINCT } from "./summarycats.js";
+import { exactText, kindOf, readerOf } from "./summaryread.js";
+
+/** @typedef {import("./types.js").Column} Column */
+/** @typedef {import("./store.js").RowStore} RowStore */
+/** @typedef {import("./store.js").Handle} Handle */
+/** @typedef {import("./order.js").RowOrder} RowOrder */
+/** @typedef {import("./summaries.js").Passes} Passes */
+/** @typedef {import("./summaryread.js").Reader} Reader */
+
+const SPARK_POINTS = 240; // the last rows in display order a sparkline draws
+const BUDGET_MS = 4; // a full recompute's work per frame
+const BARS = 3; // category values drawn (the tooltip lists summarycats.TOP)
+const SVG = "http://www.w3.org/2000/svg";
+
+const numbers = new Intl.NumberFormat("en-US"); // one formatter: toLocaleString makes one a call
+const count = (/** @type {number} */ n) => numbers.format(n);
+
+export class SummaryBar {
+  /**
+   * @param {RowStore} store
+   * @param {RowOrder} order the view's display order (sparklines follow it)
+   */
+  constructor(store, order) {
+    this.store = store;
+    this.order = order;
+    this.el = h("div", "lsw-summaries lsw-row", { role: "row", "aria-label": "Column summaries" });
+    /** @type {Summaries | null} null while the trait is off */
+    this.summaries = null;
+    this.layoutKey = "";
+    this.drawnKey = "";
+    /** @type {Column[]} */
+    this.columns = [];
+    /** @type {Map<string, WeakMap<object, import("./summaryread.js").Reader | null>>} see readers() */
+    this.sparkReaders = new Map();
+  }
+
+  destroy() {
+    this.summaries?.dispose();
+    this.summaries = null;
+  }
+
+  /**
+   * One frame: configure, apply the changes since the last, redraw if needed. Returns whether
+   * a full recompute is still running (the caller schedules another frame).
+   * @param {{ on: boolean, columns: Column[], actions: boolean, layoutKey: string | null,
+   *   needle: string, decimals: (number | undefined)[], sortKey: string }} state
+   */
+  update({ on, columns, actions, layoutKey, needle, decimals, sortKey }) {
+    this.el.hidden = !on;
+    if (!on) {
+      this.destroy();
+      return false;
+    }
+    const { store } = this;
+    if (this.summaries === null) this.summaries = new Summaries(store);
+    const summaries = this.summaries;
+    const key = `${layoutKey}|${columns.map((c) => c.summary).join()}|${actions}`;
+    if (key !== this.layoutKey) {
+      this.layoutKey = key;
+      this.columns = columns;
+      this.el.replaceChildren(...columns.map((c) => h("div", `lsw-cell lsw-summary lsw-summary-${c.summary ? "on" : "off"}`, { role: "gridcell" })));
+      if (actions) this.el.append(h("div", "lsw-cell", { role: "gridcell" }));
+      this.drawnKey = "";
+    }
+    const shown = columns.filter((c) => c.summary);
+    const cols = shown.map((c) => ({ name: c.name, kind: kindOf(store.fieldType(c.name), store.isDecimalText(c.name)), decimalText: store.isDecimalText(c.name) }));
+    const passes = needle ? filterOf(columns, decimals, needle) : null;
+    summaries.configure(cols, passes, JSON.stringify([cols, needle, needle ? layoutKey : null]));
+    summaries.update(BUDGET_MS);
+    const drawn = `${summaries.version}|${store.version}|${sortKey}|${needle}|${this.layoutKey}`;
+    if (drawn !== this.drawnKey) {
+      this.drawnKey = drawn;
+      this.draw(summaries, decimals);
+    }
+    return summaries.pending;
+  }
+
+  /**
+   * @param {Summaries} summaries
+   * @param {(number | undefined)[]} decimals
+   */
+  draw(summaries, decimals) {
+    const cells = /** @type {HTMLCollectionOf<HTMLElement>} */ (this.el.children);
+    this.columns.forEach((c, j) => {
+      const cell = cells[j];
+      if (!cell || !c.summary) return;
+      const r = summaries.result(c.name);
+      /** @type {Record<string, string>} the hooks: set, the others removed */
+      const data = { summary: c.name };
+      if (r === undefined || summaries.pending) {
+        data.pending = "true";
+        setData(cell, data);
+        cell.title = "Summarising…";
+        fill(cell, "pending", () => [line("…", "lsw-summary-note")]);
+        return;
+      }
+      data.rows = String(r.rows);
+      data.nulls = String(r.nulls);
+      const nulls = r.nulls > 0 ? `${count(r.nulls)} null${r.nulls === 1 ? "" : "s"}` : "";
+      /** @type {string[]} */
+      const tip = [`${c.label}: ${count(r.rows)} rows`];
+      if (r.kind === "num") {
+        if (r.min && r.max) {
+          data.min = exactText(r.min.reader, r.min.row);
+          data.max = exactText(r.max.reader, r.max.row);
+          data.mean = String(r.mean);
+          tip.push(`min ${data.min}`, `mean ${data.mean}`, `max ${data.max}`);
+        }
+        const [svg, note] = fill(cell, "num", () => [sparkSvg(), line("", "lsw-summary-note")]);
+        setAttr(/** @type {Element} */ (svg.firstChild), "d", this.sparkPath(c.name));
+        setText(note, nulls);
+      } else if (r.kind === "time") {
+        /** @param {NonNullable<typeof r.min>} e */
+        const text = (e) => formatCell(exactValue(e.reader.vector, e.row), c, decimals[j], e.reader.vector.type) ?? "";
+        const [first, last, note] = fill(cell, "time", () => [line(""), line(""), line("", "lsw-summary-note")]);
+        if (r.min && r.max) {
+          data.first = text(r.min);
+          data.last = text(r.max);
+          tip.push(`first ${data.first}`, `last ${data.last}`);
+        }
+        setText(first, data.first ? `↦ ${data.first}` : "");
+        setText(last, data.last ? `⇥ ${data.last}` : "");
+        setText(note, nulls);
+      } else if (r.kind === "cat" && r.over) {
+        // Free text or ids: too many values to count (summarycats.MAX_DISTINCT).
+        data.distinctOver = String(MAX_DISTINCT);
+        tip.push(`over ${count(MAX_DISTINCT)} distinct values`);
+        const [text, note] = fill(cell, "over", () => [line(`> ${count(MAX_DISTINCT)} distinct`), line("", "lsw-summary-note")]);
+        void text;
+        setText(note, nulls);
+      } else if (r.kind === "cat") {
+        const top = r.top ?? [];
+        data.distinct = String(r.distinct);
+        if (top.length) data.top = top[0].value;
+        tip.push(`${count(r.distinct ?? 0)} distinct`, ...top.map((e) => `${e.value}: ${count(e.count)}`));
+        const most = top.length ? top[0].count : 1;
+        const shown = Math.min(top.length, nulls ? BARS - 1 : BARS);
+        const els = fill(cell, `cat${shown}${nulls ? "n" : ""}`, () => [
+          ...Array.from({ length: shown }, bar),
+          ...(nulls ? [line("", "lsw-summary-note")] : []),
+        ]);
+        for (let k = 0; k < shown; k++) {
+          const [fillEl, label, n] = /** @type {HTMLElement[]} */ ([...els[k].children]);
+          const width = `${(100 * top[k].count) / most}%`;
+          if (fillEl.style.width !== width) fillEl.style.width = width;
+          setText(label, top[k].value);
+          setText(n, count(top[k].count));
+        }
+        if (nulls) setText(els[shown], nulls);
+      } else {
+        setText(fill(cell, "other", () => [line("", "lsw-summary-note")])[0], nulls);
+      }
+      if (nulls) tip.push(nulls);
+      setData(cell, data);
+      const title = tip.join("\n");
+      if (cell.title !== title) cell.title = title;
+    });
+  }
+
+  /**
+   * Readers of a column's batches, kept while the batches live (sparkPath reads the same
+   * batches frame after frame).
+   * @param {string} name
+   * @returns {WeakMap<object, import("./summaryread.js").Reader | null>}
+   */
+  readers(name) {
+    let readers = this.sparkReaders.get(name);
+    if (readers === undefined) this.sparkReaders.set(name, (readers = new WeakMap()));
+    return readers;
+  }
+
+  /**
+   * The last SPARK_POINTS values of a column in display order, as an SVG path (gaps at
+   * nulls), read straight from the batches (summaryread.readerOf, one reader per batch).
+   * @param {string} name
+   */
+  sparkPath(name) {
+    const { order, store } = this;
+    const size = order.size;
+    const start = Math.max(0, size - SPARK_POINTS);
+    const ys = new Float64Array(size - start);
+    const readers = this.readers(name);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = start; i < size; i++) {
+      const { batch, row } = store.batchOf(/** @type {Handle} */ (order.handleAt(i)));
+      let reader = readers.get(batch);
+      if (reader === undefined) {
+        const vector = batch.getChild(name);
+        reader = vector === null ? null : readerOf(vector, "num", store.isDecimalText(name));
+        readers.set(batch, reader);
+      }
+      const y = reader !== null && reader.valid(row) ? reader.num(row) : NaN;
+      ys[i - start] = y;
+      if (y < lo) lo = y;
+      if (y > hi) hi = y;
+    }
+    let d = "";
+    let pen = "M";
+    for (let i = 0; i < ys.length; i++) {
+      const y = ys[i];
+      if (!Number.isFinite(y)) {
+        pen = "M";
+        continue;
+      }
+      const x = ys.length > 1 ? (100 * i) / (ys.length - 1) : 50;
+      const yy = hi > lo ? 19 - (18 * (y - lo)) / (hi - lo) : 10;
+      d += `${pen}${x.toFixed(1)} ${yy.toFixed(1)}`;
+      pen = "L";
+    }
+    return d;
+  }
+}
+
+// ---- elements, made once per cell and shape, then only changed where they differ ------------
+
+/** @type {WeakMap<HTMLElement, string>} what a cell's children were made for */
+const shapes = new WeakMap();
+/** @type {WeakMap<Element, Record<string, string>>} the hooks and attributes last set (reading
+ * them back from the DOM costs more than comparing here) */
+const last = new WeakMap();
+
+/**
+ * The cell's children for `shape`, made by `make` when the cell held another shape.
+ * @param {HTMLElement} cell
+ * @param {string} shape
+ * @param {() => Element[]} make
+ * @returns {HTMLElement[]}
+ */
+function fill(cell, shape, make) {
+  if (shapes.get(cell) !== shape) {
+    cell.replaceChildren(...make());
+    shapes.set(cell, shape);
+  }
+  return /** @type {HTMLElement[]} */ ([...cell.children]);
+}
+
+/**
+ * Sets the data-* hooks in `data` and removes the others.
+ * @param {HTMLElement} cell
+ * @param {Record<string, string>} data
+ */
+function setData(cell, data) {
+  const ds = cell.dataset;
+  const was = last.get(cell) ?? {};
+  for (const name of Object.keys(was)) if (!(name in data)) delete ds[name];
+  for (const [name, value] of Object.entries(data)) if (was[name] !== value) ds[name] = value;
+  last.set(cell, data);
+}
+
+/** @param {Element} el @param {string} text */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** @param {Element} el @param {string} name @param {string} value */
+function setAttr(el, name, value) {
+  const was = last.get(el) ?? {};
+  if (was[name] === value) return;
+  el.setAttribute(name, value);
+  last.set(el, { ...was, [name]: value });
+}
+
+function sparkSvg() {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "lsw-spark");
+  svg.setAttribute("viewBox", "0 0 100 20");
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("vector-effect", "non-scaling-stroke");
+  svg.append(path);
+  return svg;
+}
+
+// A category's bar: the fill behind its value and count.
+function bar() {
+  const e = h("div", "lsw-summary-bar");
+  e.append(h("span", "lsw-summary-fill"), h("span", "lsw-summary-label"), h("span", "lsw-summary-count"));
+  return e;
+}
+
+/**
+ * @param {string} text
+ * @param {string} [className]
+ */
+function line(text, className = "lsw-summary-line") {
+  const e = h("div", className);
+  e.textContent = text;
+  return e;
+}
+
+// Whether a row passes the view's filter, as order.js decides it: the shown text of one of
+// the shown columns contains the needle (case-insensitive), the text made as the cells make it.
+/**
+ * @param {Column[]} columns
+ * @param {(number | undefined)[]} decimals
+ * @param {string} needle trimmed, lower case
+ * @returns {Passes}
+ */
+function filterOf(columns, decimals, needle) {
+  return (chunk, row) => {
+    for (let j = 0; j < columns.length; j++) {
+      const c = columns[j];
+      const v = chunk.vectors.get(c.name);
+      if (v === undefined || v.get(row) === null) continue;
+      const text = formatCell(exactValue(v, row), c, decimals[j], v.type);
+      if (text !== null && text.toLowerCase().includes(needle)) return true;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,244 @@
+// @ts-check
+// What column summaries (summaries.js) read of a batch, straight from its Arrow buffers (a
+// Vector.get per row would cost several times the whole summary), and the exact sum behind
+// the mean.
+//
+// Kinds: "num" (ints, floats, 64-bit ints, decimals sent as text), "time" (timestamps and
+// dates), "cat" (strings, dictionaries of strings, booleans) and "other" (only nulls are
+// counted). A column's kind comes from its newest type; each batch is read by its own type (a
+// column widens int -> float, coarser -> finer units).
+import { DataType, Type } from "apache-arrow";
+
+/** @typedef {import("apache-arrow").DataType} ArrowType */
+/** @typedef {import("apache-arrow").Vector} Vector */
+/** @typedef {"num" | "time" | "cat" | "other"} Kind */
+/**
+ * How to read one column of one batch. `num`: a double standing for the value (exact for all
+ * but 64-bit ints beyond 2^53 and decimals); `exact`: the exact value where `num` may not be
+ * (a BigInt, or a decimal's text), else null; `key`: a category's text.
+ * @typedef {{ valid: (row: number) => boolean, num: (row: number) => number,
+ *   exact: ((row: number) => bigint | string) | null, key: (row: number) => string,
+ *   dict: { indices: ArrayLike<number>, size: number, key: (i: number) => string } | null,
+ *   vector: Vector }} Reader
+ */
+
+/**
+ * @param {ArrowType | undefined} type the column's newest type
+ * @param {boolean} decimalText
+ * @returns {Kind}
+ */
+export function kindOf(type, decimalText) {
+  if (decimalText) return "num";
+  if (!type) return "other";
+  if (DataType.isInt(type) || DataType.isFloat(type)) return "num";
+  if (DataType.isTimestamp(type) || DataType.isDate(type)) return "time";
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isBool(type)) return "cat";
+  return "other";
+}
+
+const TWO32 = 4294967296;
+const decoder = new TextDecoder();
+
+/**
+ * A string from UTF-8 bytes. ASCII (the usual case) without TextDecoder, which costs ~10x as
+ * much for a short string, and far more on a view into a large buffer (Chromium: a whole IPC
+ * message): other text is copied out first.
+ * @param {Uint8Array} bytes
+ * @param {number} start
+ * @param {number} end
+ */
+export function utf8Text(bytes, start, end) {
+  let s = "";
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b >= 0x80) return decoder.decode(bytes.slice(start, end));
+    s += String.fromCharCode(b);
+  }
+  return s;
+}
+
+// Nanoseconds per unit of a timestamp (s, ms, us, ns) or date (day, ms) column.
+/** @param {ArrowType} type */
+function nanosPerUnit(type) {
+  const unit = /** @type {{ unit: number }} */ (/** @type {unknown} */ (type)).unit;
+  if (DataType.isDate(type)) return unit === 0 ? 86_400_000_000_000n : 1_000_000n;
+  return [1_000_000_000n, 1_000_000n, 1_000n, 1n][unit] ?? 1n;
+}
+
+/**
+ * The reader of one batch's column for `kind`.
+ * @param {Vector} vector
+ * @param {Kind} kind
+ * @param {boolean} decimalText
+ * @returns {Reader}
+ */
+export function readerOf(vector, kind, decimalText) {
+  const data = vector.data[0]; // a record batch's column is one Data
+  // As Arrow reads a slice: `offset` counts in the validity (and boolean) bitmaps only; the
+  // value, offset and index buffers are sliced to the rows already.
+  const off = data.offset;
+  const bitmap = data.nullCount > 0 ? data.nullBitmap : null;
+  /** @type {(row: number) => boolean} */
+  const valid = bitmap ? (r) => (bitmap[(off + r) >> 3] & (1 << ((off + r) & 7))) !== 0 : () => true;
+  /** @type {Reader} */
+  const reader = { valid, num: () => NaN, exact: null, key: () => "", dict: null, vector };
+  const type = vector.type;
+  const values = /** @type {any} */ (data.values);
+  if (DataType.isDictionary(type)) {
+    const dictionary = /** @type {Vector} */ (data.dictionary);
+    const texts = readerOf(dictionary, "cat", false);
+    reader.key = (r) => texts.key(values[r]);
+    reader.dict = { indices: values, size: dictionary.length, key: texts.key };
+    if (kind === "num") {
+      reader.num = (r) => Number(reader.key(r));
+      reader.exact = reader.key;
+    }
+    return reader;
+  }
+  if (DataType.isUtf8(type)) {
+    const offsets = /** @type {Int32Array} */ (data.valueOffsets);
+    reader.key = (r) => utf8Text(values, offsets[r], offsets[r + 1]);
+    if (decimalText) {
+      reader.num = (r) => Number(reader.key(r));
+      reader.exact = reader.key;
+    }
+    return reader;
+  }
+  if (DataType.isBool(type)) {
+    reader.key = (r) => ((values[(off + r) >> 3] & (1 << ((off + r) & 7))) !== 0 ? "true" : "false");
+    return reader;
+  }
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    // Two 32-bit words per value: the double stays exact below 2^53, and no BigInt is made.
+    const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+    const signed = values instanceof BigInt64Array;
+    /** @param {number} r */
+    const approx = (r) => {
+      const i = 2 * r;
+      return (signed ? words[i + 1] : words[i + 1] >>> 0) * TWO32 + (words[i] >>> 0);
+    };
+    if (kind === "time") {
+      const perUnit = nanosPerUnit(type);
+      const ms = Number(perUnit) / 1e6;
+      reader.num = (r) => approx(r) * ms;
+      reader.exact = (r) => values[r] * perUnit; // BigInt nanoseconds, to break ties
+    } else {
+      reader.num = approx;
+      reader.exact = (r) => values[r];
+    }
+    return reader;
+  }
+  if (DataType.isFloat(type) && type.precision === 0) {
+    // Half floats: rare; Arrow converts them.
+    reader.num = (r) => /** @type {number} */ (vector.get(r));
+    return reader;
+  }
+  if (kind === "time") {
+    const perUnit = nanosPerUnit(type);
+    const ms = Number(perUnit) / 1e6;
+    reader.num = (r) => values[r] * ms;
+    reader.exact = (r) => BigInt(values[r]) * perUnit;
+    return reader;
+  }
+  if (ArrayBuffer.isView(values) && type.typeId !== Type.Decimal) {
+    const numbers = /** @type {ArrayLike<number>} */ (/** @type {unknown} */ (values));
+    reader.num = (r) => numbers[r];
+  }
+  return reader;
+}
+
+/**
+ * Orders two values of a column (a, b: readers and rows): by their doubles, and on a tie by
+ * their exact BigInts where both have one (64-bit ints beyond 2^53, times in different units).
+ * @param {Reader} ra
+ * @param {number} a
+ * @param {Reader} rb
+ * @param {number} b
+ */
+export function compare(ra, a, rb, b) {
+  const x = ra.num(a);
+  const y = rb.num(b);
+  if (x < y) return -1;
+  if (x > y) return 1;
+  if (ra.exact !== null && rb.exact !== null) {
+    const p = ra.exact(a);
+    const q = rb.exact(b);
+    if (typeof p === "bigint" && typeof q === "bigint") return p < q ? -1 : p > q ? 1 : 0;
+  }
+  return 0;
+}
+
+/**
+ * A value's exact text: a BigInt's digits, a decimal's text as sent, else String(number).
+ * @param {Reader} reader
+ * @param {number} row
+ */
+export function exactText(reader, row) {
+  return reader.exact !== null ? String(reader.exact(row)) : String(reader.num(row));
+}
+
+// ---- the exact sum ---------------------------------------------------------------------------
+// A sum that values can also leave (a removed row subtracts its value) and that stays exact:
+// Shewchuk's expansion (non-overlapping doubles, smallest first, as Python's math.fsum), so the
+// mean is the same whatever the order rows came and went in: the exact sum, rounded once to a
+// double, divided by the count. Usually one or two doubles long.
+
+/**
+ * Adds x (finite) to the expansion in place.
+ * @param {number[]} parts
+ * @param {number} x
+ */
+export function addExact(parts, x) {
+  let i = 0;
+  for (let j = 0; j < parts.length; j++) {
+    let y = parts[j];
+    if (Math.abs(x) < Math.abs(y)) {
+      const t = x;
+      x = y;
+      y = t;
+    }
+    const hi = x + y;
+    const lo = y - (hi - x);
+    if (lo !== 0) parts[i++] = lo;
+    x = hi;
+  }
+  parts.length = i;
+  if (x !== 0) parts.push(x);
+}
+
+/**
+ * Adds a 64-bit int value exactly: beyond 2^53 as its two words, each an exact double.
+ * @param {number[]} parts
+ * @param {bigint} v
+ * @param {number} sign 1 or -1
+ */
+export function addExactBig(parts, v, sign) {
+  const lo = Number(BigInt.asUintN(32, v));
+  const hi = Number(v >> 32n);
+  addExact(parts, sign * hi * TWO32);
+  addExact(parts, sign * lo);
+}
+
+/**
+ * The expansion's value, correctly rounded to a double (math.fsum's last step).
+ * @param {number[]} parts
+ */
+export function roundExact(parts) {
+  let n = parts.length;
+  if (n === 0) return 0;
+  let hi = parts[--n];
+  let lo = 0;
+  while (n > 0) {
+    const x = hi;
+    const y = parts[--n];
+    hi = x + y;
+    lo = y - (hi - x);
+    if (lo !== 0) break;
+  }
+  if (n > 0 && ((lo < 0 && parts[n - 1] < 0) || (lo > 0 && parts[n - 1] > 0))) {
+    const y = lo * 2;
+    const x = hi + y;
+    if (y === x - hi) hi = x;
+  }
+  return hi;
+}

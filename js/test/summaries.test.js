@@ -1,0 +1,60 @@
+// Column summaries: the bounds (distinct values counted per column) and what a store without
+// watchers pays (nothing is queued), with real Arrow batches.
+import { describe, it, expect } from "vitest";
+import { Int32, Table, Utf8, vectorFromArray } from "apache-arrow";
+import { RowStore } from "../src/store.js";
+import { Summaries } from "../src/summaries.js";
+import { MAX_DISTINCT } from "../src/summarycats.js";
+
+function table(from, n, text) {
+  const ids = Array.from({ length: n }, (_, i) => `r${from + i}`);
+  return new Table({
+    __dom_id: vectorFromArray(ids, new Utf8()),
+    v: vectorFromArray(ids.map((_, i) => from + i), new Int32()),
+    s: vectorFromArray(ids.map((_, i) => (i % 10 === 0 ? null : text(from + i))), new Utf8()),
+  });
+}
+
+const configure = (s) =>
+  s.configure([{ name: "v", kind: "num", decimalText: false }, { name: "s", kind: "cat", decimalText: false }], null, "k");
+
+describe("summaries", () => {
+  it("stop counting a column's values past MAX_DISTINCT, still counting rows and nulls", () => {
+    const store = new RowStore();
+    const s = new Summaries(store);
+    configure(s);
+    store.insert(table(0, MAX_DISTINCT + 50_000, (i) => `note ${i}`));
+    s.update(Infinity);
+    const r = s.result("s");
+    expect(r.over).toBe(true);
+    expect(r.distinct).toBe(0);
+    expect(r.rows).toBe(MAX_DISTINCT + 50_000);
+    expect(r.nulls).toBe((MAX_DISTINCT + 50_000) / 10);
+    expect(s._cols[1].freq.size).toBe(0); // private: nothing kept per value
+    store.delete(["r1", "r10"]);
+    s.update();
+    expect(s.result("s").nulls).toBe((MAX_DISTINCT + 50_000) / 10 - 1);
+    // A reset starts counting again.
+    store.reset();
+    store.insert(table(0, 100, (i) => `w${i % 3}`));
+    s.update();
+    expect(s.result("s")).toMatchObject({ over: false, distinct: 3, rows: 100, nulls: 10 });
+    expect(s.result("s").top).toEqual([{ value: "w0", count: 30 }, { value: "w1", count: 30 }, { value: "w2", count: 30 }]); // ties: smallest first
+    s.dispose();
+  });
+
+  it("queue nothing once disposed, and recompute when the queue overflows (no frame ran)", () => {
+    const store = new RowStore();
+    const s = new Summaries(store, { maxQueue: 1000 });
+    configure(s);
+    s.update();
+    for (let i = 0; i < 1200; i++) store.insert(table(i * 2, 1, () => "x"), { at: 0 }); // rows far apart in no batch
+    expect(s.pending).toBe(true); // the queue overflowed: a full recompute is due
+    while (s.pending) s.update(5);
+    expect(s.result("v")).toMatchObject({ rows: 1200, nulls: 0 });
+    expect(s.result("v").mean).toBe(1199);
+    s.dispose();
+    store.insert(table(10_000_000, 5, () => "y"));
+    expect(s._qChunk.length).toBe(0); // private: nothing queued for a disposed summary
+  });
+});
