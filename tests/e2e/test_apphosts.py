@@ -137,9 +137,13 @@ def voila(request, e2e_env, voila_servers) -> Iterator:
 def test_voila_live_feed(voila):
     """`voila notebooks/live_feed.ipynb`: every table of the tutorial gets its live rows."""
     app = voila("feed")
-    metrics, summary, log, ticks = (app.widget(i) for i in range(4))
+    metrics, orders, summary, log, ticks = (app.widget(i) for i in range(5))
     live(metrics, 500)  # 600 steps, limit=-500 keeps the last 500
     wait_ends(metrics, "step-100", "step-599")
+    live(orders, 300)  # 500 orders, limit=-300; their column summaries cover all 300
+    wait_js(
+        orders, "root => root.querySelector('[data-summary=\"symbol\"]')?.dataset.rows === '300'"
+    )
     live(summary, 3)  # 300 updates in place of 3 rows
     wait_rows(summary, ["epoch-0", "epoch-1", "epoch-2"])
     for epoch in range(3):
@@ -150,7 +154,7 @@ def test_voila_live_feed(voila):
     assert "<img src=x onerror=alert(1)> is just text" in log.text_content()
     live(ticks, 200)  # from a thread, limit=-200
     wait_ends(ticks, "tick-1800", "tick-1999")
-    for w in (metrics, summary, log, ticks):
+    for w in (metrics, orders, summary, log, ticks):
         assert notices(w) == []
 
 
