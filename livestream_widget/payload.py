@@ -27,9 +27,11 @@ from .schema import DOM_ID
 Compression = str | None
 COMPRESSIONS = ("auto", "lz4", "zstd", None)
 
-#: "auto" leaves buffers smaller than this uncompressed: a small diff's latency matters more
-#: than its bytes, and compressing a few rows saves little.
-AUTO_MIN_BYTES = 64 * 1024
+#: "auto" leaves buffers smaller than this uncompressed: a few rows save too little for the
+#: codec's fixed cost. (Latency is no reason to go higher: "auto" compresses only while the page
+#: is behind, when a diff waits anyway; and dictionaries make a 1,000-row diff of a market feed
+#: ~48 KB, which compresses to a quarter.)
+AUTO_MIN_BYTES = 8 * 1024
 #: "auto" keeps compression (and a string column its dictionary) only when it saves at least
 #: this fraction of the bytes: below that, encoding and decoding cost about what it saves.
 AUTO_MIN_SAVING = 0.2

@@ -58,8 +58,8 @@ class StreamTraits(anywidget.AnyWidget):
     lost = t.Int(0, read_only=True)
 
     #: str | None, default "auto". How the row buffers of diffs are compressed on the wire
-    #: (Arrow IPC body compression): "auto" compresses with ZSTD a buffer of 64 KiB or more
-    #: when that saves at least 20 % of its bytes (small diffs go out at once, as they are),
+    #: (Arrow IPC body compression): "auto" compresses with ZSTD a buffer of 8 KiB or more
+    #: when that saves at least 20 % of its bytes (a few rows go as they are),
     #: and only while the page is 4 MiB or more behind on acknowledgements (the wire or the
     #: page, not the kernel, is the bottleneck); "zstd" or "lz4" compress every buffer (a slow
     #: link to a remote hub); None never compresses. String columns with few
