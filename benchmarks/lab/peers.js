@@ -86,7 +86,9 @@ export const probes = {
     const thumb = cell.querySelector('.lm-DataGrid-scrollBar[data-orientation="vertical"] .lm-ScrollBar-thumb');
     const pct = thumb ? parseFloat(thumb.style.height) : NaN;
     if (!calib) return { count: 0, last: null, thumb: pct };
-    return { count: Math.round((calib.rows * calib.thumb) / pct), last: null, thumb: pct };
+    // The style keeps ~4 significant digits: rounded to the feed's 1,000-row steps.
+    const rows = (calib.rows * calib.thumb) / pct;
+    return { count: Math.round(rows / calib.rows) * calib.rows, last: null, thumb: pct };
   },
 };
 

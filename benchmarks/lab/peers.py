@@ -27,8 +27,9 @@ How each is fed (per 1,000-row DataFrame) and how "the last row can be shown" is
   its scrollbar thumb (calibrated with the 1,000 rows it is displayed with).
 
 Memory: JS heap (`Runtime.getHeapUsage` after `HeapProfiler.collectGarbage`; V8 heap +
-ArrayBuffers) with the rows held minus before, per row held. Scroll: 200 rAF frames sweeping
-the grid's own scroller top to bottom; busy time per frame (frames.js).
+ArrayBuffers) with the rows held minus before, per row held. Scroll: 200 rAF frames (30 for
+ipydatagrid, whose frames take ~0.6 s) sweeping the grid's own scroller top to bottom; busy
+time per frame (frames.js).
 
 Run alone: `python -m benchmarks.lab.peers [--rows N] [--data market ...]` (prints JSON).
 """
@@ -51,7 +52,7 @@ PEERS_JS = pathlib.Path(__file__).resolve().parent / "peers.js"
 #: Rollover of the bounded variants (as the kernel-side peers).
 ROLL = 10_000
 #: ipydatagrid re-sends every row on each change: its rows are capped (see `datagrid_cap`).
-DATAGRID_CAP = 20_000
+DATAGRID_CAP = 10_000
 LSW = "livestream-widget"
 #: How long the page may take to show the last row after the streaming cell has returned.
 WAIT_MS = 120_000
@@ -67,6 +68,7 @@ class Contender:
     roll: int | None = None
     every: int = 10  # ms between probes
     prepare: str = ""  # cell lines before the clock starts: `_feed` as this peer takes it
+    frames: int = SCROLL_FRAMES  # of the scroll sweep
 
 
 # Bokeh sends datetimes as float ms since the epoch, and its DataTable's front end sends the
@@ -130,6 +132,8 @@ CONTENDERS = [
         "_acc = _empty\nfor _df in _feed:\n"
         "    _acc = pd.concat([_acc, _df], ignore_index=True)\n    _c.data = _acc\n",
         "_c.data = _batches[0]",
+        # A frame of its sweep takes ~0.6 s (10,000 rows): 200 would take two minutes.
+        frames=30,
     ),
 ]
 
@@ -215,7 +219,7 @@ def measure_one(s: Session, nb, base: int, c: Contender, rows: int, log=print) -
     m1 = s.heap()
     mem = heap_per_row(m0, m1, held - (BATCH_ROWS if c.probe == "datagrid" else 0))
     nb.cell(base).scroll_into_view_if_needed()
-    sc = frame_stats(page.evaluate(SCROLL, [cell, c.probe, held, SCROLL_FRAMES]))
+    sc = frame_stats(page.evaluate(SCROLL, [cell, c.probe, held, c.frames]))
     nb.run(base + 2, timeout=120_000)
     res = {
         "contender": c.name,
