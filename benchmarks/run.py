@@ -8,6 +8,8 @@
     python -m benchmarks.run --no-peers    # livestream-widget and its floors only
     python -m benchmarks.run --skip-soak   # without the 10M-row soak in JupyterLab (~1 minute)
     python -m benchmarks.run --rows 200000 --repeat 5 --out /tmp/perf.md
+    python -m benchmarks.run --only lab-peers wire   # some parts only (see --only)
+    python -m benchmarks.run --only lab-peers --peer-rows 20000 --data market
 
 (`python benchmarks/run.py ...` does the same: it restarts itself as the module.) Each part also
 runs alone and prints JSON, e.g. `python -m benchmarks.kernel.bench --rows 100000`.
@@ -18,7 +20,8 @@ with -m from there, so `livestream_widget` and `tests.e2e.harness` are this chec
   their cells: cells.py; the data: data.py; the raw floor: floor.py; peers: peers.py; cProfile
   of the loop: profile.py);
 - lab/: the browser side in JupyterLab, bench.py (session: session.py; notebook: cells.py;
-  profiled run: profile.py) and the soak, soak.py;
+  profiled run: profile.py), the soak, soak.py, and the browser-side peers, peers.py;
+- kernel/wire.py: wire bytes per row per data set (kernel/data.py) and codec;
 - browser/: the front end alone in a bare page, bench.py (bench.js, frames.js, index.html;
   Chromium: page.py, also used by lab/);
 - report/: the report, doc.py and its sections; machine facts: machine.py; paths: paths.py.
@@ -47,11 +50,15 @@ if __name__ == "__main__" and not __package__:
 from benchmarks.browser import bench as browser_bench
 from benchmarks.kernel import bench as kernel_bench
 from benchmarks.kernel import peers
+from benchmarks.kernel import wire as wire_bench
+from benchmarks.kernel.data import DATASETS
 from benchmarks.lab import bench as lab_bench
+from benchmarks.lab import peers as lab_peers
 from benchmarks.lab import soak
 from benchmarks.machine import machine, peer_versions
 from benchmarks.paths import HERE, ROOT
 from benchmarks.report.doc import render_doc
+from benchmarks.report.peers import peers_plot
 from benchmarks.report.plots import plots
 from benchmarks.report.soak import soak_plot
 from benchmarks.report.targets import KERNEL_RATIO_TARGET
@@ -93,7 +100,44 @@ def main() -> None:
         help=f"rows the soak streams (default {soak.ROWS:,}; {soak.QUICK_ROWS:,} with --quick)",
     )
     p.add_argument("--profile", action="store_true", help="always include the kernel profile")
+    p.add_argument(
+        "--skip-lab-peers", action="store_true", help="no browser-side peers (lab/peers.py)"
+    )
+    p.add_argument("--skip-wire", action="store_true", help="no wire bytes (kernel/wire.py)")
+    p.add_argument(
+        "--peer-rows",
+        type=int,
+        default=None,
+        help="rows per browser-side peer (default 50,000: ~4.5 min on 3 data sets; 20,000 quick)",
+    )
+    p.add_argument(
+        "--datagrid-rows",
+        type=int,
+        default=lab_peers.DATAGRID_CAP,
+        help=f"ipydatagrid's cap among the browser-side peers (default {lab_peers.DATAGRID_CAP:,})",
+    )
+    p.add_argument(
+        "--data",
+        nargs="+",
+        choices=list(DATASETS),
+        default=list(DATASETS),
+        help="data sets for the JupyterLab e2e and the browser-side peers (default all)",
+    )
+    # "browser" is the bare page (browser/bench.py); "lab" JupyterLab's e2e (lab/bench.py).
+    parts = ["kernel", "lab", "soak", "browser", "lab-peers", "wire"]
+    p.add_argument(
+        "--only",
+        nargs="+",
+        choices=parts,
+        help="run only these parts (the others as if skipped)",
+    )
     args = p.parse_args()
+    args.skip_page = False
+    if args.only:
+        for part in parts:
+            if part not in args.only:
+                setattr(args, "skip_" + part.replace("-", "_"), True)
+        args.skip_page, args.skip_browser = args.skip_browser, False
     args.argv = sys.argv[1:]
     if args.repeat is None:
         args.repeat = 1 if args.quick else 3
@@ -114,7 +158,7 @@ def main() -> None:
     if not facts["livestream_widget"].startswith(str(ROOT)):
         sys.exit(f"livestream_widget is imported from {facts['livestream_widget']}, not {ROOT}")
     print(f"livestream-widget benchmarks: {args.rows:,} rows, best of {args.repeat}", flush=True)
-    k = b = lab = prof = prof1 = matrix = soaked = None
+    k = b = lab = prof = prof1 = matrix = soaked = lab_peered = wired = None
     facts["failures"] = []
     log = lambda s: print(s, flush=True)  # noqa: E731
     if not args.skip_kernel:
@@ -162,12 +206,14 @@ def main() -> None:
             print("browser side, JupyterLab", flush=True)
             lab = attempt(
                 "browser side in JupyterLab (benchmarks/lab/bench.py)",
-                lambda: lab_bench.run(args.rows, args.repeat, profile=not args.quick, log=log),
+                lambda: lab_bench.run(
+                    args.rows, args.repeat, profile=not args.quick, log=log, datasets=args.data
+                ),
             )
             if lab:
                 facts["chromium"] = lab["chromium"]
                 facts["jupyterlab"] = lab["jupyterlab"]
-        if not (args.skip_lab or args.skip_soak):
+        if not args.skip_soak and (args.only or not args.skip_lab):
             n = args.soak_rows or (soak.QUICK_ROWS if args.quick else soak.ROWS)
             print(f"soak, JupyterLab: {n:,} rows, limit=-{soak.LIMIT:,}", flush=True)
             soaked = attempt(
@@ -182,13 +228,27 @@ def main() -> None:
             )
             if soaked and unpaced:
                 soaked["unpaced"] = unpaced
-        print("browser side, front end in a bare page", flush=True)
-        b = attempt(
-            "browser side in a bare page (benchmarks/browser/bench.py)",
-            lambda: browser_bench.run(args.rows, args.repeat, log=log),
-        )
-        if b:
-            facts["chromium"] = b["chromium"]
+        if not args.skip_lab_peers:
+            n = args.peer_rows or (20_000 if args.quick else 50_000)
+            print(f"browser-side peers, JupyterLab: {n:,} rows", flush=True)
+            lab_peered = attempt(
+                "browser-side peers in JupyterLab (benchmarks/lab/peers.py)",
+                lambda: lab_peers.run(n, args.data, min(n, args.datagrid_rows), log=log),
+            )
+            if lab_peered:
+                facts["chromium"] = lab_peered["chromium"]
+                facts["jupyterlab"] = lab_peered["jupyterlab"]
+        if not args.skip_page:
+            print("browser side, front end in a bare page", flush=True)
+            b = attempt(
+                "browser side in a bare page (benchmarks/browser/bench.py)",
+                lambda: browser_bench.run(args.rows, args.repeat, log=log),
+            )
+            if b:
+                facts["chromium"] = b["chromium"]
+    if not args.skip_wire:
+        print("wire bytes per data set and codec", flush=True)
+        wired = attempt("wire bytes (benchmarks/kernel/wire.py)", lambda: wire_bench.measure())
     facts["loadavg_end"] = os.getloadavg()
     elapsed = time.monotonic() - t0
 
@@ -197,6 +257,8 @@ def main() -> None:
     images = plots(matrix, lab, out.parent, out.stem) if matrix else []
     if soaked:
         soaked["image"] = soak_plot(soaked, out.parent, out.stem)
+    if lab_peered:
+        lab_peered["image"] = peers_plot(lab_peered, out.parent, out.stem)
     doc = render_doc(
         facts,
         k,
@@ -209,6 +271,8 @@ def main() -> None:
         images=images,
         prof1=prof1,
         soak=soaked,
+        lab_peers=lab_peered,
+        wire=wired,
     )
     out.write_text(doc)
     results = HERE / "results"
@@ -224,6 +288,8 @@ def main() -> None:
                 "profile": prof,
                 "profile_batch1": prof1,
                 "soak": soaked,
+                "lab_peers": lab_peered,
+                "wire": wired,
             },
             indent=1,
             default=str,

@@ -17,6 +17,9 @@ def column_buffers(df: pd.DataFrame) -> list[memoryview]:
     """Every column of `df`: numbers (datetimes as int64) one buffer, strings two."""
     out = []
     for name in df.columns:
+        if isinstance(df[name].dtype, pd.DatetimeTZDtype):  # tz-aware: its UTC ns
+            out.append(memoryview(np.ascontiguousarray(df[name].array.asi8)).cast("B"))
+            continue
         values = df[name].to_numpy()
         if values.dtype.kind in "iufbM":
             values = np.ascontiguousarray(values)

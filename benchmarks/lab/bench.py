@@ -31,6 +31,7 @@ import sys
 import time
 
 from benchmarks.browser.page import SCROLL_FRAMES, frame_stats, heap_per_row, install_frames, pct
+from benchmarks.kernel.data import DATASETS
 from benchmarks.lab.cells import CELL, CELL_SAMPLES, cells
 from benchmarks.lab.profile import profile_e2e
 from benchmarks.lab.session import Session, lab_session
@@ -99,10 +100,20 @@ def lat_stats(ms: list[float]) -> dict:
 # The run
 
 
-def measure(s: Session, rows: int, repeat: int, profile: bool, log=print) -> dict:
+def measure(
+    s: Session,
+    rows: int,
+    repeat: int,
+    profile: bool,
+    log=print,
+    data: str = "synthetic",
+    full: bool = True,
+) -> dict:
+    """All the measures on data set `data`; with `full` False only the e2e rows/s against the
+    transport floor (and the heap, DOM and scroll with the rows held)."""
     page = s.page
-    nb = s.lab.notebook(cells(rows), name="lsw_benchmark")
-    res: dict = {"rows": rows}
+    nb = s.lab.notebook(cells(rows, data), name=f"lsw_benchmark_{data}")
+    res: dict = {"rows": rows, "data": data}
 
     def run(name: str, timeout: float = 600_000) -> None:
         nb.run(CELL[name], timeout=timeout)
@@ -182,6 +193,8 @@ def measure(s: Session, rows: int, repeat: int, profile: bool, log=print) -> dic
         )
     res["e2e"] = {"seconds": min(lsw), "all": lsw, "rows_per_s": rows / min(lsw)}
     res["e2e_floor"] = {"seconds": min(flo), "all": flo, "rows_per_s": rows / min(flo)}
+    if not full:
+        return res
 
     if profile:
         res["profile"] = profile_e2e(s, nb, root, rows, log)
@@ -227,9 +240,22 @@ def measure(s: Session, rows: int, repeat: int, profile: bool, log=print) -> dic
     return res
 
 
-def run(rows: int = 1_000_000, repeat: int = 3, profile: bool = True, log=print) -> dict:
+def run(
+    rows: int = 1_000_000,
+    repeat: int = 3,
+    profile: bool = True,
+    log=print,
+    datasets: list[str] | None = None,
+) -> dict:
+    """Everything on the synthetic rows; then, in the same session, e2e rows/s against the
+    transport floor for each other data set in `datasets` (`res["datasets"]`)."""
     with lab_session("lab", log) as s:
         res = measure(s, rows, repeat, profile, log)
+        res["datasets"] = {}
+        for data in datasets or []:
+            if data != "synthetic":
+                log(f"  lab e2e on the {data} data set")
+                res["datasets"][data] = measure(s, rows, repeat, False, log, data, full=False)
         res["page_errors"] = s.errors
         res.update(s.versions())
     return res
@@ -240,8 +266,17 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--no-profile", action="store_true", help="skip the profiled e2e run")
+    p.add_argument(
+        "--data",
+        nargs="*",
+        default=[],
+        choices=list(DATASETS),
+        help="also e2e vs the transport floor on these data sets (benchmarks/kernel/data.py)",
+    )
     a = p.parse_args()
-    res = run(a.rows, a.repeat, not a.no_profile, log=lambda s: print(s, file=sys.stderr))
+    res = run(
+        a.rows, a.repeat, not a.no_profile, log=lambda s: print(s, file=sys.stderr), datasets=a.data
+    )
     print(json.dumps(res, indent=1))
 
 

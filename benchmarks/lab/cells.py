@@ -30,8 +30,8 @@ w
 """
 )
 DATA = """\
-batches = make_batches({rows})
-big = make_frame({rows})
+batches = make_batches({rows}, data={data!r})
+big = make_frame({rows}, data={data!r})
 rows = make_frame({samples}).to_dict("records")
 print(len(batches), len(big), len(rows))
 """
@@ -151,11 +151,13 @@ CELL = {
 }
 
 
-def cells(rows: int) -> list[str]:
+def cells(rows: int, data: str = "synthetic") -> list[str]:
+    """The notebook's cells; `data` names the data set streamed (benchmarks/kernel/data.py;
+    the single-row latency cells always insert synthetic rows)."""
     loop = dict(limit=LIMIT, gap=LATENCY_GAP)
     src = {
         "setup": SETUP,
-        "data": DATA.format(rows=rows, samples=max(LATENCY_SAMPLES, CELL_SAMPLES + 1)),
+        "data": DATA.format(rows=rows, data=data, samples=max(LATENCY_SAMPLES, CELL_SAMPLES + 1)),
         "reset": RESET,
         "stream_batches": STREAM_BATCHES,
         "stream_big": STREAM_BIG,

@@ -13,6 +13,7 @@ from benchmarks.report.browser import browser_section, lab_section
 from benchmarks.report.format import table
 from benchmarks.report.how import how
 from benchmarks.report.kernel import kernel_section, peers_section
+from benchmarks.report.peers import datasets_e2e_section, peers_lab_section, wire_section
 from benchmarks.report.snapshots import snapshot_section
 from benchmarks.report.soak import soak_how, soak_section
 from benchmarks.report.summaries import summaries_section
@@ -31,6 +32,8 @@ def render_doc(
     images: list | None = None,
     prof1: dict | None = None,
     soak: dict | None = None,
+    lab_peers: dict | None = None,
+    wire: dict | None = None,
 ) -> str:
     cmd = "python -m benchmarks.run" + "".join(f" {shlex.quote(a)}" for a in args.argv)
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -128,6 +131,25 @@ def render_doc(
             lab_section(lab),
             "",
         ]
+    if lab and lab.get("datasets"):
+        parts += [
+            "## Browser side in JupyterLab per data set: e2e rows/s vs the transport floor",
+            "",
+            datasets_e2e_section(lab),
+            "",
+        ]
+    if lab_peers:
+        parts += [
+            f"## Browser-side peers in JupyterLab: {lab_peers['rows']:,} rows",
+            "",
+            peers_lab_section(lab_peers),
+            "",
+        ]
+        if lab_peers.get("image"):
+            name, alt = lab_peers["image"]
+            parts += [f"![{alt}]({name})", ""]
+    if wire:
+        parts += ["## Wire bytes per row, per data set and codec", "", wire_section(wire), ""]
     if soak:
         parts += [
             f"## Soak: {soak['rows']:,} rows with `limit={soak['limit']:_}` in JupyterLab",

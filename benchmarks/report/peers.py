@@ -1,0 +1,191 @@
+"""The sections of docs/performance.md on the browser-side peers (benchmarks/lab/peers.py),
+the data sets' wire bytes (benchmarks/kernel/wire.py) and e2e rows/s per data set
+(benchmarks/lab/bench.py `datasets`), and the peers' plot."""
+
+from __future__ import annotations
+
+import pathlib
+
+from benchmarks.report.format import ms, rate, table
+
+LSW = "livestream-widget"
+#: Targets reported against (never asserted).
+PEER_RATE_TARGET = 5.0  # our e2e rows/s ÷ the fastest browser-side peer's
+SCROLL_TARGET_MS = 16.0  # scroll busy p95 with the rows held
+FLOOR_TARGET = {"synthetic": 0.95}  # our e2e rows/s ÷ the uncompressed floor's, per data set
+FLOOR_TARGET_REALISTIC = 1.5
+
+
+def _ok(results: list[dict]) -> list[dict]:
+    return [r for r in results if "error" not in r]
+
+
+def peers_lab_section(res: dict) -> str:
+    parts = [
+        "`python -m benchmarks.lab.peers`: each contender in turn in one JupyterLab page (one "
+        "notebook per data set), fed the same rows in 1,000-row DataFrames the way its users "
+        "feed it; time from the first call until the page can show the last row, read from "
+        "the contender's own model (benchmarks/lab/peers.py says how, per peer); JS heap "
+        "(V8 heap + ArrayBuffers, `Runtime.getHeapUsage` after a forced GC) with the rows "
+        "held minus before, per row held; busy time per frame while 200 frames (ipydatagrid: 30) "
+        "sweep its "
+        "grid top to bottom. "
+        f"ipydatagrid is capped at {res['datagrid_rows']:,} rows: each change re-sends every "
+        "row so far (quadratic). Perspective's rows stay in the kernel (its viewer pulls the "
+        "rows it shows), so its page memory per row is not the cost of holding them.",
+        "",
+    ]
+    for data, results in res["datasets"].items():
+        ok = _ok(results)
+        ours = next((r for r in ok if r["contender"] == LSW), None)
+        peers = [r for r in ok if r["contender"] != LSW]
+        rows = []
+        for r in results:
+            if "error" in r:
+                rows.append([r["contender"], f"{r['rows']:,}", "failed: " + r["error"][:80]])
+                continue
+            sc = r["scroll"]
+            rate_ratio = ours and f"{ours['rows_per_s'] / r['rows_per_s']:.2f}×"
+            mem_ratio = ours and f"{ours['bytes_per_row'] / max(r['bytes_per_row'], 1):.2f}×"
+            rows.append(
+                [
+                    r["contender"],
+                    f"{r['rows']:,} ({r['held']:,} held)",
+                    f"{rate(r['rows_per_s'])} ({r['seconds']:.2f} s)",
+                    rate_ratio or "",
+                    f"{r['bytes_per_row']:.0f} (heap {r['heap']['used_per_row']:.0f}, "
+                    f"buffers {r['heap']['backing_per_row']:.0f})",
+                    mem_ratio or "",
+                    f"{ms(sc['busy_p50'])} / {ms(sc['busy_p95'])}" if "busy_p50" in sc else "",
+                ]
+            )
+        parts += [
+            f"**{data}** data set:",
+            "",
+            table(
+                [
+                    "contender",
+                    "rows",
+                    "e2e rows/s",
+                    "ours ÷ it",
+                    "page B/row held",
+                    "ours ÷ it (memory)",
+                    "scroll busy p50 / p95 ms",
+                ],
+                rows,
+            ),
+            "",
+        ]
+        if ours and peers:
+            fastest = max(peers, key=lambda r: r["rows_per_s"])
+            ratio = ours["rows_per_s"] / fastest["rows_per_s"]
+            met = "met" if ratio >= PEER_RATE_TARGET else "missed"
+            p95 = ms(ours["scroll"]["busy_p95"])
+            heavier = [r["contender"] for r in peers if ours["bytes_per_row"] > r["bytes_per_row"]]
+            parts += [
+                f"- rows/s: ours ÷ the fastest peer ({fastest['contender']}) = {ratio:.2f}× "
+                f"(target ≥ {PEER_RATE_TARGET:g}×: {met})",
+                "- page memory per row ≤ every peer's: "
+                + ("met" if not heavier else "missed (more than " + ", ".join(heavier) + ")"),
+                f"- scroll busy p95 with {ours['held']:,} rows: {p95} ms "
+                f"(target ≤ {SCROLL_TARGET_MS:g} ms with 1M rows"
+                + ("" if ours["held"] >= 1_000_000 else f"; measured at {ours['held']:,}")
+                + ")",
+                "",
+            ]
+    return "\n".join(parts)
+
+
+def wire_section(wire: dict) -> str:
+    """Bytes per row on the wire per data set, codec and dictionaries on/off."""
+    parts = [
+        "`python -m benchmarks.kernel.wire`: each data set through the widget's own buffer "
+        "encoding (`payload.wire_bytes`, dom ids included) in diffs of 1,000 rows (a live "
+        "feed's DataFrame, sent at once) and 50,000 rows (~ the 4 MiB a fast producer's diffs "
+        f"reach), {wire['rows']:,} rows each; the floor is the raw column buffers (no ids). "
+        "`auto` is what the widget does while a front end is behind on acknowledgements (else "
+        "it sends uncompressed).",
+        "",
+    ]
+    for data, d in wire["datasets"].items():
+        rows = []
+        for c in d["codecs"]:
+            rows.append(
+                [
+                    f"{c['diff_rows']:,}",
+                    str(c["compression"]),
+                    "on" if c["dictionaries"] else "off",
+                    f"{c['bytes_per_row']:.1f}",
+                    f"{c['bytes_per_row'] / d['floor']:.2f}×",
+                    f"{c['encode_ns_per_row']:.0f}",
+                ]
+            )
+        parts += [
+            f"**{data}** ({', '.join(d['columns'])}; raw floor {d['floor']:.1f} B/row):",
+            "",
+            table(
+                ["diff rows", "compression", "dictionaries", "B/row", "÷ floor", "encode ns/row"],
+                rows,
+            ),
+            "",
+        ]
+    return "\n".join(parts)
+
+
+def datasets_e2e_section(lab: dict) -> str:
+    """Our e2e rows/s against the uncompressed transport floor, per data set."""
+    runs = {"synthetic": lab, **(lab.get("datasets") or {})}
+    rows = []
+    for data, r in runs.items():
+        ratio = r["e2e"]["rows_per_s"] / r["e2e_floor"]["rows_per_s"]
+        target = FLOOR_TARGET.get(data, FLOOR_TARGET_REALISTIC)
+        rows.append(
+            [
+                data,
+                f"{rate(r['e2e']['rows_per_s'])} ({r['e2e']['seconds']:.2f} s)",
+                f"{rate(r['e2e_floor']['rows_per_s'])} ({r['e2e_floor']['seconds']:.2f} s)",
+                f"{ratio:.2f}×",
+                f"≥ {target:g}×: {'met' if ratio >= target else 'missed'}",
+            ]
+        )
+    return table(
+        ["data set", "livestream-widget e2e rows/s", "transport floor rows/s", "ratio", "target"],
+        rows,
+    )
+
+
+def peers_plot(res: dict, outdir: pathlib.Path, stem: str) -> tuple[str, str] | None:
+    """rows/s and page bytes per row held per contender and data set (PNG next to the report)."""
+    try:
+        import matplotlib
+    except ImportError:  # the bench extra
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sets = list(res["datasets"])
+    fig, axes = plt.subplots(len(sets), 2, figsize=(12, 2.6 * len(sets) + 0.6), squeeze=False)
+    for row, data in zip(axes, sets, strict=True):
+        rs = _ok(res["datasets"][data])
+        y = range(len(rs))
+        colors = ["#1f77b4" if r["contender"] == LSW else "#ff7f0e" for r in rs]
+        labels = [f"{r['contender']} ({r['rows'] // 1000}k)" for r in rs]
+        for ax, key, title in (
+            (row[0], "rows_per_s", f"{data}: e2e rows/s (log)"),
+            (row[1], "bytes_per_row", f"{data}: page bytes per row held"),
+        ):
+            vals = [max(r[key], 1) for r in rs]
+            ax.barh(y, vals, color=colors)
+            ax.set_yticks(list(y), labels, fontsize=7)
+            ax.set_title(title, fontsize=9)
+            if key == "rows_per_s":
+                ax.set_xscale("log")
+            for i, v in enumerate(vals):
+                ax.text(v, i, f" {v:,.0f}", va="center", fontsize=7)
+            ax.set_xlim(right=max(vals) * (8 if key == "rows_per_s" else 1.3))
+            ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    name = f"{stem}_peers.png"
+    fig.savefig(outdir / name, dpi=110)
+    plt.close(fig)
+    return name, "Browser-side peers in JupyterLab: e2e rows/s and page bytes per row held"
