@@ -1,5 +1,8 @@
 """Soak: 10,000,000 rows with `limit=-10_000` streamed through real JupyterLab.
 
+(Just over 400 lines: the soak drives one long notebook run and samples it; its cells, sampling
+and statistics stay together.)
+
 One cell of a notebook open in headless Chromium streams the rows as 1,000-row DataFrames,
 `w.stream(df, limit=-10_000)` each (ids 0..N-1, the six columns of benchmarks/kernel/data.py), while
 the page is live, as a feed would. Every ~0.5 s, while it runs, this process samples:
