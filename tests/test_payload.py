@@ -49,7 +49,7 @@ def test_auto_compresses_a_message_only_when_it_pays():
     noise = pa.table({"x": np.random.default_rng(1).random(50_000)})  # floats do not compress
     assert codec_of(payload.wire_bytes(big)) == "zstd"
     assert payload.wire_bytes(big).size < 0.8 * payload.ipc_bytes(big).size
-    assert codec_of(payload.wire_bytes(small)) is None  # under AUTO_MIN_BYTES: latency first
+    assert codec_of(payload.wire_bytes(small)) is None  # under AUTO_MIN_BYTES: too few rows to pay
     assert codec_of(payload.wire_bytes(noise)) is None  # would save < 20 %
     assert payload.wire_bytes(noise).size == payload.ipc_bytes(noise).size
     for codec in ("lz4", "zstd"):  # asked for: every buffer, however small

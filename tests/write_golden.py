@@ -100,7 +100,12 @@ def _cases():
             w.reset([{"id": 2, "b": "x"}, {"id": 3, "b": "y"}]),
         ),
     )
-    yield "split_messages", lambda w: w.stream(mixed(0, 3000), at=0, limit=2500)
+    # Plain bytes: compressed, 3,000 rows would fit in one 64 KiB message.
+    yield (
+        "split_messages",
+        lambda w: w.stream(mixed(0, 3000), at=0, limit=2500),
+        {"compression": None},
+    )
     # Values of every kind sent as dicts in small batches, and what each cell must show.
     display_rows, _ = display_golden.rows()
     yield (
