@@ -6,6 +6,7 @@ runs in real JupyterLab in tests/e2e/test_export.py."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import decimal
 import gc
 import weakref
@@ -17,6 +18,13 @@ import pytest
 from livestream_widget import StreamWidget
 from livestream_widget.fetch import to_pandas
 from livestream_widget.messages import parse
+
+
+def run(coro):
+    """asyncio.run in a thread of its own: the end-to-end tests' Playwright keeps an event loop
+    running in the main thread for the rest of the session."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def ipc(table: pa.Table) -> bytes:
@@ -80,7 +88,7 @@ def test_chunks_join_in_order_with_widened_types_and_the_request_ends(widget):
         page.rows(request, 1, b, last=True, total=3)
         return await task
 
-    table = asyncio.run(main())
+    table = run(main())
     assert table.column("x").to_pylist() == [1.0, 2.0, 2.5]
     assert table.num_rows == 3
     asks = [m for m in widget.sent if m["kind"] != "welcome"]
@@ -103,21 +111,21 @@ def test_the_first_page_to_answer_wins_and_others_are_ignored(widget):
         second.rows(request, 1, pa.table({"v": ["y"]}), last=True, total=2)
         return await task
 
-    df = asyncio.run(main())
+    df = run(main())
     assert df["v"].tolist() == ["x", "y"]
     assert [m["order"] for m in widget.sent if m["kind"] == "fetch"] == ["stream"]
 
 
 def test_no_front_end_raises_at_once_and_a_silent_one_times_out(widget):
     with pytest.raises(RuntimeError, match="no front end shows this widget"):
-        asyncio.run(widget.fetch_rows())
+        run(widget.fetch_rows())
     Page(widget)
     with pytest.raises(TimeoutError, match="no front end answered within 0.2 s"):
-        asyncio.run(widget.fetch_rows(timeout=0.2))
+        run(widget.fetch_rows(timeout=0.2))
     assert widget._fetches.pending == 0
     assert widget.sent[-1]["kind"] == "fetch_end"  # a page still working on it stops
     with pytest.raises(ValueError, match="order must be"):
-        asyncio.run(widget.fetch_rows(order="sorted"))  # type: ignore[arg-type]
+        run(widget.fetch_rows(order="sorted"))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -144,7 +152,7 @@ def test_malformed_or_failed_replies_raise_saying_why(widget, chunks, message):
         return await task
 
     with pytest.raises(RuntimeError, match=message):
-        asyncio.run(main())
+        run(main())
     assert widget._fetches.pending == 0
 
 
@@ -158,7 +166,7 @@ def test_closing_the_widget_ends_a_fetch_at_once(widget):
         return await task
 
     with pytest.raises(RuntimeError, match="the widget was closed during fetch_rows"):
-        asyncio.run(main())
+        run(main())
     assert widget._fetches.pending == 0
 
 
@@ -198,7 +206,7 @@ def test_a_request_over_keeps_nothing(widget):
         return await task  # the second chunk never comes
 
     with pytest.raises(TimeoutError, match="stopped sending rows"):
-        asyncio.run(main())
+        run(main())
     gc.collect()
     assert widget._fetches.pending == 0 and ref is not None and ref() is None
 
