@@ -7,6 +7,8 @@
 import { makeVector, Table } from "apache-arrow";
 import { afterFrame } from "./frames.js";
 
+let next = 10_000_000_000; // new ids, beyond the set's keys (and those of an earlier call)
+
 /**
  * @param {{ store: any, view: any, key: string, frames: number, perFrame: number }} args
  *   key: the integer column the store's dom ids are made from
@@ -14,7 +16,6 @@ import { afterFrame } from "./frames.js";
 export async function summariesStream({ store, view, key, frames, perFrame }) {
   // Batches to stream: rows of the store's first batch with new ids.
   const source = new Table(store.batchOf(store.handleAt(0)).batch);
-  let next = 10_000_000_000; // beyond the set's keys
   const batches = [];
   for (let f = 0; f < frames; f++) {
     const rows = source.slice((f * perFrame) % (source.numRows - perFrame), ((f * perFrame) % (source.numRows - perFrame)) + perFrame);
@@ -44,6 +45,14 @@ export async function summariesStream({ store, view, key, frames, perFrame }) {
     engine.push(performance.now() - t);
     return r;
   };
+  const draw = [];
+  const barDraw = bar.draw;
+  bar.draw = function timed(...args) {
+    const t = performance.now();
+    const r = barDraw.apply(this, args);
+    draw.push(performance.now() - t);
+    return r;
+  };
   const barUpdate = bar.update;
   bar.update = function timed(state) {
     const t = performance.now();
@@ -59,6 +68,7 @@ export async function summariesStream({ store, view, key, frames, perFrame }) {
   }
   delete sum.update;
   delete bar.update;
+  delete bar.draw;
   const x = sum.result("price");
-  return { first, firstFrames, engine, row, inserts, size: store.size, perFrame, pending: sum.pending, priceRows: x?.rows ?? null };
+  return { first, firstFrames, engine, draw, row, inserts, size: store.size, perFrame, pending: sum.pending, priceRows: x?.rows ?? null };
 }

@@ -34,7 +34,9 @@ import { addExact, addExactBig, compare, kindOf, readerOf, roundExact } from "./
  * One batch: its counted rows and, per column, its reader and, per column and segment of
  * 2^segmentBits rows (index column * nseg + segment), the min / max row (-1: none) and value
  * (dirty: the row went, rescan when asked).
- * @typedef {{ chunk: Chunk, live: Uint8Array, count: number, readers: (Reader | null | undefined)[], nseg: number,
+ * `segLive`: counted rows per segment (a segment with none needs no rescan: pruning empties
+ * whole segments).
+ * @typedef {{ chunk: Chunk, live: Uint8Array, count: number, readers: (Reader | null | undefined)[], nseg: number, segLive: Int32Array,
  *   min: Int32Array, max: Int32Array, minV: Float64Array, maxV: Float64Array, dirty: Uint8Array }} ChunkState
  */
 /**
@@ -252,7 +254,7 @@ export class Summaries {
       const nseg = Math.ceil(chunk.batch.numRows / (1 << this._segBits));
       const k = n * nseg;
       cs = {
-        chunk, live: new Uint8Array(chunk.batch.numRows), count: 0, readers: new Array(n), nseg,
+        chunk, live: new Uint8Array(chunk.batch.numRows), count: 0, readers: new Array(n), nseg, segLive: new Int32Array(nseg),
         min: new Int32Array(k).fill(-1), max: new Int32Array(k).fill(-1), dirty: new Uint8Array(k),
         minV: new Float64Array(k), maxV: new Float64Array(k),
       };
@@ -270,7 +272,14 @@ export class Summaries {
       if (cs.count === 0) this._chunks.delete(chunk);
       return;
     }
-    for (let i = 0; i < m; i++) live[rows[i]] = sign > 0 ? 1 : 0;
+    const flag = sign > 0 ? 1 : 0;
+    const segLive = cs.segLive;
+    const bits = this._segBits;
+    for (let i = 0; i < m; i++) {
+      const r = rows[i];
+      live[r] = flag;
+      segLive[r >> bits] += sign;
+    }
     cs.count += sign * m;
     this.rows += sign * m;
     for (let c = 0; c < this._cols.length; c++) this._column(this._cols[c], c, cs, rows, m, sign);
@@ -306,68 +315,139 @@ export class Summaries {
       return;
     }
     const kind = st.col.kind;
-    const valid = reader.valid;
     if (kind === "cat") {
       countCategories(st, reader, rows, m, sign);
       return;
     }
-    if (kind === "other") {
-      for (let i = 0; i < m; i++) if (!valid(rows[i])) st.nulls += sign;
+    // The rows with a value (nulls counted here), then their doubles in one pass.
+    let rs = rows;
+    let n = m;
+    if (reader.nullable) {
+      const valid = reader.valid;
+      rs = scratch(m, 1);
+      n = 0;
+      for (let i = 0; i < m; i++) {
+        const r = rows[i];
+        if (valid(r)) rs[n++] = r;
+      }
+      st.nulls += sign * (m - n);
+    }
+    if (kind === "other" || n === 0) return;
+    if (kind === "time" && sign < 0) {
+      this._unmark(st, c, cs, rs, n); // a time's value only matters to the min / max
       return;
     }
-    const num = reader.num;
+    const xs = doubles(n);
+    reader.fill(rs, n, xs);
+    if (kind === "num") this._sum(st, reader, rs, xs, n, sign);
+    if (sign > 0) this._mark(st, c, cs, reader, rs, xs, n);
+    else this._unmark(st, c, cs, rs, n);
+  }
+
+  /**
+   * Adds (sign 1) or subtracts the values xs of rows rs to a numeric column's exact sum.
+   * @param {ColumnState} st
+   * @param {Reader} reader
+   * @param {Int32Array} rs
+   * @param {Float64Array} xs
+   * @param {number} n
+   * @param {number} sign
+   */
+  _sum(st, reader, rs, xs, n, sign) {
     const parts = st.parts;
-    const exact = kind === "num" ? reader.exact : null;
-    const big = exact !== null && (reader.vector.data[0].values instanceof BigInt64Array || reader.vector.data[0].values instanceof BigUint64Array);
-    for (let i = 0; i < m; i++) {
-      const r = rows[i];
-      if (!valid(r)) {
-        st.nulls += sign;
-        continue;
+    const big = reader.exact !== null && (reader.vector.data[0].values instanceof BigInt64Array || reader.vector.data[0].values instanceof BigUint64Array);
+    let isum = st.isum;
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      if (x !== x) st.nan += sign; // NaN: in no sum, min or max
+      else if (x === Infinity) st.pinf += sign;
+      else if (x === -Infinity) st.ninf += sign;
+      else if (big && Math.abs(x) >= 9007199254740992) addExactBig(parts, /** @type {bigint} */ (reader.exact?.(rs[i])), sign);
+      else if (x === Math.trunc(x) && Math.abs(isum + sign * x) < 9007199254740992) isum += sign * x;
+      else addExact(parts, sign * x);
+    }
+    st.isum = isum;
+  }
+
+  /**
+   * Takes added rows (values xs, not null) into their segments' and the column's min / max:
+   * the best of each segment's rows first (a run's rows are mostly in one or two segments),
+   * then one comparison each with the segment's and the column's.
+   * @param {ColumnState} st
+   * @param {number} c
+   * @param {ChunkState} cs
+   * @param {Reader} reader
+   * @param {Int32Array} rs
+   * @param {Float64Array} xs
+   * @param {number} n
+   */
+  _mark(st, c, cs, reader, rs, xs, n) {
+    const bits = this._segBits;
+    // Equal doubles are equal values unless the reader has exact values (summaryread.compare).
+    const ties = reader.exact !== null;
+    for (let i = 0; i < n; ) {
+      const seg = rs[i] >> bits;
+      let lo = -1;
+      let hi = -1;
+      let j = i;
+      for (; j < n && rs[j] >> bits === seg; j++) {
+        const x = xs[j];
+        if (x !== x) continue;
+        if (lo < 0 || x < xs[lo] || (ties && x === xs[lo] && compare(reader, rs[j], reader, rs[lo]) < 0)) lo = j;
+        if (hi < 0 || x > xs[hi] || (ties && x === xs[hi] && compare(reader, rs[j], reader, rs[hi]) > 0)) hi = j;
       }
-      const x = num(r);
-      if (kind === "num") {
-        if (x !== x) {
-          st.nan += sign;
-          continue; // NaN: in no min / max
-        }
-        if (x === Infinity) st.pinf += sign;
-        else if (x === -Infinity) st.ninf += sign;
-        else if (big && Math.abs(x) >= 9007199254740992) addExactBig(parts, /** @type {bigint} */ (exact?.(r)), sign);
-        else if (x === Math.trunc(x) && Math.abs(st.isum + sign * x) < 9007199254740992) st.isum += sign * x;
-        else addExact(parts, sign * x);
+      i = j;
+      if (lo < 0) continue; // only NaN
+      const k = c * cs.nseg + seg;
+      const dirty = cs.dirty[k];
+      const rlo = rs[lo];
+      const xlo = xs[lo];
+      let b = cs.min[k];
+      if (!(dirty & 1) && (b < 0 || xlo < cs.minV[k] || (xlo === cs.minV[k] && compare(reader, rlo, reader, b) < 0))) {
+        cs.min[k] = rlo;
+        cs.minV[k] = xlo;
       }
-      if (sign > 0) {
-        // The doubles decide unless equal (then the exact values do, summaryread.compare).
-        const k = c * cs.nseg + (r >> this._segBits); // the row's segment
-        const dirty = cs.dirty[k];
-        let b = cs.min[k];
-        if (!(dirty & 1) && (b < 0 || x < cs.minV[k] || (x === cs.minV[k] && compare(reader, r, reader, b) < 0))) {
-          cs.min[k] = r;
-          cs.minV[k] = x;
-        }
-        b = cs.max[k];
-        if (!(dirty & 2) && (b < 0 || x > cs.maxV[k] || (x === cs.maxV[k] && compare(reader, r, reader, b) > 0))) {
-          cs.max[k] = r;
-          cs.maxV[k] = x;
-        }
-        const lo = st.minAt;
-        if (!st.minDirty && (lo === null || x < st.minV || (x === st.minV && this._cmp(cs, r, lo, c) < 0))) {
-          st.minAt = [cs, r];
-          st.minV = x;
-        }
-        const hi = st.maxAt;
-        if (!st.maxDirty && (hi === null || x > st.maxV || (x === st.maxV && this._cmp(cs, r, hi, c) > 0))) {
-          st.maxAt = [cs, r];
-          st.maxV = x;
-        }
-      } else {
-        const k = c * cs.nseg + (r >> this._segBits);
-        if (cs.min[k] === r) cs.dirty[k] |= 1;
-        if (cs.max[k] === r) cs.dirty[k] |= 2;
-        if (st.minAt !== null && st.minAt[0] === cs && st.minAt[1] === r) st.minDirty = true;
-        if (st.maxAt !== null && st.maxAt[0] === cs && st.maxAt[1] === r) st.maxDirty = true;
+      const rhi = rs[hi];
+      const xhi = xs[hi];
+      b = cs.max[k];
+      if (!(dirty & 2) && (b < 0 || xhi > cs.maxV[k] || (xhi === cs.maxV[k] && compare(reader, rhi, reader, b) > 0))) {
+        cs.max[k] = rhi;
+        cs.maxV[k] = xhi;
       }
+      const at = st.minAt;
+      if (!st.minDirty && (at === null || xlo < st.minV || (xlo === st.minV && this._cmp(cs, rlo, at, c) < 0))) {
+        st.minAt = [cs, rlo];
+        st.minV = xlo;
+      }
+      const top = st.maxAt;
+      if (!st.maxDirty && (top === null || xhi > st.maxV || (xhi === st.maxV && this._cmp(cs, rhi, top, c) > 0))) {
+        st.maxAt = [cs, rhi];
+        st.maxV = xhi;
+      }
+    }
+  }
+
+  /**
+   * Marks the min / max that removed rows held as gone (found again when asked).
+   * @param {ColumnState} st
+   * @param {number} c
+   * @param {ChunkState} cs
+   * @param {Int32Array} rs
+   * @param {number} n
+   */
+  _unmark(st, c, cs, rs, n) {
+    const bits = this._segBits;
+    const base = c * cs.nseg;
+    const { min, max, dirty } = cs;
+    const lo = st.minAt !== null && st.minAt[0] === cs ? st.minAt[1] : -1;
+    const hi = st.maxAt !== null && st.maxAt[0] === cs ? st.maxAt[1] : -1;
+    for (let i = 0; i < n; i++) {
+      const r = rs[i];
+      const k = base + (r >> bits);
+      if (min[k] === r) dirty[k] |= 1;
+      if (max[k] === r) dirty[k] |= 2;
+      if (r === lo) st.minDirty = true;
+      if (r === hi) st.maxDirty = true;
     }
   }
 
@@ -379,6 +459,15 @@ export class Summaries {
    */
   _cmp(cs, r, at, c) {
     return compare(/** @type {Reader} */ (this._reader(cs, c)), r, /** @type {Reader} */ (this._reader(at[0], c)), at[1]);
+  }
+
+  /**
+   * Whether some batch's reader of column c has exact values beside its doubles.
+   * @param {number} c
+   */
+  _exactValues(c) {
+    for (const cs of this._chunks.values()) if (this._reader(cs, c)?.exact) return true;
+    return false;
   }
 
   // ---- results ------------------------------------------------------------------------------
@@ -430,6 +519,8 @@ export class Summaries {
       /** @type {[ChunkState, number] | null} */
       let best = null;
       let v = 0;
+      // Equal doubles are equal values unless the column has exact values (64-bit ints, times).
+      const ties = st.col.kind === "time" || this._exactValues(c);
       for (const cs of this._chunks.values()) {
         const values = dir < 0 ? cs.minV : cs.maxV;
         for (let seg = 0; seg < cs.nseg; seg++) {
@@ -437,7 +528,7 @@ export class Summaries {
           if (r < 0) continue;
           // The doubles decide (a pass over ~1,000 segments a million rows), unless equal.
           const x = values[c * cs.nseg + seg];
-          if (best === null || dir * (x - v) > 0 || (x === v && dir * this._cmp(cs, r, best, c) > 0)) {
+          if (best === null || dir * (x - v) > 0 || (x === v && ties && dir * this._cmp(cs, r, best, c) > 0)) {
             best = [cs, r];
             v = x;
           }
@@ -461,19 +552,31 @@ export class Summaries {
     const k = c * cs.nseg + seg;
     const at = bit === 1 ? cs.min : cs.max;
     if (cs.dirty[k] & bit) {
-      const reader = /** @type {Reader} */ (this._reader(cs, c)); // a min was set: it exists
       const dir = bit === 1 ? -1 : 1;
       let best = -1;
-      const live = cs.live;
-      const end = Math.min(live.length, (seg + 1) << this._segBits);
-      for (let r = seg << this._segBits; r < end; r++) {
-        if (live[r] === 0 || !reader.valid(r)) continue;
-        const x = reader.num(r);
-        if (x !== x) continue;
-        if (best < 0 || dir * compare(reader, r, reader, best) > 0) best = r;
+      let v = 0;
+      if (cs.segLive[seg] > 0) {
+        const reader = /** @type {Reader} */ (this._reader(cs, c)); // a min was set: it exists
+        // The segment's counted rows with a value, their doubles, then the best of them.
+        const live = cs.live;
+        const rs = scratch(1 << this._segBits, 1);
+        let n = 0;
+        const end = Math.min(live.length, (seg + 1) << this._segBits);
+        for (let r = seg << this._segBits; r < end; r++) if (live[r] !== 0 && (!reader.nullable || reader.valid(r))) rs[n++] = r;
+        const xs = doubles(n);
+        reader.fill(rs, n, xs);
+        const ties = reader.exact !== null;
+        for (let i = 0; i < n; i++) {
+          const x = xs[i];
+          if (x !== x) continue;
+          if (best < 0 || dir * (x - v) > 0 || (ties && x === v && dir * compare(reader, rs[i], reader, best) > 0)) {
+            best = rs[i];
+            v = x;
+          }
+        }
       }
       at[k] = best;
-      (bit === 1 ? cs.minV : cs.maxV)[k] = best < 0 ? 0 : reader.num(best);
+      (bit === 1 ? cs.minV : cs.maxV)[k] = v;
       cs.dirty[k] &= ~bit;
     }
     return at[k];
@@ -483,12 +586,20 @@ export class Summaries {
 
 /** The value holding a min or max: read it with reader at row. @typedef {{ reader: Reader, row: number } | null} Extreme */
 
-/** @type {Int32Array} */
-let rowsBuffer = new Int32Array(4096);
-/** A reusable Int32Array of at least n. @param {number} n */
-function scratch(n) {
-  if (rowsBuffer.length < n) rowsBuffer = new Int32Array(Math.max(n, 2 * rowsBuffer.length));
-  return rowsBuffer;
+// Reusable arrays: rows whose counting changes (0), those of them with a value (1), and their
+// doubles.
+/** @type {Int32Array[]} */
+const rowsBuffers = [new Int32Array(4096), new Int32Array(4096)];
+let doublesBuffer = new Float64Array(4096);
+/** A reusable Int32Array of at least n. @param {number} n @param {number} [which] */
+function scratch(n, which = 0) {
+  if (rowsBuffers[which].length < n) rowsBuffers[which] = new Int32Array(Math.max(n, 2 * rowsBuffers[which].length));
+  return rowsBuffers[which];
+}
+/** A reusable Float64Array of at least n. @param {number} n */
+function doubles(n) {
+  if (doublesBuffer.length < n) doublesBuffer = new Float64Array(Math.max(n, 2 * doublesBuffer.length));
+  return doublesBuffer;
 }
 
 export { kindOf };

@@ -1,6 +1,9 @@
 // @ts-check
 // The row of column summaries under the header (the `summaries` trait): one cell per shown
-// column, filled from summaries.js once per frame at most, and only when something changed.
+// column, filled from summaries.js when something changed: at once after a quiet spell or a
+// change of sort, filter or columns, and at most every DRAW_MS while rows stream in (the
+// statistics follow every frame; a row of numbers redrawn 60 times a second is only harder to
+// read, and the redraw costs more than keeping them).
 // Test hooks (docs/guide.md): data-summary, data-rows, data-nulls; numbers data-min, data-max,
 // data-mean; strings data-distinct, data-top; times data-first, data-last; data-pending while
 // a full recompute runs (then no value hook is set: nothing shown is stale).
@@ -20,6 +23,7 @@ import { exactText, kindOf, readerOf } from "./summaryread.js";
 
 const SPARK_POINTS = 240; // the last rows in display order a sparkline draws
 const BUDGET_MS = 4; // a full recompute's work per frame
+const DRAW_MS = 200; // least time between two redraws while only the rows change
 const BARS = 3; // category values drawn (the tooltip lists summarycats.TOP)
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -30,15 +34,21 @@ export class SummaryBar {
   /**
    * @param {RowStore} store
    * @param {RowOrder} order the view's display order (sparklines follow it)
+   * @param {() => void} schedule asks the view for a frame (a redraw held back is due)
    */
-  constructor(store, order) {
+  constructor(store, order, schedule) {
     this.store = store;
     this.order = order;
+    this.schedule = schedule;
     this.el = h("div", "lsw-summaries lsw-row", { role: "row", "aria-label": "Column summaries" });
     /** @type {Summaries | null} null while the trait is off */
     this.summaries = null;
     this.layoutKey = "";
-    this.drawnKey = "";
+    this.drawnKey = ""; // what the drawn summaries show: sort, filter, columns, pending
+    this.drawnData = ""; // and of which data: the versions of summaries and store
+    this.drawnAt = -Infinity; // performance.now() of the last redraw
+    /** @type {ReturnType<typeof setTimeout> | null} a redraw held back */
+    this.timer = null;
     /** @type {Column[]} */
     this.columns = [];
     /** @type {Map<string, WeakMap<object, import("./summaryread.js").Reader | null>>} see readers() */
@@ -48,6 +58,8 @@ export class SummaryBar {
   destroy() {
     this.summaries?.dispose();
     this.summaries = null;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   /**
@@ -78,10 +90,24 @@ export class SummaryBar {
     const passes = needle ? filterOf(columns, decimals, needle) : null;
     summaries.configure(cols, passes, JSON.stringify([cols, needle, needle ? layoutKey : null]));
     summaries.update(BUDGET_MS);
-    const drawn = `${summaries.version}|${store.version}|${sortKey}|${needle}|${this.layoutKey}`;
-    if (drawn !== this.drawnKey) {
-      this.drawnKey = drawn;
-      this.draw(summaries, decimals);
+    const drawn = `${sortKey}|${needle}|${this.layoutKey}|${summaries.pending}`;
+    const data = `${summaries.version}|${store.version}`;
+    if (drawn !== this.drawnKey || data !== this.drawnData) {
+      const now = performance.now();
+      const wait = drawn === this.drawnKey ? this.drawnAt + DRAW_MS - now : 0;
+      if (wait <= 0) {
+        this.drawnKey = drawn;
+        this.drawnData = data;
+        this.drawnAt = now;
+        if (this.timer !== null) clearTimeout(this.timer);
+        this.timer = null;
+        this.draw(summaries, decimals);
+      } else if (this.timer === null) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.schedule();
+        }, wait);
+      }
     }
     return summaries.pending;
   }
@@ -92,6 +118,8 @@ export class SummaryBar {
    */
   draw(summaries, decimals) {
     const cells = /** @type {HTMLCollectionOf<HTMLElement>} */ (this.el.children);
+    /** @type {SparkRows | null} the sparklines' rows, found once for all columns */
+    let spark = null;
     this.columns.forEach((c, j) => {
       const cell = cells[j];
       if (!cell || !c.summary) return;
@@ -118,7 +146,8 @@ export class SummaryBar {
           tip.push(`min ${data.min}`, `mean ${data.mean}`, `max ${data.max}`);
         }
         const [svg, note] = fill(cell, "num", () => [sparkSvg(), line("", "lsw-summary-note")]);
-        setAttr(/** @type {Element} */ (svg.firstChild), "d", this.sparkPath(c.name));
+        spark ??= this.sparkRows();
+        setAttr(/** @type {Element} */ (svg.firstChild), "d", this.sparkPath(c.name, spark));
         setText(note, nulls);
       } else if (r.kind === "time") {
         /** @param {NonNullable<typeof r.min>} e */
@@ -181,47 +210,81 @@ export class SummaryBar {
   }
 
   /**
-   * The last SPARK_POINTS values of a column in display order, as an SVG path (gaps at
-   * nulls), read straight from the batches (summaryread.readerOf, one reader per batch).
-   * @param {string} name
+   * The last SPARK_POINTS rows in display order: each one's batch and row.
+   * @returns {SparkRows}
    */
-  sparkPath(name) {
+  sparkRows() {
     const { order, store } = this;
     const size = order.size;
     const start = Math.max(0, size - SPARK_POINTS);
-    const ys = new Float64Array(size - start);
+    const batches = new Array(size - start);
+    const rows = new Int32Array(size - start);
+    for (let i = start; i < size; i++) {
+      const { batch, row } = store.batchOf(/** @type {Handle} */ (order.handleAt(i)));
+      batches[i - start] = batch;
+      rows[i - start] = row;
+    }
+    return { batches, rows };
+  }
+
+  /**
+   * A column's values at the sparkline's rows as an SVG path (gaps at nulls), read straight
+   * from the batches (summaryread.readerOf, one reader per batch).
+   * @param {string} name
+   * @param {SparkRows} spark
+   */
+  sparkPath(name, { batches, rows }) {
+    const { store } = this;
+    const n = rows.length;
+    const ys = new Float64Array(n);
     const readers = this.readers(name);
     let lo = Infinity;
     let hi = -Infinity;
-    for (let i = start; i < size; i++) {
-      const { batch, row } = store.batchOf(/** @type {Handle} */ (order.handleAt(i)));
+    // Runs of rows in one batch: one reader each, read in one pass (Reader.fill).
+    for (let i = 0; i < n; ) {
+      const batch = batches[i];
+      let j = i + 1;
+      while (j < n && batches[j] === batch) j++;
       let reader = readers.get(batch);
       if (reader === undefined) {
         const vector = batch.getChild(name);
         reader = vector === null ? null : readerOf(vector, "num", store.isDecimalText(name));
         readers.set(batch, reader);
       }
-      const y = reader !== null && reader.valid(row) ? reader.num(row) : NaN;
-      ys[i - start] = y;
+      const out = ys.subarray(i, j);
+      if (reader === null) out.fill(NaN);
+      else {
+        const at = rows.subarray(i, j);
+        reader.fill(at, j - i, out);
+        if (reader.nullable) for (let k = 0; k < j - i; k++) if (!reader.valid(at[k])) out[k] = NaN;
+      }
+      i = j;
+    }
+    for (let i = 0; i < n; i++) {
+      const y = ys[i];
       if (y < lo) lo = y;
       if (y > hi) hi = y;
     }
+    // Whole units of a 1000 x 200 viewBox: integers print several times faster than decimals
+    // (the path is redrawn while rows stream in).
     let d = "";
     let pen = "M";
-    for (let i = 0; i < ys.length; i++) {
+    for (let i = 0; i < n; i++) {
       const y = ys[i];
       if (!Number.isFinite(y)) {
         pen = "M";
         continue;
       }
-      const x = ys.length > 1 ? (100 * i) / (ys.length - 1) : 50;
-      const yy = hi > lo ? 19 - (18 * (y - lo)) / (hi - lo) : 10;
-      d += `${pen}${x.toFixed(1)} ${yy.toFixed(1)}`;
+      const x = n > 1 ? Math.round((1000 * i) / (n - 1)) : 500;
+      const yy = hi > lo ? Math.round(190 - (180 * (y - lo)) / (hi - lo)) : 100;
+      d += `${pen}${x} ${yy}`;
       pen = "L";
     }
     return d;
   }
 }
+
+/** The sparklines' rows: batch and row of each. @typedef {{ batches: any[], rows: Int32Array }} SparkRows */
 
 // ---- elements, made once per cell and shape, then only changed where they differ ------------
 
@@ -275,7 +338,7 @@ function setAttr(el, name, value) {
 function sparkSvg() {
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("class", "lsw-spark");
-  svg.setAttribute("viewBox", "0 0 100 20");
+  svg.setAttribute("viewBox", "0 0 1000 200");
   svg.setAttribute("preserveAspectRatio", "none");
   svg.setAttribute("aria-hidden", "true");
   const path = document.createElementNS(SVG, "path");

@@ -15,8 +15,11 @@ import { DataType, Type } from "apache-arrow";
 /**
  * How to read one column of one batch. `num`: a double standing for the value (exact for all
  * but 64-bit ints beyond 2^53 and decimals); `exact`: the exact value where `num` may not be
- * (a BigInt, or a decimal's text), else null; `key`: a category's text.
- * @typedef {{ valid: (row: number) => boolean, num: (row: number) => number,
+ * (a BigInt, or a decimal's text), else null; `key`: a category's text. `fill(rows, m, out)`:
+ * `num` of rows[0..m) into out, in one tight loop per type (a call per row through a closure
+ * that differs per column costs more than the read); `nullable`: whether `valid` can be false.
+ * @typedef {{ valid: (row: number) => boolean, nullable: boolean, num: (row: number) => number,
+ *   fill: (rows: Int32Array, m: number, out: Float64Array) => void,
  *   exact: ((row: number) => bigint | string) | null, key: (row: number) => string,
  *   dict: { indices: ArrayLike<number>, size: number, key: (i: number) => string } | null,
  *   vector: Vector }} Reader
@@ -81,14 +84,14 @@ export function readerOf(vector, kind, decimalText) {
   /** @type {(row: number) => boolean} */
   const valid = bitmap ? (r) => (bitmap[(off + r) >> 3] & (1 << ((off + r) & 7))) !== 0 : () => true;
   /** @type {Reader} */
-  const reader = { valid, num: () => NaN, exact: null, key: () => "", dict: null, vector };
+  const reader = { valid, nullable: bitmap !== null, num: () => NaN, fill: fillBy, exact: null, key: () => "", dict: null, vector };
   const type = vector.type;
   const values = /** @type {any} */ (data.values);
   if (DataType.isDictionary(type)) {
     const dictionary = /** @type {Vector} */ (data.dictionary);
-    const texts = readerOf(dictionary, "cat", false);
-    reader.key = (r) => texts.key(values[r]);
-    reader.dict = { indices: values, size: dictionary.length, key: texts.key };
+    const text = dictionaryTexts(dictionary);
+    reader.key = (r) => text(values[r]);
+    reader.dict = { indices: values, size: dictionary.length, key: text };
     if (kind === "num") {
       reader.num = (r) => Number(reader.key(r));
       reader.exact = reader.key;
@@ -117,13 +120,18 @@ export function readerOf(vector, kind, decimalText) {
       const i = 2 * r;
       return (signed ? words[i + 1] : words[i + 1] >>> 0) * TWO32 + (words[i] >>> 0);
     };
+    const scale = kind === "time" ? Number(nanosPerUnit(type)) / 1e6 : 1; // to ms
+    reader.num = scale === 1 ? approx : (r) => approx(r) * scale;
+    reader.fill = (rows, m, out) => {
+      for (let k = 0; k < m; k++) {
+        const i = 2 * rows[k];
+        out[k] = ((signed ? words[i + 1] : words[i + 1] >>> 0) * TWO32 + (words[i] >>> 0)) * scale;
+      }
+    };
     if (kind === "time") {
       const perUnit = nanosPerUnit(type);
-      const ms = Number(perUnit) / 1e6;
-      reader.num = (r) => approx(r) * ms;
       reader.exact = (r) => values[r] * perUnit; // BigInt nanoseconds, to break ties
     } else {
-      reader.num = approx;
       reader.exact = (r) => values[r];
     }
     return reader;
@@ -137,14 +145,50 @@ export function readerOf(vector, kind, decimalText) {
     const perUnit = nanosPerUnit(type);
     const ms = Number(perUnit) / 1e6;
     reader.num = (r) => values[r] * ms;
+    reader.fill = (rows, m, out) => {
+      for (let k = 0; k < m; k++) out[k] = values[rows[k]] * ms;
+    };
     reader.exact = (r) => BigInt(values[r]) * perUnit;
     return reader;
   }
   if (ArrayBuffer.isView(values) && type.typeId !== Type.Decimal) {
     const numbers = /** @type {ArrayLike<number>} */ (/** @type {unknown} */ (values));
     reader.num = (r) => numbers[r];
+    reader.fill = (rows, m, out) => {
+      for (let k = 0; k < m; k++) out[k] = numbers[rows[k]];
+    };
   }
   return reader;
+}
+
+/**
+ * The generic fill: `num` row by row.
+ * @this {Reader}
+ * @param {Int32Array} rows
+ * @param {number} m
+ * @param {Float64Array} out
+ */
+function fillBy(rows, m, out) {
+  for (let k = 0; k < m; k++) out[k] = this.num(rows[k]);
+}
+
+/** @type {WeakMap<object, (string | undefined)[]>} a dictionary's texts, decoded once each */
+const dictionaryCache = new WeakMap();
+
+/**
+ * A dictionary's text at index i, decoded at most once per dictionary: the batches of one
+ * message share their dictionary, and a stream counts the same values frame after frame (the
+ * same string objects also hash once).
+ * @param {Vector} dictionary
+ * @returns {(i: number) => string}
+ */
+function dictionaryTexts(dictionary) {
+  const data = dictionary.data[0];
+  let texts = dictionaryCache.get(data);
+  if (texts === undefined) dictionaryCache.set(data, (texts = new Array(dictionary.length)));
+  const cache = texts;
+  const key = readerOf(dictionary, "cat", false).key;
+  return (i) => cache[i] ?? (cache[i] = key(i));
 }
 
 /**

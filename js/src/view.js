@@ -61,7 +61,7 @@ export class TableView {
     this.exportBar = new ExportBar({ model, store, order: this.order, scroller: this.scroller });
     this.toolbar.append(this.filterInput, this.exportBar.el);
     this.header = h("div", "lsw-header lsw-row", { role: "row" });
-    this.summaryBar = new SummaryBar(store, this.order);
+    this.summaryBar = new SummaryBar(store, this.order, () => this.schedule());
     this.edgeTop = h("div", "lsw-edge lsw-edge-top", { "aria-live": "polite" });
     this.spacer = h("div", "lsw-spacer");
     this.rowsBox = h("div", "lsw-rows", { role: "rowgroup" });
