@@ -123,6 +123,24 @@ export function columnsText(store, columns, decimals) {
   };
 }
 
+// The filter's one rule (the view's order and the column summaries both apply it): a row
+// passes when the shown text of one of the shown columns contains the filter, trimmed, in any
+// case.
+
+/** The filter as rows are matched against it ("": none). @param {unknown} filter */
+export function needleOf(filter) {
+  return typeof filter === "string" ? filter.trim().toLowerCase() : "";
+}
+
+/**
+ * Whether a cell's shown text contains the needle (needleOf).
+ * @param {unknown} text
+ * @param {string} needle
+ */
+export function textMatches(text, needle) {
+  return text !== null && text !== undefined && String(text).toLowerCase().includes(needle);
+}
+
 const NUMBER_SPEC = /^(,)?(?:\.(\d+))?([fdeg%])?$/;
 
 /**

@@ -17,6 +17,7 @@
 // the garbage collector to trace; one object per row made the first sort 3x slower). A row's
 // slot number is kept on its handle by the store (store.slotOf / setSlot): a Map lookup per row
 // would cost ~5x the whole pass.
+import { needleOf, textMatches } from "./columns.js";
 import { comparator, flipSorted, keep, kindOf, merge, setKey, sortFresh } from "./sorting.js";
 
 /** @typedef {import("./store.js").RowStore} RowStore */
@@ -169,7 +170,7 @@ export class RowOrder {
       fields[name] = value;
       this._stale = true;
     }
-    this._needle = this._filter.trim().toLowerCase();
+    this._needle = needleOf(this._filter);
   }
 
   get active() {
@@ -324,8 +325,7 @@ export class RowOrder {
     for (const c of cols) {
       const v = this._store.valueOf(h, c);
       if (v === null || v === undefined) continue;
-      const t = this._text(v, c, h);
-      if (t !== null && t !== undefined && String(t).toLowerCase().includes(needle)) return 1;
+      if (textMatches(this._text(v, c, h), needle)) return 1;
     }
     return 0;
   }

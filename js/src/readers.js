@@ -32,15 +32,15 @@ export function fieldReader(vector, delimiter, rawText, field, exactValue) {
   let read = null;
   if (DataType.isInt(type)) {
     const values = data.values;
-    read = (row) => String(values[data.offset + row]);
+    read = (row) => String(values[row]); // sliced to the Data's rows already (offset: bitmaps)
   } else if (DataType.isFloat(type) && type.precision === 2) {
     const values = /** @type {Float64Array} */ (data.values);
     read = (row) => {
-      const v = values[data.offset + row];
+      const v = values[row];
       return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? "NaN" : v > 0 ? "inf" : "-inf";
     };
   } else if (type.typeId === Type.Timestamp && data.values instanceof BigInt64Array) {
-    read = timestampReader(data.values, data.offset, /** @type {import("apache-arrow").Timestamp} */ (type), rawText);
+    read = timestampReader(data.values, /** @type {import("apache-arrow").Timestamp} */ (type), rawText);
   }
   if (read === null) return generic;
   const fast = read;
@@ -51,12 +51,11 @@ export function fieldReader(vector, delimiter, rawText, field, exactValue) {
  * ISO 8601 text of a timestamp column, as rawText writes it, formatting the part before the
  * seconds and the offset once per minute.
  * @param {BigInt64Array} values
- * @param {number} offset
  * @param {import("apache-arrow").Timestamp} type
  * @param {(value: unknown, type: DataType) => string | null} rawText
  * @returns {Reader}
  */
-function timestampReader(values, offset, type, rawText) {
+function timestampReader(values, type, rawText) {
   const digits = DIGITS[type.unit];
   const scale = 10n ** BigInt(digits);
   const unit = Number(scale);
@@ -67,7 +66,7 @@ function timestampReader(values, offset, type, rawText) {
   let tail = "";
   let misses = 0; // rows in a row outside the cached minute
   return (row) => {
-    const v = values[offset + row];
+    const v = values[row];
     let d = Number(v - start);
     if (!(d >= 0 && d < span)) {
       // Rows in time order stay within a minute; rows in another order (a sort) rarely do,

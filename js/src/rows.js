@@ -44,7 +44,8 @@ export class RowHandle {
 }
 
 // The exact value of row `row`: timestamps as the BigInt count of their unit (arrow's get gives
-// float epoch milliseconds, which lose nanoseconds); everything else as arrow reads it.
+// float epoch milliseconds, which lose nanoseconds); everything else as arrow reads it. (A
+// sliced Data's value buffers start at its first row already: `offset` counts in bitmaps only.)
 /**
  * @param {Vector} vector
  * @param {number} row
@@ -53,7 +54,7 @@ export class RowHandle {
 export function exactValue(vector, row) {
   if (vector.type.typeId === Type.Timestamp) {
     const data = vector.data[0];
-    if (data.values instanceof BigInt64Array) return vector.isValid(row) ? data.values[data.offset + row] : null;
+    if (data.values instanceof BigInt64Array) return vector.isValid(row) ? data.values[row] : null;
   }
   return vector.get(row);
 }

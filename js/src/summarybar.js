@@ -7,7 +7,7 @@
 // Test hooks (docs/guide.md): data-summary, data-rows, data-nulls; numbers data-min, data-max,
 // data-mean; strings data-distinct, data-top; times data-first, data-last; data-pending while
 // a full recompute runs (then no value hook is set: nothing shown is stale).
-import { formatCell } from "./columns.js";
+import { formatCell, textMatches } from "./columns.js";
 import { h } from "./dom.js";
 import { exactValue } from "./rows.js";
 import { Summaries } from "./summaries.js";
@@ -364,8 +364,8 @@ function line(text, className = "lsw-summary-line") {
   return e;
 }
 
-// Whether a row passes the view's filter, as order.js decides it: the shown text of one of
-// the shown columns contains the needle (case-insensitive), the text made as the cells make it.
+// Whether a row passes the view's filter (columns.textMatches, as order.js applies it), read
+// from a batch's row instead of a handle: the summaries are told of rows as runs of batches.
 /**
  * @param {Column[]} columns
  * @param {(number | undefined)[]} decimals
@@ -378,8 +378,7 @@ function filterOf(columns, decimals, needle) {
       const c = columns[j];
       const v = chunk.vectors.get(c.name);
       if (v === undefined || v.get(row) === null) continue;
-      const text = formatCell(exactValue(v, row), c, decimals[j], v.type);
-      if (text !== null && text.toLowerCase().includes(needle)) return true;
+      if (textMatches(formatCell(exactValue(v, row), c, decimals[j], v.type), needle)) return true;
     }
     return false;
   };

@@ -109,8 +109,8 @@ export function takeData(type, sources, src, row) {
       const s = sources[src[k]];
       let len = 0;
       if (s !== null && s.valueOffsets && s.getValid(row[k])) {
-        const a = Number(s.valueOffsets[s.offset + row[k]]);
-        len = Number(s.valueOffsets[s.offset + row[k] + 1]) - a;
+        const a = Number(s.valueOffsets[row[k]]);
+        len = Number(s.valueOffsets[row[k] + 1]) - a;
         for (let j = 0; j < len; j++) {
           childSrc.push(src[k]);
           childRow.push(a + j);
@@ -128,7 +128,7 @@ export function takeData(type, sources, src, row) {
     for (let k = 0; k < n; k++) {
       for (let j = 0; j < size; j++) {
         childSrc[k * size + j] = src[k];
-        childRow[k * size + j] = ((sources[src[k]]?.offset ?? 0) + row[k]) * size + j;
+        childRow[k * size + j] = row[k] * size + j; // a slice's children are sliced with it
       }
     }
     const child = takeData(type.children[0].type, sources.map((s) => s?.children[0] ?? null), childSrc, childRow);
@@ -149,10 +149,10 @@ export function takeData(type, sources, src, row) {
     if (sources.some((s) => s !== null && s.dictionary !== dictionary)) {
       throw new Error(`column of type ${type} holds rows with different dictionaries; they cannot be copied into one file`);
     }
-    const indices = new (/** @type {any} */ (type)).ArrayType(n);
+    const indices = new (/** @type {any} */ (type)).indices.ArrayType(n); // a Dictionary type's own ArrayType is Uint8Array
     for (let k = 0; k < n; k++) {
       const s = sources[src[k]];
-      if (s !== null) indices[k] = s.values[s.offset + row[k]];
+      if (s !== null) indices[k] = s.values[row[k]];
     }
     return make(({ ...base, data: indices, dictionary }));
   }
@@ -198,7 +198,7 @@ function takeFixed(type, sources, src, row) {
     const s = sources[src[k]];
     const conv = convert[src[k]];
     if (s === null || conv === null) continue;
-    const at = (s.offset + row[k]) * stride;
+    const at = row[k] * stride;
     if (conv === true) {
       for (let j = 0; j < stride; j++) out[k * stride + j] = s.values[at + j];
     } else out[k] = conv(s.values[at]);
@@ -262,8 +262,7 @@ function takeBytes(type, sources, src, row, base) {
   /** @type {(k: number) => number} */
   const at = (k) => {
     const s = /** @type {Data} */ (sources[src[k]]);
-    const i = s.offset + row[k];
-    return s.dictionary ? /** @type {Data} */ (strings[src[k]]).offset + Number(s.values[i]) : i;
+    return s.dictionary ? Number(s.values[row[k]]) : row[k];
   };
   let total = 0;
   for (let k = 0; k < n; k++) {

@@ -4,7 +4,7 @@
 // the store's size; row elements are recycled, and values are set with textContent only (a
 // template's markup is the author's, its values are text: template.js).
 // Rows are read through a RowOrder (order.js): stream order, or the user's sort / filter.
-import { cellText, cellTitle, columnsText, columnWidths, formatCell, sampleDecimals } from "./columns.js";
+import { cellText, cellTitle, columnsText, columnWidths, formatCell, needleOf, sampleDecimals } from "./columns.js";
 import { h, headerCell, noticeLine, rowElement, showEdges, skeletonRows } from "./dom.js";
 import { Controls } from "./events.js";
 import { displayColumns } from "./export.js";
@@ -228,7 +228,7 @@ export class TableView {
     this.root.classList.toggle("lsw-with-summaries", on);
     const pending = this.summaryBar.update({
       on, columns, actions: (model.get("actions") || []).length > 0, layoutKey: this.layoutKey,
-      needle: (model.get("filter") || "").trim().toLowerCase(), decimals: this.decimals, sortKey: JSON.stringify(model.get("sort")),
+      needle: needleOf(model.get("filter")), decimals: this.decimals, sortKey: JSON.stringify(model.get("sort")),
     });
     if (pending) this.schedule();
   }

@@ -197,3 +197,44 @@ describe("an empty arrow file", () => {
     expect(file.schema.fields.map((f) => f.name)).toEqual(["id", "t"]);
   });
 });
+
+describe("sliced columns", () => {
+  // Arrow slices value, offset and index buffers to a Data's rows; only bitmaps count `offset`.
+  it("read and copy the rows of a slice, not those of the whole column", async () => {
+    const { takeData } = await import("../src/take.js");
+    const { fieldReader } = await import("../src/readers.js");
+    const { exactValue } = await import("../src/rows.js");
+    const { FixedSizeList } = await import("apache-arrow");
+    const whole = {
+      i: vectorFromArray([1, 2, null, 4, 5, 6, 7], new Int32()),
+      x: vectorFromArray([0.5, 1.5, 2.5, null, 4.5, 5.5, 6.5], new Float64()),
+      t: ns([1n, 2n, 3n, 4n, 5n, 6n, 7n]),
+      s: vectorFromArray(["a", "bb", null, "dddd", "e", "ff", "g"], new Utf8()),
+      d: vectorFromArray(["u", "v", "u", null, "w", "v", "u"], new Dictionary(new Utf8(), new Int32())),
+      b: vectorFromArray([true, false, true, true, null, false, true], new Bool()),
+      l: vectorFromArray([[1, 2], [3, 4], [5, 6], [7, 8], [9, 10], [11, 12], [13, 14]], new FixedSizeList(2, new Field("v", new Float64()))),
+      v: vectorFromArray([[1], [2, 3], [], null, [4, 5, 6], [7], [8]], new List(new Field("v", new Float64()))),
+    };
+    for (const [name, vector] of Object.entries(whole)) {
+      const slice = vector.slice(2, 6);
+      expect(slice.data[0].offset, name).toBe(2);
+      const want = [...slice].map((v) => (v !== null && typeof v === "object" ? JSON.stringify([...v]) : v));
+      // Rows 3, 0, 1 of the slice, copied.
+      const rows = Int32Array.from([3, 0, 1]);
+      const taken = makeVector(takeData(slice.type, [slice.data[0]], new Int32Array(3), rows));
+      const got = [...taken].map((v) => (v !== null && typeof v === "object" ? JSON.stringify([...v]) : v));
+      expect(got, name).toEqual([want[3], want[0], want[1]]);
+      if (name === "d") {
+        // As exports copy it: the strings, through each row's index (the store's type is Utf8).
+        const text = makeVector(takeData(new Utf8(), [slice.data[0]], new Int32Array(3), rows));
+        expect([...text], name).toEqual([want[3], want[0], want[1]]);
+      }
+      if (name === "t") expect([0, 1, 2, 3].map((r) => exactValue(slice, r))).toEqual([3n, 4n, 5n, 6n]);
+      if (name === "i" || name === "x" || name === "t") {
+        const read = fieldReader(slice, ",", rawText, field, exactValue);
+        for (let r = 0; r < 4; r++) expect(read(r), `${name} row ${r}`).toBe(field(rawText(exactValue(slice, r), slice.type), ","));
+        expect(read(1), name).toBe(field(rawText(want[1] === null ? null : name === "t" ? 4n : want[1], slice.type), ","));
+      }
+    }
+  });
+});
