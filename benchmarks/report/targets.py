@@ -11,6 +11,7 @@ from benchmarks.kernel.bench import CONTENDERS, FLOOR, LSW
 from benchmarks.lab.cells import LATENCY_GAP
 from benchmarks.report.format import MiB, mark, mib, rate
 from benchmarks.report.soak import soak_findings
+from livestream_widget.outbox import EARLY_BUDGET
 
 KERNEL_RATIO_TARGET = 0.9  # livestream-widget rows/s vs the raw floor
 KERNEL_MEMORY_SLACK = 4 * MiB  # kept memory <= floor + this
@@ -51,10 +52,12 @@ def targets(
             if name == FLOOR or name not in k:
                 continue
             r = k[name]
-            limit = floor["rss_kept"] + KERNEL_MEMORY_SLACK
+            # No front end in these kernels: the diffs kept for the first one count too.
+            limit = floor["rss_kept"] + KERNEL_MEMORY_SLACK + EARLY_BUDGET
             rows.append(
                 [
-                    f"kernel `{name}` memory kept ≤ raw floor + 4 MiB (medians)",
+                    f"kernel `{name}` memory kept ≤ raw floor + 4 MiB + the "
+                    f"{EARLY_BUDGET // MiB} MiB early budget (no front end; medians)",
                     f"{mib(r['rss_kept'])} MiB vs ≤ {mib(limit)} MiB "
                     f"(floor {mib(floor['rss_kept'])})",
                     mark(r["rss_kept"] <= limit),
