@@ -1,8 +1,9 @@
 // @ts-check
 // Live column summaries over every row the store holds (those passing the filter, when one is
 // set), kept current per change instead of recomputed (design in docs/how-it-works.md).
-// (About 500 lines: the queue, the per-batch and the per-column state are one private
-// representation; categories and value reads are in summarycats.js and summaryread.js.)
+// Categories are counted in summarycats.js, min and max kept in summaryextremes.js, values read
+// and summed in summaryread.js; this module owns the queue and the per-batch and per-column
+// state they work on.
 //
 // - The store tells us of rows added and removed (store.watchRows) as runs of a batch; we only
 //   queue them (O(1) per call) and apply the queue once per frame (update), reading values
@@ -19,7 +20,8 @@
 //   meanwhile queue up and are applied after. Until it is done, `pending` is true and the
 //   summaries are not shown as if current.
 import { countCategories, rebuildTop } from "./summarycats.js";
-import { addExact, addExactBig, compare, kindOf, readerOf, roundExact } from "./summaryread.js";
+import { extremeOf, markAdded, markRemoved } from "./summaryextremes.js";
+import { addExact, doubles, kindOf, readerOf, roundExact, scratch, sumInto } from "./summaryread.js";
 
 /** @typedef {import("./store.js").RowStore} RowStore */
 /** @typedef {import("./rows.js").Chunk} Chunk */
@@ -70,6 +72,8 @@ export class Summaries {
     this._segBits = segmentBits;
     this._maxQueue = maxQueue;
     this._sliceRows = sliceRows;
+    /** @type {import("./summaryextremes.js").ReaderOf} */
+    this._readerOf = (cs, c) => this._reader(cs, c);
     /** @type {SummaryColumn[]} */
     this._columns = [];
     /** @type {Passes | null} */
@@ -334,140 +338,14 @@ export class Summaries {
     }
     if (kind === "other" || n === 0) return;
     if (kind === "time" && sign < 0) {
-      this._unmark(st, c, cs, rs, n); // a time's value only matters to the min / max
+      markRemoved(st, c, cs, rs, n, this._segBits); // a time's value only matters to the min / max
       return;
     }
     const xs = doubles(n);
     reader.fill(rs, n, xs);
-    if (kind === "num") this._sum(st, reader, rs, xs, n, sign);
-    if (sign > 0) this._mark(st, c, cs, reader, rs, xs, n);
-    else this._unmark(st, c, cs, rs, n);
-  }
-
-  /**
-   * Adds (sign 1) or subtracts the values xs of rows rs to a numeric column's exact sum.
-   * @param {ColumnState} st
-   * @param {Reader} reader
-   * @param {Int32Array} rs
-   * @param {Float64Array} xs
-   * @param {number} n
-   * @param {number} sign
-   */
-  _sum(st, reader, rs, xs, n, sign) {
-    const parts = st.parts;
-    const big = reader.exact !== null && (reader.vector.data[0].values instanceof BigInt64Array || reader.vector.data[0].values instanceof BigUint64Array);
-    let isum = st.isum;
-    for (let i = 0; i < n; i++) {
-      const x = xs[i];
-      if (x !== x) st.nan += sign; // NaN: in no sum, min or max
-      else if (x === Infinity) st.pinf += sign;
-      else if (x === -Infinity) st.ninf += sign;
-      else if (big && Math.abs(x) >= 9007199254740992) addExactBig(parts, /** @type {bigint} */ (reader.exact?.(rs[i])), sign);
-      else if (x === Math.trunc(x) && Math.abs(isum + sign * x) < 9007199254740992) isum += sign * x;
-      else addExact(parts, sign * x);
-    }
-    st.isum = isum;
-  }
-
-  /**
-   * Takes added rows (values xs, not null) into their segments' and the column's min / max:
-   * the best of each segment's rows first (a run's rows are mostly in one or two segments),
-   * then one comparison each with the segment's and the column's.
-   * @param {ColumnState} st
-   * @param {number} c
-   * @param {ChunkState} cs
-   * @param {Reader} reader
-   * @param {Int32Array} rs
-   * @param {Float64Array} xs
-   * @param {number} n
-   */
-  _mark(st, c, cs, reader, rs, xs, n) {
-    const bits = this._segBits;
-    // Equal doubles are equal values unless the reader has exact values (summaryread.compare).
-    const ties = reader.exact !== null;
-    for (let i = 0; i < n; ) {
-      const seg = rs[i] >> bits;
-      let lo = -1;
-      let hi = -1;
-      let j = i;
-      for (; j < n && rs[j] >> bits === seg; j++) {
-        const x = xs[j];
-        if (x !== x) continue;
-        if (lo < 0 || x < xs[lo] || (ties && x === xs[lo] && compare(reader, rs[j], reader, rs[lo]) < 0)) lo = j;
-        if (hi < 0 || x > xs[hi] || (ties && x === xs[hi] && compare(reader, rs[j], reader, rs[hi]) > 0)) hi = j;
-      }
-      i = j;
-      if (lo < 0) continue; // only NaN
-      const k = c * cs.nseg + seg;
-      const dirty = cs.dirty[k];
-      const rlo = rs[lo];
-      const xlo = xs[lo];
-      let b = cs.min[k];
-      if (!(dirty & 1) && (b < 0 || xlo < cs.minV[k] || (xlo === cs.minV[k] && compare(reader, rlo, reader, b) < 0))) {
-        cs.min[k] = rlo;
-        cs.minV[k] = xlo;
-      }
-      const rhi = rs[hi];
-      const xhi = xs[hi];
-      b = cs.max[k];
-      if (!(dirty & 2) && (b < 0 || xhi > cs.maxV[k] || (xhi === cs.maxV[k] && compare(reader, rhi, reader, b) > 0))) {
-        cs.max[k] = rhi;
-        cs.maxV[k] = xhi;
-      }
-      const at = st.minAt;
-      if (!st.minDirty && (at === null || xlo < st.minV || (xlo === st.minV && this._cmp(cs, rlo, at, c) < 0))) {
-        st.minAt = [cs, rlo];
-        st.minV = xlo;
-      }
-      const top = st.maxAt;
-      if (!st.maxDirty && (top === null || xhi > st.maxV || (xhi === st.maxV && this._cmp(cs, rhi, top, c) > 0))) {
-        st.maxAt = [cs, rhi];
-        st.maxV = xhi;
-      }
-    }
-  }
-
-  /**
-   * Marks the min / max that removed rows held as gone (found again when asked).
-   * @param {ColumnState} st
-   * @param {number} c
-   * @param {ChunkState} cs
-   * @param {Int32Array} rs
-   * @param {number} n
-   */
-  _unmark(st, c, cs, rs, n) {
-    const bits = this._segBits;
-    const base = c * cs.nseg;
-    const { min, max, dirty } = cs;
-    const lo = st.minAt !== null && st.minAt[0] === cs ? st.minAt[1] : -1;
-    const hi = st.maxAt !== null && st.maxAt[0] === cs ? st.maxAt[1] : -1;
-    for (let i = 0; i < n; i++) {
-      const r = rs[i];
-      const k = base + (r >> bits);
-      if (min[k] === r) dirty[k] |= 1;
-      if (max[k] === r) dirty[k] |= 2;
-      if (r === lo) st.minDirty = true;
-      if (r === hi) st.maxDirty = true;
-    }
-  }
-
-  /**
-   * @param {ChunkState} cs
-   * @param {number} r
-   * @param {[ChunkState, number]} at
-   * @param {number} c
-   */
-  _cmp(cs, r, at, c) {
-    return compare(/** @type {Reader} */ (this._reader(cs, c)), r, /** @type {Reader} */ (this._reader(at[0], c)), at[1]);
-  }
-
-  /**
-   * Whether some batch's reader of column c has exact values beside its doubles.
-   * @param {number} c
-   */
-  _exactValues(c) {
-    for (const cs of this._chunks.values()) if (this._reader(cs, c)?.exact) return true;
-    return false;
+    if (kind === "num") sumInto(st, reader, rs, xs, n, sign);
+    if (sign > 0) markAdded(st, c, cs, reader, rs, xs, n, this._segBits, this._readerOf);
+    else markRemoved(st, c, cs, rs, n, this._segBits);
   }
 
   // ---- results ------------------------------------------------------------------------------
@@ -484,8 +362,8 @@ export class Summaries {
     /** @type {{ kind: Kind, rows: number, nulls: number, min?: Extreme, max?: Extreme, mean?: number, distinct?: number, over?: boolean, top?: { value: string, count: number }[] }} */
     const out = { kind, rows: this.rows, nulls: st.nulls };
     if (kind === "num" || kind === "time") {
-      out.min = this._extreme(st, c, -1);
-      out.max = this._extreme(st, c, 1);
+      out.min = extremeOf(st, c, -1, this._chunks, this._segBits, this._readerOf);
+      out.max = extremeOf(st, c, 1, this._chunks, this._segBits, this._readerOf);
     }
     if (kind === "num") {
       const n = this.rows - st.nulls;
@@ -506,100 +384,8 @@ export class Summaries {
     return out;
   }
 
-  /**
-   * The min (dir -1) or max (1) of column c: its batch's reader and row, or null.
-   * @param {ColumnState} st
-   * @param {number} c
-   * @param {number} dir
-   * @returns {Extreme}
-   */
-  _extreme(st, c, dir) {
-    const bit = dir < 0 ? 1 : 2;
-    if (dir < 0 ? st.minDirty : st.maxDirty) {
-      /** @type {[ChunkState, number] | null} */
-      let best = null;
-      let v = 0;
-      // Equal doubles are equal values unless the column has exact values (64-bit ints, times).
-      const ties = st.col.kind === "time" || this._exactValues(c);
-      for (const cs of this._chunks.values()) {
-        const values = dir < 0 ? cs.minV : cs.maxV;
-        for (let seg = 0; seg < cs.nseg; seg++) {
-          const r = this._segmentExtreme(cs, c, seg, bit);
-          if (r < 0) continue;
-          // The doubles decide (a pass over ~1,000 segments a million rows), unless equal.
-          const x = values[c * cs.nseg + seg];
-          if (best === null || dir * (x - v) > 0 || (x === v && ties && dir * this._cmp(cs, r, best, c) > 0)) {
-            best = [cs, r];
-            v = x;
-          }
-        }
-      }
-      if (dir < 0) [st.minAt, st.minV, st.minDirty] = [best, v, false];
-      else [st.maxAt, st.maxV, st.maxDirty] = [best, v, false];
-    }
-    const at = dir < 0 ? st.minAt : st.maxAt;
-    return at === null ? null : { reader: /** @type {Reader} */ (this._reader(at[0], c)), row: at[1] };
-  }
-
-  /**
-   * A batch segment's min (bit 1) or max (bit 2) row in column c, rescanned if it went.
-   * @param {ChunkState} cs
-   * @param {number} c
-   * @param {number} seg
-   * @param {number} bit
-   */
-  _segmentExtreme(cs, c, seg, bit) {
-    const k = c * cs.nseg + seg;
-    const at = bit === 1 ? cs.min : cs.max;
-    if (cs.dirty[k] & bit) {
-      const dir = bit === 1 ? -1 : 1;
-      let best = -1;
-      let v = 0;
-      if (cs.segLive[seg] > 0) {
-        const reader = /** @type {Reader} */ (this._reader(cs, c)); // a min was set: it exists
-        // The segment's counted rows with a value, their doubles, then the best of them.
-        const live = cs.live;
-        const rs = scratch(1 << this._segBits, 1);
-        let n = 0;
-        const end = Math.min(live.length, (seg + 1) << this._segBits);
-        for (let r = seg << this._segBits; r < end; r++) if (live[r] !== 0 && (!reader.nullable || reader.valid(r))) rs[n++] = r;
-        const xs = doubles(n);
-        reader.fill(rs, n, xs);
-        const ties = reader.exact !== null;
-        for (let i = 0; i < n; i++) {
-          const x = xs[i];
-          if (x !== x) continue;
-          if (best < 0 || dir * (x - v) > 0 || (ties && x === v && dir * compare(reader, rs[i], reader, best) > 0)) {
-            best = rs[i];
-            v = x;
-          }
-        }
-      }
-      at[k] = best;
-      (bit === 1 ? cs.minV : cs.maxV)[k] = v;
-      cs.dirty[k] &= ~bit;
-    }
-    return at[k];
-  }
-
 }
 
 /** The value holding a min or max: read it with reader at row. @typedef {{ reader: Reader, row: number } | null} Extreme */
-
-// Reusable arrays: rows whose counting changes (0), those of them with a value (1), and their
-// doubles.
-/** @type {Int32Array[]} */
-const rowsBuffers = [new Int32Array(4096), new Int32Array(4096)];
-let doublesBuffer = new Float64Array(4096);
-/** A reusable Int32Array of at least n. @param {number} n @param {number} [which] */
-function scratch(n, which = 0) {
-  if (rowsBuffers[which].length < n) rowsBuffers[which] = new Int32Array(Math.max(n, 2 * rowsBuffers[which].length));
-  return rowsBuffers[which];
-}
-/** A reusable Float64Array of at least n. @param {number} n */
-function doubles(n) {
-  if (doublesBuffer.length < n) doublesBuffer = new Float64Array(Math.max(n, 2 * doublesBuffer.length));
-  return doublesBuffer;
-}
 
 export { kindOf };

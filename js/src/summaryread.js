@@ -1,7 +1,7 @@
 // @ts-check
 // What column summaries (summaries.js) read of a batch, straight from its Arrow buffers (a
-// Vector.get per row would cost several times the whole summary), and the exact sum behind
-// the mean.
+// Vector.get per row would cost several times the whole summary), the reusable arrays a run's
+// rows and values are read into, and the exact sum behind the mean.
 //
 // Kinds: "num" (ints, floats, 64-bit ints, decimals sent as text), "time" (timestamps and
 // dates), "cat" (strings, dictionaries of strings, booleans) and "other" (only nulls are
@@ -219,6 +219,47 @@ export function compare(ra, a, rb, b) {
  */
 export function exactText(reader, row) {
   return reader.exact !== null ? String(reader.exact(row)) : String(reader.num(row));
+}
+
+/**
+ * Adds (sign 1) or subtracts the values xs of rows rs to a numeric column's exact sum.
+ * @param {import("./summaries.js").ColumnState} st
+ * @param {Reader} reader
+ * @param {Int32Array} rs
+ * @param {Float64Array} xs
+ * @param {number} n
+ * @param {number} sign
+ */
+export function sumInto(st, reader, rs, xs, n, sign) {
+  const parts = st.parts;
+  const big = reader.exact !== null && (reader.vector.data[0].values instanceof BigInt64Array || reader.vector.data[0].values instanceof BigUint64Array);
+  let isum = st.isum;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i];
+    if (x !== x) st.nan += sign; // NaN: in no sum, min or max
+    else if (x === Infinity) st.pinf += sign;
+    else if (x === -Infinity) st.ninf += sign;
+    else if (big && Math.abs(x) >= 9007199254740992) addExactBig(parts, /** @type {bigint} */ (reader.exact?.(rs[i])), sign);
+    else if (x === Math.trunc(x) && Math.abs(isum + sign * x) < 9007199254740992) isum += sign * x;
+    else addExact(parts, sign * x);
+  }
+  st.isum = isum;
+}
+
+// Reusable arrays: rows whose counting changes (0), those of them with a value (1), and their
+// doubles.
+/** @type {Int32Array[]} */
+const rowsBuffers = [new Int32Array(4096), new Int32Array(4096)];
+let doublesBuffer = new Float64Array(4096);
+/** A reusable Int32Array of at least n. @param {number} n @param {number} [which] */
+export function scratch(n, which = 0) {
+  if (rowsBuffers[which].length < n) rowsBuffers[which] = new Int32Array(Math.max(n, 2 * rowsBuffers[which].length));
+  return rowsBuffers[which];
+}
+/** A reusable Float64Array of at least n. @param {number} n */
+export function doubles(n) {
+  if (doublesBuffer.length < n) doublesBuffer = new Float64Array(Math.max(n, 2 * doublesBuffer.length));
+  return doublesBuffer;
 }
 
 // ---- the exact sum ---------------------------------------------------------------------------
