@@ -14,6 +14,7 @@ import signal
 import subprocess
 import time
 
+from benchmarks.lab import names
 from benchmarks.lab.cells import CELL
 from benchmarks.lab.session import Session
 
@@ -77,7 +78,7 @@ def profile_e2e(s: Session, nb, root, rows: int, log=print) -> dict:
         "first_rows_ms": counts[0][0] - t0 * 1000 if counts else None,
         "all_rows_ms": counts[-1][0] - t0 * 1000 if counts else None,
     }
-    out["page"] = cpu_summary(cpu)
+    out["page"] = cpu_summary(cpu, names.build())
     out["wall_s"] = wall
     tl, pg = out["timeline"], out["page"]
     log(
@@ -88,10 +89,11 @@ def profile_e2e(s: Session, nb, root, rows: int, log=print) -> dict:
     return out
 
 
-def cpu_summary(profile: dict) -> dict:
+def cpu_summary(profile: dict, source: names.Names | None = None) -> dict:
     """A DevTools CPU profile in buckets: the widget's own module, JupyterLab (and the widget
     manager), native work outside JS (the websocket's data, IPC, style/layout/paint: V8 calls it
-    "(program)"), garbage collection, idle; plus the widget's heaviest functions."""
+    "(program)"), garbage collection, idle; plus the widget's heaviest functions, by their
+    source names when `source` maps the minified bundle's (names.py)."""
     nodes = {n["id"]: n for n in profile["nodes"]}
     parent = {c: n["id"] for n in profile["nodes"] for c in n.get("children", [])}
     self_us: dict[int, float] = {}
@@ -125,7 +127,10 @@ def cpu_summary(profile: dict) -> dict:
         buckets[b] = buckets.get(b, 0) + us / 1000
         if b == "widget module":
             cf = nodes[nid]["callFrame"]
-            key = cf["functionName"] or "(anonymous)"
+            key = cf["functionName"]
+            if source is not None:
+                key = source.original(key, cf["lineNumber"], cf["columnNumber"])
+            key = key or "(anonymous)"
             widget_fns[key] = widget_fns.get(key, 0) + us / 1000
     order = ["widget module", "JupyterLab + widget manager", "native (outside JS)", "GC", "idle"]
     return {

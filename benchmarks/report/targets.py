@@ -200,8 +200,9 @@ def findings_section(
                 text += (
                     " So the page's main thread is the bottleneck: most of it is the browser "
                     f"receiving the bytes (∝ wire bytes: the widget sends {per_row} B/row), "
-                    "and the store's per-row apply (`js/src/store.js` `_applyRows`: a handle "
-                    "object and a `Map` entry per row)"
+                    "and indexing the new rows (`js/src/bulk.js` `insertNew` / `makeRuns`: "
+                    "no handle per row on this path, but a `Map` entry per id, to find the row of "
+                    "an id later and to tell new ids from updates)"
                     + (
                         f", {b['one']['total'] / b['one_key_floor']['total']:.1f}× the bare-page "
                         "key-index floor (below)."
