@@ -48,24 +48,24 @@ export function markAdded(st, c, cs, reader, rs, xs, n, bits, readerOf) {
     const rlo = rs[lo];
     const xlo = xs[lo];
     let b = cs.min[k];
-    if (!(dirty & 1) && (b < 0 || xlo < cs.minV[k] || (xlo === cs.minV[k] && compare(reader, rlo, reader, b) < 0))) {
+    if (!(dirty & 1) && (b < 0 || xlo < cs.minV[k] || (ties && xlo === cs.minV[k] && compare(reader, rlo, reader, b) < 0))) {
       cs.min[k] = rlo;
       cs.minV[k] = xlo;
     }
     const rhi = rs[hi];
     const xhi = xs[hi];
     b = cs.max[k];
-    if (!(dirty & 2) && (b < 0 || xhi > cs.maxV[k] || (xhi === cs.maxV[k] && compare(reader, rhi, reader, b) > 0))) {
+    if (!(dirty & 2) && (b < 0 || xhi > cs.maxV[k] || (ties && xhi === cs.maxV[k] && compare(reader, rhi, reader, b) > 0))) {
       cs.max[k] = rhi;
       cs.maxV[k] = xhi;
     }
     const at = st.minAt;
-    if (!st.minDirty && (at === null || xlo < st.minV || (xlo === st.minV && cmpAt(readerOf, cs, rlo, at, c) < 0))) {
+    if (!st.minDirty && (at === null || xlo < st.minV || (ties && xlo === st.minV && cmpAt(readerOf, cs, rlo, at, c) < 0))) {
       st.minAt = [cs, rlo];
       st.minV = xlo;
     }
     const top = st.maxAt;
-    if (!st.maxDirty && (top === null || xhi > st.maxV || (xhi === st.maxV && cmpAt(readerOf, cs, rhi, top, c) > 0))) {
+    if (!st.maxDirty && (top === null || xhi > st.maxV || (ties && xhi === st.maxV && cmpAt(readerOf, cs, rhi, top, c) > 0))) {
       st.maxAt = [cs, rhi];
       st.maxV = xhi;
     }
@@ -112,10 +112,10 @@ export function extremeOf(st, c, dir, chunks, bits, readerOf) {
     /** @type {[ChunkState, number] | null} */
     let best = null;
     let v = 0;
-    // Equal doubles are equal values unless the column has exact values (64-bit ints, times).
-    const ties = st.col.kind === "time" || exactValues(chunks, readerOf, c);
     for (const cs of chunks.values()) {
       const values = dir < 0 ? cs.minV : cs.maxV;
+      // Equal doubles are equal values unless both readers have exact values (compare).
+      const ties = readerOf(cs, c)?.exact != null;
       for (let seg = 0; seg < cs.nseg; seg++) {
         const r = segmentExtreme(cs, c, seg, bit, bits, readerOf);
         if (r < 0) continue;
@@ -186,15 +186,4 @@ function segmentExtreme(cs, c, seg, bit, bits, readerOf) {
  */
 function cmpAt(readerOf, cs, r, at, c) {
   return compare(/** @type {Reader} */ (readerOf(cs, c)), r, /** @type {Reader} */ (readerOf(at[0], c)), at[1]);
-}
-
-/**
- * Whether some batch's reader of column c has exact values beside its doubles.
- * @param {Map<Chunk, ChunkState>} chunks
- * @param {ReaderOf} readerOf
- * @param {number} c
- */
-function exactValues(chunks, readerOf, c) {
-  for (const cs of chunks.values()) if (readerOf(cs, c)?.exact) return true;
-  return false;
 }

@@ -1,7 +1,8 @@
 // Column summaries: the bounds (distinct values counted per column) and what a store without
 // watchers pays (nothing is queued), with real Arrow batches.
 import { describe, it, expect } from "vitest";
-import { Int32, Table, Utf8, vectorFromArray } from "apache-arrow";
+import { Int32, Int64, Table, Utf8, vectorFromArray } from "apache-arrow";
+import { exactText } from "../src/summaryread.js";
 import { RowStore } from "../src/store.js";
 import { Summaries } from "../src/summaries.js";
 import { MAX_DISTINCT } from "../src/summarycats.js";
@@ -56,5 +57,32 @@ describe("summaries", () => {
     s.dispose();
     store.insert(table(10_000_000, 5, () => "y"));
     expect(s._qChunk.length).toBe(0); // private: nothing queued for a disposed summary
+  });
+
+  it("tell 64-bit ints apart whose doubles are equal, across segments, batches and removals", () => {
+    // 2^60 + k for k < 128 are one double: only the exact values order them.
+    const big = (ks) => ks.map((k) => 2n ** 60n + BigInt(k));
+    const batch = (from, ks) => new Table({
+      __dom_id: vectorFromArray(ks.map((_, i) => `b${from + i}`), new Utf8()),
+      v: vectorFromArray(big(ks), new Int64()),
+    });
+    const store = new RowStore();
+    const s = new Summaries(store, { segmentBits: 1 });
+    s.configure([{ name: "v", kind: "num", decimalText: false }], null, "k");
+    const text = (e) => exactText(e.reader, e.row);
+    store.insert(batch(0, [50, 40, 60, 45, 55, 41]));
+    store.insert(batch(100, [70, 30, 65, 35]));
+    s.update();
+    let r = s.result("v");
+    expect([text(r.min), text(r.max)]).toEqual([String(2n ** 60n + 30n), String(2n ** 60n + 70n)]);
+    store.delete(["b101", "b100"]); // the min and max go: found again among equal doubles
+    s.update();
+    r = s.result("v");
+    expect([text(r.min), text(r.max)]).toEqual([String(2n ** 60n + 35n), String(2n ** 60n + 65n)]);
+    store.delete(["b103", "b102", "b1"]);
+    s.update();
+    r = s.result("v");
+    expect([text(r.min), text(r.max)]).toEqual([String(2n ** 60n + 41n), String(2n ** 60n + 60n)]);
+    s.dispose();
   });
 });
