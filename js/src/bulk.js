@@ -10,18 +10,19 @@
 // - Only rows that stay get a handle; handles are made in a tight loop straight into
 //   block-sized runs (blocklist.js takes whole runs as blocks), and the old rows go in bulk
 //   (pruneFront / pruneBack drop whole blocks).
-// Whether the ids are new is found by the lookup the index needs anyway; the first id already
-// there undoes what was indexed and leaves the batch to the per-row path, so nothing differs.
+// Whether the ids are new is found by the lookup the index needs anyway (a whole block of
+// consecutive integer keys takes one range entry, ids.js); the first id already there undoes
+// what was indexed and leaves the batch to the per-row path, so nothing differs.
 import { RowHandle } from "./rows.js";
 
 /** @typedef {import("./rows.js").IndexKey} IndexKey */
 /** @typedef {import("./rows.js").Chunk} Chunk */
-/** A row in the id index: its handle, or the pack holding it. @typedef {RowHandle | Pack} Indexed */
 /** @typedef {import("./blocklist.js").BlockList<RowHandle>} Rows */
+/** @typedef {import("./ids.js").IdIndex<RowHandle, Pack>} Index */
 /**
- * What a pack needs of the store: the id index (whose map a reset replaces) and what to do when
- * a pack is pruned whole (let go of its rows of the chunk).
- * @typedef {{ index: { map: Map<IndexKey, Indexed> }, dropped: (pack: Pack) => void }} Owner
+ * What a pack needs of the store: the id index and what to do when a pack is pruned whole (let
+ * go of its rows of the chunk).
+ * @typedef {{ index: Index, dropped: (pack: Pack) => void }} Owner
  */
 
 // A block of rows of one batch without handles yet (blocklist.js's Packed): the id index maps
@@ -46,17 +47,21 @@ export class Pack {
     this.size = size;
     /** @type {import("./blocklist.js").Linked["block"]} the BlockList's link */
     this.block = null;
+    /** @type {number | null} the lowest key when the index holds the rows as one range */
+    this.rangeLo = null;
   }
 
   /** @returns {RowHandle[]} the rows' handles, in list order, now in the index */
   unpack() {
     const { ids, chunk, first, step, size } = this;
-    const map = this.owner.index.map;
+    const index = this.owner.index;
+    if (this.rangeLo !== null) index.removeRange(this.rangeLo);
+    this.rangeLo = null;
     /** @type {RowHandle[]} filled by push: a packed array, like the list's other blocks */
     const items = [];
     for (let i = 0, r = first; i < size; i++, r += step) {
       const h = new RowHandle(ids[r], chunk, r);
-      map.set(h.id, h);
+      index.put(h.id, h);
       items.push(h);
     }
     return items;
@@ -68,26 +73,64 @@ export class Pack {
     this.owner.dropped(this);
   }
 
-  /** Takes the first `count` rows out of the index. @param {number} count */
+  /** Takes the first `count` rows (all of them when indexed as a range) out of the index. @param {number} count */
   unindex(count) {
     const { ids, first, step } = this;
-    const map = this.owner.index.map;
-    for (let i = 0, r = first; i < count; i++, r += step) map.delete(ids[r]);
+    const index = this.owner.index;
+    if (this.rangeLo !== null) {
+      index.removeRange(this.rangeLo);
+      this.rangeLo = null;
+      return;
+    }
+    for (let i = 0, r = first; i < count; i++, r += step) index.remove(ids[r]);
+  }
+
+  /**
+   * Indexes the pack's rows, as one range when their keys are consecutive integers; false, with
+   * the index as it was, when a key is not new.
+   * @returns {boolean}
+   */
+  index() {
+    const { ids, first, step, size } = this;
+    const index = this.owner.index;
+    const k0 = ids[first];
+    const kn = ids[first + step * (size - 1)];
+    if (typeof k0 === "number" && typeof kn === "number" && Math.abs(kn - k0) === size - 1) {
+      const d = kn > k0 ? 1 : -1;
+      let i = 1;
+      for (let r = first + step; i < size && ids[r] === k0 + d * i; i++, r += step);
+      if (i === size) {
+        const lo = Math.min(k0, kn);
+        if (!index.isNewRange(lo, Math.max(k0, kn))) return false;
+        index.putRange(lo, lo + size - 1, this);
+        this.rangeLo = lo;
+        return true;
+      }
+    }
+    for (let i = 0, r = first; i < size; i++, r += step) {
+      const id = ids[r];
+      if (!index.isNew(id)) {
+        this.unindex(i);
+        return false;
+      }
+      index.put(id, this);
+    }
+    return true;
   }
 }
 
 /**
  * The handle of the row with index key `key`, made now if the row is packed.
  * @param {Rows} rows
- * @param {Map<IndexKey, Indexed>} map the id index
+ * @param {Index} index
  * @param {IndexKey} key
  * @returns {RowHandle | undefined}
  */
-export function handleOf(rows, map, key) {
-  const v = map.get(key);
+export function handleOf(rows, index, key) {
+  const v = index.find(key);
   if (!(v instanceof Pack)) return v;
   rows.unpack(v);
-  return /** @type {RowHandle} */ (map.get(key));
+  return /** @type {RowHandle} */ (index.find(key));
 }
 
 /**
@@ -140,12 +183,12 @@ export function plan(s, n, prepend, limit) {
  */
 export function insertNew(rows, owner, ids, chunk, prepend, limit, dropped) {
   const n = ids.length;
-  const map = owner.index.map;
+  const index = owner.index;
   const { lo, hi, pruneFront, pruneBack } = plan(rows.size, n, prepend, limit);
   const runs = makeRuns(rows, owner, ids, chunk, lo, hi, prepend);
   if (runs === null) return null;
-  if ((lo > 0 || hi < n) && !othersNew(map, ids, lo, hi)) {
-    unindex(map, runs, runs.length);
+  if ((lo > 0 || hi < n) && !othersNew(index, ids, lo, hi)) {
+    unindex(index, runs, runs.length);
     return null;
   }
   if (pruneFront > 0) rows.pruneFront(pruneFront, dropped);
@@ -170,7 +213,7 @@ export function insertNew(rows, owner, ids, chunk, prepend, limit, dropped) {
  * @returns {(RowHandle[] | Pack)[] | null}
  */
 function makeRuns(rows, owner, ids, chunk, lo, hi, prepend) {
-  const map = owner.index.map;
+  const index = owner.index;
   const m = hi - lo;
   const b = rows.blockSize;
   /** @type {number[]} run lengths in list order; whole blocks are packs */
@@ -195,15 +238,11 @@ function makeRuns(rows, owner, ids, chunk, lo, hi, prepend) {
     if (len === b) {
       // A whole block (the room at an end is less): the index points at its pack.
       const pack = new Pack(owner, ids, chunk, r, step, len);
-      for (let i = 0; i < len; i++, r += step) {
-        const id = ids[r];
-        if (map.get(id) !== undefined) {
-          unindex(map, runs, k);
-          pack.unindex(i);
-          return null;
-        }
-        map.set(id, pack);
+      if (!pack.index()) {
+        unindex(index, runs, k);
+        return null;
       }
+      r += step * len;
       runs.push(pack);
       continue;
     }
@@ -211,13 +250,13 @@ function makeRuns(rows, owner, ids, chunk, lo, hi, prepend) {
     const run = [];
     for (let i = 0; i < len; i++, r += step) {
       const id = ids[r];
-      if (map.get(id) !== undefined) {
-        unindex(map, runs, k);
-        for (let j = 0; j < i; j++) map.delete(run[j].id);
+      if (!index.isNew(id)) {
+        unindex(index, runs, k);
+        for (let j = 0; j < i; j++) index.remove(run[j].id);
         return null;
       }
       const h = new RowHandle(id, chunk, r);
-      map.set(id, h);
+      index.put(id, h);
       run.push(h);
     }
     runs.push(run);
@@ -228,19 +267,19 @@ function makeRuns(rows, owner, ids, chunk, lo, hi, prepend) {
 // Whether the rows outside [lo, hi) (pruned as soon as placed) are new too: none in the index
 // (which now holds rows [lo, hi)), none twice.
 /**
- * @param {Map<IndexKey, Indexed>} map
+ * @param {Index} index
  * @param {IndexKey[]} ids
  * @param {number} lo
  * @param {number} hi
  */
-function othersNew(map, ids, lo, hi) {
+function othersNew(index, ids, lo, hi) {
   /** @type {Set<IndexKey>} */
   const seen = new Set();
   for (let r = 0; r < ids.length; r++) {
     if (r === lo) r = hi;
     if (r >= ids.length) break;
     const id = ids[r];
-    if (map.has(id)) return false;
+    if (!index.isNew(id)) return false;
     const before = seen.size;
     seen.add(id);
     if (seen.size === before) return false;
@@ -249,14 +288,14 @@ function othersNew(map, ids, lo, hi) {
 }
 
 /**
- * @param {Map<IndexKey, Indexed>} map
+ * @param {Index} index
  * @param {(RowHandle[] | Pack)[]} runs
  * @param {number} count the first `count` runs
  */
-function unindex(map, runs, count) {
+function unindex(index, runs, count) {
   for (let k = 0; k < count; k++) {
     const run = runs[k];
     if (run instanceof Pack) run.unindex(run.size);
-    else for (const h of run) map.delete(h.id);
+    else for (const h of run) index.remove(h.id);
   }
 }

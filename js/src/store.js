@@ -160,7 +160,7 @@ export class RowStore {
    * @param {boolean} updateOnly
    */
   _applyRows(ids, chunk, at, limit, updateOnly) {
-    const map = this._ids.map;
+    const index = this._ids;
     const rows = this._rows;
     const n = ids.length;
     if (!updateOnly && (at === -1 || at === 0) && n > 0) {
@@ -175,7 +175,7 @@ export class RowStore {
     let changed = false;
     for (let r = 0; r < n; r++) {
       const id = ids[r];
-      let h = handleOf(rows, map, id);
+      let h = handleOf(rows, index, id);
       if (h !== undefined) {
         // Position kept, `at` ignored, no pruning.
         if (this._watchers.any) {
@@ -193,7 +193,7 @@ export class RowStore {
       if (updateOnly) continue;
       h = new RowHandle(id, chunk, r);
       if (chunk.live++ === 0) this._chunks.add(chunk);
-      map.set(id, h);
+      index.put(id, h);
       if (this._watchers.any) this._watchers.added(chunk, r, 1, 1);
       if (at === 0) rows.prepend(h);
       else if (at === -1 || at >= rows.size) rows.append(h);
@@ -244,7 +244,7 @@ export class RowStore {
   // A row left the list (deleted or pruned): forget its id and its chunk.
   /** @param {RowHandle} h */
   _drop(h) {
-    this._ids.map.delete(h.id);
+    this._ids.remove(h.id);
     if (this._watchers.any) this._watchers.removed(h.chunk, h.row, 1, 1);
     this._release(h.chunk);
   }
@@ -359,7 +359,7 @@ export class RowStore {
 
   /** @param {unknown} domId */
   handleOf(domId) {
-    return typeof domId === "string" ? handleOf(this._rows, this._ids.map, this._ids.keyOf(domId)) : undefined;
+    return typeof domId === "string" ? handleOf(this._rows, this._ids, this._ids.keyOf(domId)) : undefined;
   }
 
   // Grows each time the row is updated in place (so cached sort keys know to refresh).

@@ -50,6 +50,7 @@ class Pair {
     this.b.onChange(() => this.changes[1]++);
     this.slot = [this.a.newSlot("test"), this.b.newSlot("test")];
     this.packsSeen = 0; // packed blocks seen before reads made them
+    this.rangesSeen = 0; // packs of consecutive integer keys indexed as one range (ids.js)
   }
   both(fn) {
     let ea = null;
@@ -75,8 +76,9 @@ class Pair {
     expect(a.resets).toBe(b.resets);
     expect(a.chunkCount).toBe(b.chunkCount);
     expect(a.columns).toEqual(b.columns);
-    expect(a._ids.map.size).toBe(a.size);
+    expect(a._ids.size).toBe(a.size);
     this.packsSeen += packedBlocks(a);
+    this.rangesSeen += a._ids.rangeCount;
     expect(packedBlocks(this.b)).toBe(0);
     for (const blk of a._rows._blocks) {
       const n = blk.items === null ? blk.pack.size : blk.items.length;
@@ -110,11 +112,16 @@ function runSequence(seed, { ops, blockSize, maxBatch, fullEvery }) {
     const n = rnd() < 0.05 ? 0 : 1 + int(maxBatch);
     const mode = rnd();
     const keys = [];
+    // A run of consecutive keys from an old one: some rows there, some deleted or pruned.
+    const from = int(fresh + 3);
     for (let i = 0; i < n; i++) {
-      if (mode < 0.6) keys.push(fresh++);
-      else if (mode < 0.75) keys.push(rnd() < 0.9 ? fresh++ : int(fresh + 1)); // mostly new
+      if (mode < 0.5) keys.push(fresh++);
+      else if (mode < 0.6) keys.push(fresh + n - 1 - i); // new, counting down
+      else if (mode < 0.7) keys.push(rnd() < 0.9 ? fresh++ : int(fresh + 1)); // mostly new
+      else if (mode < 0.8) keys.push(from + i);
       else keys.push(int(fresh + 3)); // old ones, some twice
     }
+    if (mode >= 0.5 && mode < 0.6) fresh += n;
     if (rnd() < 0.05 && n > 1) keys[n - 1] = keys[0]; // the same id twice in one batch
     return keys;
   };
@@ -178,11 +185,14 @@ function runSequence(seed, { ops, blockSize, maxBatch, fullEvery }) {
 describe("bulk path vs per-row path, random op sequences", () => {
   it("1200 short sequences, tiny blocks (packs, whole-pack pruning, fallbacks)", () => {
     let packs = 0;
+    let ranges = 0;
     for (let seed = 1; seed <= 1200; seed++) {
       const pair = runSequence(seed, { ops: 30, blockSize: 2 + (seed % 7), maxBatch: 1 + (seed % 25), fullEvery: 6 });
       packs += pair.packsSeen;
+      ranges += pair.rangesSeen;
     }
     expect(packs).toBeGreaterThan(3000);
+    expect(ranges).toBeGreaterThan(1000);
   }, 120000);
 
   it("30 longer sequences with thousands of rows", () => {
@@ -249,7 +259,7 @@ describe("bulk path, targeted", () => {
 
   it("an id already in the store sends the whole batch down the per-row path, index untouched", () => {
     const s = same(2, [ins(domTable(range(0, 3))), ins(domTable([...range(10, 9), "r-1"]), { at: 0, limit: -6 })]);
-    expect(s._ids.map.size).toBe(s.size);
+    expect(s._ids.size).toBe(s.size);
     expect(s.has("r-1")).toBe(true);
   });
 
@@ -283,6 +293,36 @@ describe("bulk path, targeted", () => {
     ]);
     expect(s.slice(0, 3)).toEqual(["r-1", "r-2", "r-3"]);
     expect(s.revisionOf(s.handleOf("r-9"))).toBe(1);
+  });
+
+  it("a pack of consecutive integer keys is one range in the index, until read or pruned", () => {
+    const s = new RowStore({ blockSize: 4 });
+    s.setPrefix("p-");
+    s.insert(keyedTable(Array.from({ length: 16 }, (_, i) => 100 + i)), { key: "k" });
+    expect(packedBlocks(s)).toBe(4);
+    expect(s._ids.rangeCount).toBe(4);
+    expect(s._ids.size).toBe(16);
+    expect(s.has("p-105")).toBe(true);
+    expect(s.has("p-116")).toBe(false);
+    expect(s.has("p-99")).toBe(false);
+    expect(s.domIdAt(5)).toBe("p-105"); // the read makes that block: its range becomes handles
+    expect(s._ids.rangeCount).toBe(3);
+    expect(s._ids.size).toBe(16);
+    // Keys counting down (a prepended batch lists them reversed, so one pack counts up).
+    s.insert(keyedTable([203, 202, 201, 200]), { key: "k" });
+    s.insert(keyedTable([300, 301, 302, 303]), { key: "k", at: 0 });
+    expect(s._ids.rangeCount).toBe(5);
+    expect(s.slice(0, 4)).toEqual(["p-303", "p-302", "p-301", "p-300"]);
+    expect(s.indexOf("p-201")).toBe(4 + 16 + 2);
+    // A batch overlapping a range goes down the per-row path: two updates, two new rows.
+    s.insert(keyedTable([114, 115, 116, 117]), { key: "k" });
+    expect(s.size).toBe(26);
+    expect(s._ids.size).toBe(26);
+    expect(s.revisionOf(s.handleOf("p-114"))).toBe(1);
+    s.insert(domTable(["p-1", "p-2"]), { at: -1, limit: -4 }); // everything else pruned
+    expect(s.slice()).toEqual(["p-116", "p-117", "p-1", "p-2"]);
+    expect(s._ids.rangeCount).toBe(0);
+    expect(s._ids.size).toBe(4);
   });
 
   it("integer keys with a prefix take the bulk path too", () => {

@@ -36,7 +36,7 @@ function checkInvariants(store, blockSize) {
     total += b.items.length;
   }
   expect(total).toBe(store.size);
-  expect(store._ids.map.size).toBe(store.size);
+  expect(store._ids.size).toBe(store.size);
 }
 
 function compare(store, ref, rnd, full) {
