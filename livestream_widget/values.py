@@ -253,8 +253,9 @@ def table_from_frame(df: pd.DataFrame) -> pa.Table:
             "Rename them (df.columns = [...]) or select the ones to show."
         )
     arrays, fields = [], []
-    for i, name in enumerate(names):
-        array, meta = _pandas_column(name, df.iloc[:, i])
+    # items(), not iloc: a tenth of the cost per column, which counts for small frames.
+    for name, (_, column) in zip(names, df.items(), strict=True):
+        array, meta = _pandas_column(name, column)
         arrays.append(array)
         fields.append(pa.field(name, array.type, metadata=meta))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields)) if arrays else pa.table({})
@@ -264,6 +265,8 @@ def _pandas_column(name: str, s: pd.Series) -> tuple[pa.Array | pa.ChunkedArray,
     dtype = s.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         return pa.array(s.to_numpy(), from_pandas=False), None  # NaN stays NaN
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return pa.array(s.to_numpy()), None  # no nulls to find: straight from the buffer
     if isinstance(dtype, np.dtype) and dtype.kind == "O":
         values = s.tolist()
         array = array_from_values(name, values)
@@ -271,7 +274,9 @@ def _pandas_column(name: str, s: pd.Series) -> tuple[pa.Array | pa.ChunkedArray,
     if isinstance(dtype, pd.PeriodDtype | pd.IntervalDtype):
         return pa.array([None if pd.isna(v) else str(v) for v in s], pa.string()), None
     try:
-        array = pa.array(s, from_pandas=True)
+        # The extension array itself (strings, nullable numbers): what pa.array(s) would read,
+        # without the Series' own overhead.
+        array = pa.array(s.array if hasattr(s.array, "__arrow_array__") else s, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
         raise StreamSchemaError(
             f"column {name!r}: cannot encode its {dtype} values as Arrow ({e}). Convert it to "
