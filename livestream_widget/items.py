@@ -39,7 +39,7 @@ def to_table(items: Any, key: str | None = None) -> pa.Table:
         return pa.Table.from_batches([items])
     if isinstance(items, pd.DataFrame):
         df = items
-        if key and key not in df.columns and key in (df.index.names or []):
+        if key and key in (df.index.names or []) and key not in df.columns:
             df = df.reset_index()
         return table_from_frame(df)
     if isinstance(items, pd.Series | Mapping):

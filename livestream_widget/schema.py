@@ -77,9 +77,7 @@ class StreamSchema:
             return Fitted(table, self.schema, self._seen)  # a feed's common case
         if self._seen is not None and table.schema.equals(self._seen, check_metadata=False):
             try:
-                return Fitted(
-                    table.select(self.schema.names).cast(self.schema), self.schema, self._seen
-                )
+                return Fitted(_cast(table, self.schema), self.schema, self._seen)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 pass  # e.g. an overflow: the slow path names the column and the value
         return self._fit(table)
@@ -225,3 +223,13 @@ def exact_cast(name: str, col, target: pa.DataType, widened: bool = False):
         "Send such values as str or decimal.Decimal, or reset() the stream to start over "
         "with new columns."
     )
+
+
+def _cast(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table`'s columns of `schema`, cast where their types differ (only those: a feed's
+    string columns, say, and not its numbers)."""
+    columns = []
+    for field in schema:
+        column = table.column(field.name)
+        columns.append(column if column.type == field.type else column.cast(field.type))
+    return pa.Table.from_arrays(columns, schema=schema)

@@ -245,7 +245,7 @@ def _meta(array: pa.Array, values: list) -> dict | None:
 
 def table_from_frame(df: pd.DataFrame) -> pa.Table:
     """A DataFrame as a table, column by column with the same rules as dict rows."""
-    names = [str(c) for c in df.columns]
+    names = [str(c) for c in df.columns.tolist()]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise StreamSchemaError(
