@@ -63,8 +63,9 @@ function arrowFloor(name) {
   return { total: performance.now() - t0, rows };
 }
 
-// Floor 2: the least a keyed store must do per row: read the IPC bytes, get every row's key and
-// index it in a Map. No order, no handles, no pruning. Protocol 2 sends default dom ids as the
+// Floor 2: the least a store keying each row separately must do: read the IPC bytes, get every
+// row's key and index it in a Map (the store's range entries for consecutive integer keys,
+// ids.js, can beat it). No order, no handles, no pruning. Protocol 2 sends default dom ids as the
 // integer `key` column (the store indexes prefix + n by the number n): the key is that column
 // read as numbers (two 32-bit halves per int64, no BigInt). Other ids come as the `__dom_id`
 // strings: one TextDecoder call per batch, then slices (the ids are ASCII).

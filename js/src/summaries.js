@@ -48,7 +48,8 @@ import { addExact, doubles, kindOf, readerOf, roundExact, scratch, sumInto } fro
  * @typedef {{ col: SummaryColumn, nulls: number, parts: number[], isum: number, pinf: number, ninf: number,
  *   nan: number, minAt: [ChunkState, number] | null, maxAt: [ChunkState, number] | null,
  *   minV: number, maxV: number, minDirty: boolean, maxDirty: boolean, freq: Map<string, number>,
- *   top: { value: string, count: number }[], topValid: boolean, over: boolean }} ColumnState
+ *   top: { value: string, count: number }[], topValid: boolean, counted: number, over: boolean, overAt: number }} ColumnState
+ * (`counted`: rows in `freq`; `overAt`: the bound of distinct values passed when counting stopped)
  */
 
 // Queued runs before the queue is dropped for a full recompute (no frame ran for a long time:
@@ -119,7 +120,7 @@ export class Summaries {
     this._chunks = new Map();
     this._cols = this._columns.map((col) => ({
       col, nulls: 0, parts: [], isum: 0, pinf: 0, ninf: 0, nan: 0, minAt: null, maxAt: null, minV: 0, maxV: 0,
-      minDirty: false, maxDirty: false, freq: new Map(), top: [], topValid: true, over: false,
+      minDirty: false, maxDirty: false, freq: new Map(), top: [], topValid: true, counted: 0, over: false, overAt: 0,
     }));
   }
 
@@ -359,7 +360,7 @@ export class Summaries {
     if (c < 0) return undefined;
     const st = this._cols[c];
     const kind = st.col.kind;
-    /** @type {{ kind: Kind, rows: number, nulls: number, min?: Extreme, max?: Extreme, mean?: number, distinct?: number, over?: boolean, top?: { value: string, count: number }[] }} */
+    /** @type {{ kind: Kind, rows: number, nulls: number, min?: Extreme, max?: Extreme, mean?: number, distinct?: number, over?: boolean, overAt?: number, top?: { value: string, count: number }[] }} */
     const out = { kind, rows: this.rows, nulls: st.nulls };
     if (kind === "num" || kind === "time") {
       out.min = extremeOf(st, c, -1, this._chunks, this._segBits, this._readerOf);
@@ -377,7 +378,8 @@ export class Summaries {
     }
     if (kind === "cat") {
       if (!st.topValid) rebuildTop(st);
-      out.over = st.over; // more than MAX_DISTINCT values: none counted
+      out.over = st.over; // free text or ids: no value counted (summarycats.js)
+      out.overAt = st.overAt;
       out.distinct = st.freq.size;
       out.top = st.top.map((e) => ({ value: e.value, count: e.count }));
     }

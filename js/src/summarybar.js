@@ -11,7 +11,6 @@ import { formatCell, textMatches } from "./columns.js";
 import { h } from "./dom.js";
 import { exactValue } from "./rows.js";
 import { Summaries } from "./summaries.js";
-import { MAX_DISTINCT } from "./summarycats.js";
 import { exactText, kindOf, readerOf } from "./summaryread.js";
 
 /** @typedef {import("./types.js").Column} Column */
@@ -162,11 +161,12 @@ export class SummaryBar {
         setText(last, data.last ? `⇥ ${data.last}` : "");
         setText(note, nulls);
       } else if (r.kind === "cat" && r.over) {
-        // Free text or ids: too many values to count (summarycats.MAX_DISTINCT).
-        data.distinctOver = String(MAX_DISTINCT);
-        tip.push(`over ${count(MAX_DISTINCT)} distinct values`);
-        const [text, note] = fill(cell, "over", () => [line(`> ${count(MAX_DISTINCT)} distinct`), line("", "lsw-summary-note")]);
-        void text;
+        // Free text or ids: too many values to count (summarycats.js).
+        const over = r.overAt ?? 0;
+        data.distinctOver = String(over);
+        tip.push(`over ${count(over)} distinct values`);
+        const [text, note] = fill(cell, "over", () => [line(""), line("", "lsw-summary-note")]);
+        setText(text, `> ${count(over)} distinct`);
         setText(note, nulls);
       } else if (r.kind === "cat") {
         const top = r.top ?? [];

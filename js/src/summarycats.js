@@ -1,8 +1,11 @@
 // @ts-check
 // Category summaries (summaries.js): rows per value, and the top list kept exact through
-// additions, rebuilt from the counts only when one of its values loses rows. A column with more
-// than MAX_DISTINCT values (free text, ids) stops counting them until the next full recompute:
-// the counts would cost memory per row and say nothing; its summary says "over MAX_DISTINCT".
+// additions, rebuilt from the counts only when one of its values loses rows. A column of free
+// text or ids stops counting its values until the next full recompute: the counts would cost
+// memory per row and say nothing. That is a column with more than MAX_DISTINCT values, or with
+// more than MOSTLY_DISTINCT values that are over half the rows counted (a million distinct
+// notes stop after ten thousand rows, while a skewed column of customers keeps its top list);
+// its summary says "> N distinct" with the bound it passed.
 
 /** @typedef {import("./summaries.js").ColumnState} ColumnState */
 /** @typedef {import("./summaryread.js").Reader} Reader */
@@ -11,6 +14,8 @@
 export const TOP = 5;
 /** Distinct values counted per column, at most. */
 export const MAX_DISTINCT = 100_000;
+/** Past this many distinct values, counting stops if they are more than half the rows. */
+export const MOSTLY_DISTINCT = 10_000;
 
 /**
  * Counts (sign 1) or uncounts (-1) `m` rows of a batch in a category column.
@@ -69,8 +74,11 @@ export function bump(st, value, delta) {
   const count = (st.freq.get(value) ?? 0) + delta;
   if (count > 0) st.freq.set(value, count);
   else st.freq.delete(value);
-  if (st.freq.size > MAX_DISTINCT) {
+  st.counted += delta;
+  const size = st.freq.size;
+  if (size > MOSTLY_DISTINCT && (size > MAX_DISTINCT || 2 * size > st.counted)) {
     st.over = true;
+    st.overAt = size > MAX_DISTINCT ? MAX_DISTINCT : MOSTLY_DISTINCT;
     st.freq = new Map();
     st.top = [];
     return;

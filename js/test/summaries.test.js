@@ -5,7 +5,7 @@ import { Int32, Int64, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { exactText } from "../src/summaryread.js";
 import { RowStore } from "../src/store.js";
 import { Summaries } from "../src/summaries.js";
-import { MAX_DISTINCT } from "../src/summarycats.js";
+import { MAX_DISTINCT, MOSTLY_DISTINCT } from "../src/summarycats.js";
 
 function table(from, n, text) {
   const ids = Array.from({ length: n }, (_, i) => `r${from + i}`);
@@ -20,6 +20,33 @@ const configure = (s) =>
   s.configure([{ name: "v", kind: "num", decimalText: false }, { name: "s", kind: "cat", decimalText: false }], null, "k");
 
 describe("summaries", () => {
+  it("keep counting a skewed column past MOSTLY_DISTINCT, and stop at MAX_DISTINCT whatever the skew", () => {
+    const store = new RowStore();
+    const s = new Summaries(store);
+    configure(s);
+    // 3 rows in 4 are one of five hot values, the rest all distinct: more than MOSTLY_DISTINCT
+    // values, but well under half the rows.
+    const skewed = (i) => (i % 4 === 0 ? `cold ${i}` : `hot ${i % 5}`);
+    const n = 12 * MOSTLY_DISTINCT;
+    store.insert(table(0, n, skewed));
+    s.update(Infinity);
+    let r = s.result("s");
+    expect(r.over).toBe(false);
+    expect(r.distinct).toBeGreaterThan(2 * MOSTLY_DISTINCT);
+    const counts = new Map();
+    for (let i = 0; i < n; i++) if (i % 10 !== 0) counts.set(skewed(i), (counts.get(skewed(i)) ?? 0) + 1); // every 10th is null
+    expect(r.distinct).toBe(counts.size);
+    const top = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    expect(r.top).toEqual(top.slice(0, 5));
+    // Past MAX_DISTINCT values counting stops, even though they are not half the rows.
+    store.insert(table(n, 4 * MAX_DISTINCT, skewed));
+    s.update(Infinity);
+    r = s.result("s");
+    expect(r.over).toBe(true);
+    expect(r.overAt).toBe(MAX_DISTINCT);
+    s.dispose();
+  });
+
   it("stop counting a column's values past MAX_DISTINCT, still counting rows and nulls", () => {
     const store = new RowStore();
     const s = new Summaries(store);
@@ -28,6 +55,7 @@ describe("summaries", () => {
     s.update(Infinity);
     const r = s.result("s");
     expect(r.over).toBe(true);
+    expect(r.overAt).toBe(MOSTLY_DISTINCT); // all distinct: stopped early
     expect(r.distinct).toBe(0);
     expect(r.rows).toBe(MAX_DISTINCT + 50_000);
     expect(r.nulls).toBe((MAX_DISTINCT + 50_000) / 10);
