@@ -231,19 +231,61 @@ export function exactText(reader, row) {
  * @param {number} sign
  */
 export function sumInto(st, reader, rs, xs, n, sign) {
-  const parts = st.parts;
   const big = reader.exact !== null && (reader.vector.data[0].values instanceof BigInt64Array || reader.vector.data[0].values instanceof BigUint64Array);
   let isum = st.isum;
+  // The expansion, worked on in a typed array for the run (addExact inlined: no array resizing
+  // per value), then stored back.
+  let e = expansion(st.parts.length + 2);
+  let len = st.parts.length;
+  for (let k = 0; k < len; k++) e[k] = st.parts[k];
   for (let i = 0; i < n; i++) {
-    const x = xs[i];
+    let x = xs[i];
     if (x !== x) st.nan += sign; // NaN: in no sum, min or max
     else if (x === Infinity) st.pinf += sign;
     else if (x === -Infinity) st.ninf += sign;
-    else if (big && Math.abs(x) >= 9007199254740992) addExactBig(parts, /** @type {bigint} */ (reader.exact?.(rs[i])), sign);
-    else if (x === Math.trunc(x) && Math.abs(isum + sign * x) < 9007199254740992) isum += sign * x;
-    else addExact(parts, sign * x);
+    else if (big && Math.abs(x) >= 9007199254740992) {
+      const parts = Array.from(e.subarray(0, len));
+      addExactBig(parts, /** @type {bigint} */ (reader.exact?.(rs[i])), sign);
+      e = expansion(parts.length + 2);
+      len = parts.length;
+      for (let k = 0; k < len; k++) e[k] = parts[k];
+    } else if (x === Math.trunc(x) && Math.abs(isum + sign * x) < 9007199254740992) isum += sign * x;
+    else {
+      // addExact, in place.
+      x *= sign;
+      let out = 0;
+      for (let j = 0; j < len; j++) {
+        let y = e[j];
+        if (Math.abs(x) < Math.abs(y)) {
+          const t = x;
+          x = y;
+          y = t;
+        }
+        const hi = x + y;
+        const lo = y - (hi - x);
+        if (lo !== 0) e[out++] = lo;
+        x = hi;
+      }
+      len = out;
+      if (x !== 0) {
+        if (len === e.length) {
+          const grown = expansion(2 * len);
+          grown.set(e.subarray(0, len));
+          e = grown;
+        }
+        e[len++] = x;
+      }
+    }
   }
   st.isum = isum;
+  st.parts = Array.from(e.subarray(0, len));
+}
+
+let expansionBuffer = new Float64Array(64);
+/** A reusable Float64Array of at least n. @param {number} n */
+function expansion(n) {
+  if (expansionBuffer.length < n) expansionBuffer = new Float64Array(Math.max(n, 2 * expansionBuffer.length));
+  return expansionBuffer;
 }
 
 // Reusable arrays: rows whose counting changes (0), those of them with a value (1), and their
