@@ -34,7 +34,7 @@ from benchmarks.browser.page import SCROLL_FRAMES, frame_stats, heap_per_row, in
 from benchmarks.kernel.data import DATASETS
 from benchmarks.lab.cells import CELL, CELL_SAMPLES, cells
 from benchmarks.lab.profile import profile_e2e
-from benchmarks.lab.session import Session, lab_session
+from benchmarks.lab.session import Session, lab_session, process_rss
 
 # --------------------------------------------------------------------------------------------
 # Page helpers
@@ -122,6 +122,7 @@ def measure(
 
     run("setup")
     w = nb.widget(CELL["setup"])
+    kernel_pid = load("pid")
     root = w.element_handle()
     t = time.monotonic()
     run("data")
@@ -147,8 +148,14 @@ def measure(
     elements_empty = page.evaluate('root => root.getElementsByTagName("*").length', root)
     lsw, flo = [], []
     for r in range(repeat):
+        rss0 = process_rss(kernel_pid)
         lsw.append(until_count("stream_batches"))
         if r == 0:
+            # The kernel's memory kept after its first 1M-row burst, with a page acknowledging
+            # every diff (so none is kept for resending): read once the cell is done and ZMQ
+            # has let go of the frames it sent.
+            page.wait_for_timeout(500)
+            res["kernel_rss_kept"] = process_rss(kernel_pid) - rss0
             # -- with N rows held: heap, DOM, scrolling -------------------------------------
             m1 = heap()
             res["heap"] = {

@@ -82,7 +82,9 @@ of {repeat}, `w.reset()` before each. *Transport floor*, interleaved with it in 
 the same DataFrames, {floor_batches} at a time concatenated (~4 MiB, the size at which the
 widget flushes) and sent as raw column buffers (as the kernel floor) to an anywidget whose front
 end only adds up the rows and writes `data-count`: what moving these bytes from a kernel into a
-page costs in JupyterLab here. *One insert*: `w.stream(df)` of one {rows:,}-row DataFrame.
+page costs in JupyterLab here. *Kernel memory with a page*: the kernel's VmRSS before its
+first e2e stream and 0.5 s after the rows are in the page (every diff acknowledged, so none is
+kept for resending). *One insert*: `w.stream(df)` of one {rows:,}-row DataFrame.
 *Single-row latency*: a cell inserts {samples} rows one at a time (`w.insert(row, at=0,
 limit=20)`, `time.sleep(0.1 + 0–0.02)` between: rows arrive one by one, as from a live feed, and
 each lands on top, so in the DOM); latency = the first `Date.now()` at which an element with
@@ -111,8 +113,9 @@ best of {repeat}: a fresh `RowStore`, then `decodeDiff` + `applyDiff` per messag
 then a `Map` from every key: the least a store that keys each row separately does per row;
 default dom ids travel as the integer key column, read as numbers, other ids as strings, one
 `TextDecoder` call per batch). The store indexes a block of consecutive integer keys as one
-range, so with the benchmark's counter ids it can come in under this floor. Heap: DevTools `HeapProfiler.collectGarbage` then `Runtime.getHeapUsage` before loading
-and after building the store (message references dropped), per row held: `usedSize` (V8 heap:
+range, so with the benchmark's counter ids it can come in under this floor. Heap: DevTools
+`HeapProfiler.collectGarbage` then `Runtime.getHeapUsage` before loading and after building
+the store (message references dropped), per row held: `usedSize` (V8 heap:
 row handles, id strings, index) and `backingStorageSize` (ArrayBuffers: the Arrow data, which the
 store keeps zero-copy). First frame: `new TableView(el, model, store, notices)` (model: a plain
 object with `get`, `on`, `off` holding `height: "400px"`, `empty_message`, `columns`) until a
