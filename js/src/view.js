@@ -30,7 +30,7 @@ import { compileTemplate } from "./template.js";
  */
 
 const OVERSCAN = 8;
-// While rows stream in (a change less than BURST_MS after the last draw), the table is redrawn
+// While rows stream in (a change less than BURST_MS after the one before), the table is redrawn
 // at most every ROWS_MS: each redraw costs the page a style, layout and paint pass, which at
 // frame rate takes more of the main thread than taking in the rows. A single row after a quiet
 // spell is drawn at the next frame; scrolling, resizing and settings are never held back.
@@ -114,12 +114,16 @@ export class TableView {
     };
     /** @type {ReturnType<typeof setTimeout> | null} a draw for new rows, held back (rowsChanged) */
     this.rowsTimer = null;
-    this.drawnAt = -Infinity; // performance.now() of the last draw
+    this.drawnAt = -Infinity; // performance.now() of the last draw (any: it shows the rows)
+    this.changedAt = -Infinity; // ... of the last change of the rows
     // New rows: at once after a quiet spell, else at most every ROWS_MS (see ROWS_MS).
     this.rowsChanged = () => {
+      const now = performance.now();
+      const quiet = now - this.changedAt >= BURST_MS;
+      this.changedAt = now;
       if (this.frame || this.rowsTimer !== null) return;
-      const since = performance.now() - this.drawnAt;
-      if (since >= BURST_MS || since >= ROWS_MS) this.schedule();
+      const since = now - this.drawnAt;
+      if (quiet || since >= ROWS_MS) this.schedule();
       else this.rowsTimer = setTimeout(this.schedule, ROWS_MS - since);
     };
     this.controls = new Controls({
