@@ -148,6 +148,9 @@ def measure(
     elements_empty = page.evaluate('root => root.getElementsByTagName("*").length', root)
     lsw, flo = [], []
     for r in range(repeat):
+        if r == 0:
+            reset()
+            run("settle")
         rss0 = process_rss(kernel_pid)
         lsw.append(until_count("stream_batches"))
         if r == 0:
