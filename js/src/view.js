@@ -1,7 +1,6 @@
 // @ts-check
-// Virtualized table view (about 450 lines: layout, scrolling, row recycling and when to draw
-// share one frame loop and stay together; the column summaries under the header are
-// summarybar.js's). The DOM holds only the visible rows plus a small overscan, whatever
+// Virtualized table view (about 420 lines: layout, scrolling and row recycling share one
+// frame loop and stay together; the column summaries under the header are summarybar.js's). The DOM holds only the visible rows plus a small overscan, whatever
 // the store's size; row elements are recycled, and values are set with textContent only (a
 // template's markup is the author's, its values are text: template.js).
 // Rows are read through a RowOrder (order.js): stream order, or the user's sort / filter.
@@ -30,12 +29,6 @@ import { compileTemplate } from "./template.js";
  */
 
 const OVERSCAN = 8;
-// While rows stream in (a change less than BURST_MS after the one before), the table is redrawn
-// at most every ROWS_MS: each redraw costs the page a style, layout and paint pass, which at
-// frame rate takes more of the main thread than taking in the rows. A single row after a quiet
-// spell is drawn at the next frame; scrolling, resizing and settings are never held back.
-const BURST_MS = 50;
-const ROWS_MS = 100;
 // Browsers cap an element's height (~33.5M px in Chromium); past this the scroll range is scaled.
 const MAX_SCROLL_PX = 15_000_000;
 /** @type {(keyof Traits)[]} Traits a redraw depends on. */
@@ -106,25 +99,7 @@ export class TableView {
     this.resets = store.resets;
     this.frame = 0;
     this.schedule = () => {
-      if (this.rowsTimer !== null) {
-        clearTimeout(this.rowsTimer);
-        this.rowsTimer = null;
-      }
       if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
-    };
-    /** @type {ReturnType<typeof setTimeout> | null} a draw for new rows, held back (rowsChanged) */
-    this.rowsTimer = null;
-    this.drawnAt = -Infinity; // performance.now() of the last draw (any: it shows the rows)
-    this.changedAt = -Infinity; // ... of the last change of the rows
-    // New rows: at once after a quiet spell, else at most every ROWS_MS (see ROWS_MS).
-    this.rowsChanged = () => {
-      const now = performance.now();
-      const quiet = now - this.changedAt >= BURST_MS;
-      this.changedAt = now;
-      if (this.frame || this.rowsTimer !== null) return;
-      const since = now - this.drawnAt;
-      if (quiet || since >= ROWS_MS) this.schedule();
-      else this.rowsTimer = setTimeout(this.schedule, ROWS_MS - since);
     };
     this.controls = new Controls({
       elements: { scroller: this.scroller, rowsBox: this.rowsBox, header: this.header, filterInput: this.filterInput, badge: this.badge, summaries: this.summaryBar.el },
@@ -140,7 +115,7 @@ export class TableView {
         this.seen = null; // reposition at the next draw
       },
     });
-    this.unsubscribe = [store.onChange(this.rowsChanged), notices.onChange(() => this.drawNotices())];
+    this.unsubscribe = [store.onChange(this.schedule), notices.onChange(() => this.drawNotices())];
     for (const name of TRAITS) model.on(`change:${name}`, this.schedule);
     this.resizeObserver = new ResizeObserver(this.schedule);
     this.resizeObserver.observe(this.scroller);
@@ -150,7 +125,6 @@ export class TableView {
 
   destroy() {
     cancelAnimationFrame(this.frame);
-    if (this.rowsTimer !== null) clearTimeout(this.rowsTimer);
     this.controls.destroy();
     this.exportBar.destroy();
     this.summaryBar.destroy();
@@ -213,7 +187,6 @@ export class TableView {
   // the one before it set).
   draw() {
     this.frame = 0;
-    this.drawnAt = performance.now();
     const columns = this.columns();
     this.drawLayout(columns);
     this.updateOrder(columns);
