@@ -101,8 +101,9 @@ export class Pack {
       for (let r = first + step; i < size && ids[r] === k0 + d * i; i++, r += step);
       if (i === size) {
         const lo = Math.min(k0, kn);
-        if (!index.isNewRange(lo, Math.max(k0, kn))) return false;
-        index.putRange(lo, lo + size - 1, this);
+        const hi = lo + size - 1;
+        if (!index.isNewRange(lo, hi)) return false;
+        index.putRange(lo, hi, this);
         this.rangeLo = lo;
         return true;
       }

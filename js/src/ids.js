@@ -113,15 +113,9 @@ export class IdIndex {
   isNewRange(lo, hi) {
     if (lo > this._top || hi < this._bottom) return true;
     const ranges = this._ranges;
-    // The first range ending at or after lo must start after hi.
-    let a = 0;
-    let b = ranges.length;
-    while (a < b) {
-      const m = (a + b) >> 1;
-      if (ranges[m].hi < lo) a = m + 1;
-      else b = m;
-    }
-    if (a < ranges.length && ranges[a].lo <= hi) return false;
+    // Disjoint and sorted: only the range starting at or before lo, and the next, can overlap.
+    const i = this._after(lo);
+    if ((i > 0 && ranges[i - 1].hi >= lo) || (i < ranges.length && ranges[i].lo <= hi)) return false;
     const map = this._map;
     for (let k = lo; k <= hi; k++) if (map.has(k)) return false;
     return true;

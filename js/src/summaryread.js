@@ -233,58 +233,41 @@ export function exactText(reader, row) {
 export function sumInto(st, reader, rs, xs, n, sign) {
   const big = reader.exact !== null && (reader.vector.data[0].values instanceof BigInt64Array || reader.vector.data[0].values instanceof BigUint64Array);
   let isum = st.isum;
-  // The expansion, worked on in a typed array for the run (addExact inlined: no array resizing
-  // per value), then stored back.
-  let e = expansion(st.parts.length + 2);
+  // The expansion is worked on in a typed array for the run (no array resizing per value), then
+  // stored back.
+  let e = expansion(st.parts.length + 1);
   let len = st.parts.length;
-  for (let k = 0; k < len; k++) e[k] = st.parts[k];
+  e.set(st.parts);
+  /** @param {number} x */
+  const add = (x) => {
+    if (len === e.length) e = expansion(len + 1);
+    len = grow(e, len, x);
+  };
   for (let i = 0; i < n; i++) {
-    let x = xs[i];
+    const x = xs[i];
     if (x !== x) st.nan += sign; // NaN: in no sum, min or max
     else if (x === Infinity) st.pinf += sign;
     else if (x === -Infinity) st.ninf += sign;
     else if (big && Math.abs(x) >= 9007199254740992) {
-      const parts = Array.from(e.subarray(0, len));
-      addExactBig(parts, /** @type {bigint} */ (reader.exact?.(rs[i])), sign);
-      e = expansion(parts.length + 2);
-      len = parts.length;
-      for (let k = 0; k < len; k++) e[k] = parts[k];
+      // Beyond 2^53: the exact value as its two 32-bit words, each an exact double.
+      const v = /** @type {bigint} */ (reader.exact?.(rs[i]));
+      add(sign * Number(v >> 32n) * TWO32);
+      add(sign * Number(BigInt.asUintN(32, v)));
     } else if (x === Math.trunc(x) && Math.abs(isum + sign * x) < 9007199254740992) isum += sign * x;
-    else {
-      // addExact, in place.
-      x *= sign;
-      let out = 0;
-      for (let j = 0; j < len; j++) {
-        let y = e[j];
-        if (Math.abs(x) < Math.abs(y)) {
-          const t = x;
-          x = y;
-          y = t;
-        }
-        const hi = x + y;
-        const lo = y - (hi - x);
-        if (lo !== 0) e[out++] = lo;
-        x = hi;
-      }
-      len = out;
-      if (x !== 0) {
-        if (len === e.length) {
-          const grown = expansion(2 * len);
-          grown.set(e.subarray(0, len));
-          e = grown;
-        }
-        e[len++] = x;
-      }
-    }
+    else add(sign * x);
   }
   st.isum = isum;
   st.parts = Array.from(e.subarray(0, len));
 }
 
 let expansionBuffer = new Float64Array(64);
-/** A reusable Float64Array of at least n. @param {number} n */
+/** A reusable Float64Array of at least n, holding what the last one held. @param {number} n */
 function expansion(n) {
-  if (expansionBuffer.length < n) expansionBuffer = new Float64Array(Math.max(n, 2 * expansionBuffer.length));
+  if (expansionBuffer.length < n) {
+    const grown = new Float64Array(Math.max(n, 2 * expansionBuffer.length));
+    grown.set(expansionBuffer);
+    expansionBuffer = grown;
+  }
   return expansionBuffer;
 }
 
@@ -316,9 +299,25 @@ export function doubles(n) {
  * @param {number} x
  */
 export function addExact(parts, x) {
+  // Through a typed array: `grow` stays monomorphic, as the hot loop of sumInto needs.
+  const e = new Float64Array(parts.length + 1);
+  e.set(parts);
+  const n = grow(e, parts.length, x);
+  parts.length = n;
+  for (let k = 0; k < n; k++) parts[k] = e[k];
+}
+
+/**
+ * Adds x (finite) to the expansion e[0..len) in place; returns its new length (at most len + 1:
+ * e needs room for one more).
+ * @param {Float64Array} e
+ * @param {number} len
+ * @param {number} x
+ */
+function grow(e, len, x) {
   let i = 0;
-  for (let j = 0; j < parts.length; j++) {
-    let y = parts[j];
+  for (let j = 0; j < len; j++) {
+    let y = e[j];
     if (Math.abs(x) < Math.abs(y)) {
       const t = x;
       x = y;
@@ -326,24 +325,11 @@ export function addExact(parts, x) {
     }
     const hi = x + y;
     const lo = y - (hi - x);
-    if (lo !== 0) parts[i++] = lo;
+    if (lo !== 0) e[i++] = lo;
     x = hi;
   }
-  parts.length = i;
-  if (x !== 0) parts.push(x);
-}
-
-/**
- * Adds a 64-bit int value exactly: beyond 2^53 as its two words, each an exact double.
- * @param {number[]} parts
- * @param {bigint} v
- * @param {number} sign 1 or -1
- */
-export function addExactBig(parts, v, sign) {
-  const lo = Number(BigInt.asUintN(32, v));
-  const hi = Number(v >> 32n);
-  addExact(parts, sign * hi * TWO32);
-  addExact(parts, sign * lo);
+  if (x !== 0) e[i++] = x;
+  return i;
 }
 
 /**
