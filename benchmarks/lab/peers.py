@@ -8,7 +8,9 @@ below), a forced GC and a heap reading; a cell streams the rows in 1,000-row Dat
 its last row can be shown (benchmarks/lab/peers.js `probes`, every 10 ms, 50 ms for
 Perspective's asynchronous API) and stamps `Date.now()`; a second heap reading; a scroll
 through the held rows (benchmarks/browser/frames.js, as lab/bench.py scrolls our widget);
-then a cell releases the rows, so the next contender starts from the same page.
+then a cell releases the rows, so the next contender starts from the same page. A contender
+whose run took under 3 s streams again (release, wait until the page shows it empty, stream),
+up to 3 runs, and its fastest counts, as in bench.py's e2e.
 
 How each is fed (per 1,000-row DataFrame) and how "the last row can be shown" is seen:
 
@@ -56,6 +58,12 @@ DATAGRID_CAP = 10_000
 LSW = "livestream-widget"
 #: How long the page may take to show the last row after the streaming cell has returned.
 WAIT_MS = 120_000
+#: Timed runs per contender (the fastest counts, as in the e2e benchmark): a contender's first
+#: run in a page pays for warming up (JIT, first layout) and one run on a shared 2-core machine
+#: is noise. Only contenders whose run took under `REPEAT_UNDER_S` run again: a slow peer's
+#: extra runs would take minutes and could not change which peer is fastest.
+RUNS = 3
+REPEAT_UNDER_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,50 @@ def measure_one(s: Session, nb, base: int, c: Contender, rows: int, log=print) -
     page.wait_for_timeout(300)
     held = min(rows, c.roll) if c.roll else rows
     m0 = s.heap()
+    seconds = _timed_run(s, nb, base, c, cell, held, rows, calib)
+    m1 = s.heap()
+    mem = heap_per_row(m0, m1, held - (BATCH_ROWS if c.probe == "datagrid" else 0))
+    nb.cell(base).scroll_into_view_if_needed()
+    sc = frame_stats(page.evaluate(SCROLL, [cell, c.probe, held, c.frames]))
+    nb.run(base + 2, timeout=120_000)
+    runs = [seconds]
+    while len(runs) < RUNS and max(runs) < REPEAT_UNDER_S:
+        # Released (cell base + 2): wait until the page shows it, so the probe cannot see the
+        # previous run's rows.
+        empty = BATCH_ROWS if c.probe == "datagrid" else 0
+        page.evaluate(
+            "([cell, kind, count, every, calib]) => "
+            "window.lswPeers.waitFor(kind, cell, count, null, every, calib)",
+            [cell, c.probe, empty, c.every, calib],
+        )
+        runs.append(_timed_run(s, nb, base, c, cell, held, rows, calib))
+        nb.run(base + 2, timeout=120_000)
+    seconds = min(runs)
+    res = {
+        "contender": c.name,
+        "rows": rows,
+        "held": held,
+        "seconds": seconds,
+        "all": runs,
+        "rows_per_s": rows / seconds,
+        "heap": mem,
+        "bytes_per_row": mem["used_per_row"] + mem["backing_per_row"],
+        "scroll": sc,
+    }
+    log(
+        f"  peers {c.name}: {rows:,} rows in {seconds:.2f} s ({rows / seconds:,.0f} rows/s; "
+        f"runs {', '.join(f'{r:.2f}' for r in runs)} s), "
+        f"{res['bytes_per_row']:.0f} B/row held (JS heap {mem['used_per_row']:.0f} + "
+        f"ArrayBuffers {mem['backing_per_row']:.0f}), scroll busy p95 "
+        f"{sc.get('busy_p95', 0):.1f} ms"
+    )
+    return res
+
+
+def _timed_run(s: Session, nb, base: int, c: Contender, cell, held: int, rows: int, calib) -> float:
+    """Run `c`'s stream cell (base + 1); seconds from its first call until the page can show
+    its last row."""
+    page = s.page
     page.evaluate("() => { window.__peerAt = null; }")
     # Arm the probe (not awaited: it resolves when the last row can be shown).
     page.evaluate(
@@ -215,29 +267,7 @@ def measure_one(s: Session, nb, base: int, c: Contender, rows: int, log=print) -
     at = page.evaluate("window.__peerAt")
     if isinstance(at, str):
         raise AssertionError(f"{c.name}: {at}")
-    seconds = at / 1000 - s.load("t0")
-    m1 = s.heap()
-    mem = heap_per_row(m0, m1, held - (BATCH_ROWS if c.probe == "datagrid" else 0))
-    nb.cell(base).scroll_into_view_if_needed()
-    sc = frame_stats(page.evaluate(SCROLL, [cell, c.probe, held, c.frames]))
-    nb.run(base + 2, timeout=120_000)
-    res = {
-        "contender": c.name,
-        "rows": rows,
-        "held": held,
-        "seconds": seconds,
-        "rows_per_s": rows / seconds,
-        "heap": mem,
-        "bytes_per_row": mem["used_per_row"] + mem["backing_per_row"],
-        "scroll": sc,
-    }
-    log(
-        f"  peers {c.name}: {rows:,} rows in {seconds:.2f} s ({rows / seconds:,.0f} rows/s), "
-        f"{res['bytes_per_row']:.0f} B/row held (JS heap {mem['used_per_row']:.0f} + "
-        f"ArrayBuffers {mem['backing_per_row']:.0f}), scroll busy p95 "
-        f"{sc.get('busy_p95', 0):.1f} ms"
-    )
-    return res
+    return at / 1000 - s.load("t0")
 
 
 def run(

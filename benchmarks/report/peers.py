@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pathlib
 
+from benchmarks.lab.peers import REPEAT_UNDER_S, RUNS
 from benchmarks.report.format import ms, rate, table
 
 LSW = "livestream-widget"
@@ -25,7 +26,9 @@ def peers_lab_section(res: dict) -> str:
         "`python -m benchmarks.lab.peers`: each contender in turn in one JupyterLab page (one "
         "notebook per data set), fed the same rows in 1,000-row DataFrames the way its users "
         "feed it; time from the first call until the page can show the last row, read from "
-        "the contender's own model (benchmarks/lab/peers.py says how, per peer); JS heap "
+        "the contender's own model (benchmarks/lab/peers.py says how, per peer), best of "
+        f"{RUNS} runs for each contender whose run takes under {REPEAT_UNDER_S:.0f} s (one run "
+        "for the slower ones); JS heap "
         "(V8 heap + ArrayBuffers, `Runtime.getHeapUsage` after a forced GC) with the rows "
         "held minus before, per row held; busy time per frame while 200 frames (ipydatagrid: 30) "
         "sweep its "
