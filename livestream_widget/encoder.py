@@ -6,6 +6,7 @@ import math
 
 import pyarrow as pa
 
+from .memory import own_pages
 from .oplog import Delete, Insert, Op, Reset
 from .payload import Compression, wire_bytes
 from .wire import PROTOCOL_VERSION
@@ -51,7 +52,8 @@ def encode(
     for op in ops:
         if isinstance(op, Insert):
             for part in _insert_parts(op, max_bytes):
-                buf = wire_bytes(part, compression, dictionaries)
+                # Kept until acknowledged, then freed by another thread: own pages (memory.py).
+                buf = own_pages(wire_bytes(part, compression, dictionaries))
                 if header and size + buf.size > max_bytes:
                     yield message()
                     seq, header, buffers, size = seq + 1, [], [], 0

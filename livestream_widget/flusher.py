@@ -15,12 +15,14 @@ import time
 import weakref
 from collections.abc import Callable
 
-import pyarrow as pa
+from .memory import release_cached
 
 log = logging.getLogger(__name__)
 
 #: Seconds between timer flushes of one widget while a cell runs.
 INTERVAL = 0.05
+#: Seconds without pending ops after which the flusher's thread takes a burst to be over.
+QUIET = 0.1
 
 
 #: What a widget hands the flusher: its method that sends pending ops (`wait`: never defer).
@@ -37,12 +39,15 @@ class Flusher:
         self._hooked = False
         # Called after each cell's flush (weakly: a widget nobody holds can go).
         self._cell_hooks: dict[int, weakref.WeakMethod] = {}
+        # Rows were queued since the last cell ended (its thread then releases its cache).
+        self._cell_marked = False
 
     def mark(self, deliver: Deliver) -> None:
         """The widget of the bound method `deliver` has pending ops: call it within one
         interval."""
         with self._wake:
             self._dirty[id(deliver.__self__)] = weakref.WeakMethod(deliver)  # type: ignore[attr-defined]
+            self._cell_marked = True
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="livestream-widget-flush", daemon=True
@@ -59,16 +64,20 @@ class Flusher:
         for deliver in widgets:
             if deliver is not None:
                 self._flush(deliver, wait)
-        with self._wake:
-            burst_over = widgets and not self._dirty
-        if burst_over:
-            # Sent rows are freed, but Arrow's allocator keeps their pages cached; hand them
-            # back once a burst ends (not per flush: it costs ~2 ms).
-            pa.default_memory_pool().release_unused()
 
     def _run(self) -> None:
         last = 0.0
+        flushed = False  # since this thread last handed its allocator cache back
         while True:
+            with self._wake:
+                if flushed and not self._dirty:
+                    self._wake.wait(QUIET)
+                quiet = not self._dirty
+            if flushed and quiet:
+                # A burst is over: this thread encoded its diffs, and its cache goes back now
+                # (memory.py), once, not per flush (~2 ms).
+                release_cached()
+                flushed = False
             with self._wake:
                 while not self._dirty:
                     self._wake.wait()
@@ -79,6 +88,7 @@ class Flusher:
                 time.sleep(min(0.005, wait))
             last = time.monotonic()
             self.flush_all()
+            flushed = True
 
     def after_cells(self, hook: Callable[[], None]) -> None:
         """Call the bound method `hook` at the end of every cell, after the flush."""
@@ -93,6 +103,10 @@ class Flusher:
             # (subshells.py). Flushing there would compete with the cell for the send lock.
             return
         self.flush_all(wait=True)
+        if self._cell_marked:
+            # The cell read rows (and maybe encoded them) on this thread: its cache goes back.
+            self._cell_marked = False
+            release_cached()
         for key, ref in list(self._cell_hooks.items()):
             hook = ref()
             if hook is None:

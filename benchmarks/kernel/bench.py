@@ -97,6 +97,7 @@ def run_one(spec_dir: str, contender: str, rows: int, batch: int = 1000) -> dict
             "rss_kept": mem["rss"],
             "rss_kept_settled": mem["rss_settled"],
             "arrow_kept": mem["pa"],
+            "outbox_kept": mem["outbox"],
             "arrow_pool": mem["pool"],
             "stderr": k.drain.errors[:5],
             "module": where["module"],
@@ -119,6 +120,7 @@ def summarize(runs: list[dict]) -> dict:
         "rss_kept_settled": statistics.median(r["rss_kept_settled"] for r in runs),
         "rss_kept_settled_all": [r["rss_kept_settled"] for r in runs],
         "arrow_kept": max(r["arrow_kept"] for r in runs),
+        "outbox_kept": max(r["outbox_kept"] for r in runs),
         "lost_messages": max(r["lost_messages"] for r in runs),
         "runs": len(runs),
     }

@@ -118,6 +118,8 @@ _mem = dict(rss=_rss() - _rss0, pa=pa.total_allocated_bytes() - _pa0)
 _settle()
 _mem["rss_settled"] = _rss() - _rss0
 _mem["pool"] = pa.default_memory_pool().backend_name
+# Diffs the widget keeps for a first front end (in pages of their own, outside Arrow's count).
+_mem["outbox"] = _w._outbox.nbytes if hasattr(_w, "_outbox") else 0
 _mem["cpu"] = _cpu
 """
 
@@ -132,21 +134,10 @@ CONTENDERS = {
 FLOOR = "raw floor"
 LSW = "livestream-widget"
 
-#: Not a contender: the widget with one line patched in (inside the benchmark kernel only), to
-#: check a suggested fix under the same conditions. Run by run.py unless --quick.
-DIAGNOSTICS = {
-    "diagnostic: livestream-widget + release_unused() after each flush": (
-        LIVESTREAM_SETUP
-        + """
-_flush = StreamWidget.flush
-def _flush_and_release(self, *args, **kwargs):
-    _flush(self, *args, **kwargs)
-    pa.default_memory_pool().release_unused()  # hand freed encode buffers back to the OS
-StreamWidget.flush = _flush_and_release
-""",
-        LIVESTREAM_RUN.replace("{options}", ""),
-    ),
-}
+#: Not contenders: the widget with a line patched in (inside the benchmark kernel only), to check
+#: a suggested fix under the same conditions; run by run.py unless --quick. None at present (the
+#: widget now hands allocator caches back itself: livestream_widget/memory.py).
+DIAGNOSTICS: dict[str, tuple[str, str]] = {}
 
 
 #: The widget with other payload settings (livestream_widget/payload.py): what compression and

@@ -47,17 +47,18 @@ def kernel_section(k: dict) -> str:
     notes = []
     if lsw:
         notes.append(
-            f"- Arrow memory still allocated in the kernel after the run: "
-            f"{mib(lsw['arrow_kept'])} MiB (`pyarrow.total_allocated_bytes()` delta): the last "
-            f"diffs, kept for the first front end within the early budget ({EARLY_BUDGET // MiB} "
-            "MiB, `livestream_widget/outbox.py`: these kernels have none, so none said hello); no "
-            "other row is kept. "
+            f"- What the widget still holds after the run: the last diffs, "
+            f"{mib(lsw.get('outbox_kept', 0))} MiB, kept for the first front end within the "
+            f"early budget ({EARLY_BUDGET // MiB} MiB, `livestream_widget/outbox.py`: these "
+            "kernels have none, so none said hello), in pages of their own "
+            "(`livestream_widget/memory.py`); Arrow memory still allocated: "
+            f"{mib(lsw['arrow_kept'])} MiB (`pyarrow.total_allocated_bytes()` delta). "
             f"RSS kept is {mib(lsw['rss_kept'])} MiB right after `gc.collect()` and "
             f"{mib(lsw['rss_kept_settled'])} MiB once allocator caches are handed back "
-            f"(`pyarrow.default_memory_pool().release_unused()` + `malloc_trim(0)`), so "
+            f"(`pyarrow.default_memory_pool().release_unused()` + `malloc_trim(0)`): "
             f"{mib(lsw['rss_kept'] - lsw['rss_kept_settled'])} MiB of it is freed memory that "
-            f"Arrow's `{lsw['arrow_pool']}` pool and glibc keep cached (the widget frees a "
-            f"multi-MiB encode buffer per flush; the floor's buffers are a few KiB)."
+            f"Arrow's `{lsw['arrow_pool']}` pool and glibc keep cached. The widget hands Arrow's "
+            "caches back itself once a burst is over, on each thread that encoded or read rows."
         )
         notes.append(
             f"- Kept memory is noisy for every contender: over its runs the floor kept "
@@ -68,15 +69,6 @@ def kernel_section(k: dict) -> str:
             f"{mib(lsw['rss_kept_settled'])} MiB vs the floor's {mib(floor['rss_kept_settled'])} "
             f"MiB ({(lsw['rss_kept_settled'] - floor['rss_kept_settled']) / MiB:+.1f} MiB)."
         )
-        diag = next((k[d] for d in DIAGNOSTICS if "release_unused" in d and d in k), None)
-        if diag:
-            notes.append(
-                f"- The *release_unused()* diagnostic runs the same loop with one line patched "
-                f"into `flush()` inside the benchmark kernel "
-                f"(`pyarrow.default_memory_pool().release_unused()` after the sends): "
-                f"RSS kept {mib(diag['rss_kept'])} MiB at "
-                f"{diag['rows_per_s'] / floor['rows_per_s']:.2f}× the floor's rows/s."
-            )
         notes.append(
             f"- Messages: the widget coalesces {lsw['rows']:,} rows into "
             f"{lsw['data_messages']} `diff` messages (~4 MiB each: the size-triggered flush) "
