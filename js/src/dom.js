@@ -21,6 +21,30 @@ export function h(tag, className, attrs = {}) {
   return e;
 }
 
+// A frame redraws every row on screen, and while rows stream in below the viewport most of them
+// show what they showed: these write only what changed (an unchanged write still costs the
+// browser style, layout and paint for the cell), and a cell's text through the text node it
+// already has.
+/**
+ * @param {HTMLElement} el
+ * @param {string} text
+ */
+export function setText(el, text) {
+  const node = el.firstChild;
+  if (node instanceof Text && node === el.lastChild) {
+    if (node.data !== text) node.data = text;
+  } else el.textContent = text;
+}
+
+/**
+ * @param {HTMLElement} el
+ * @param {string} name
+ * @param {string} value
+ */
+export function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
 /** One line of the notices above the table. @param {import("./types.js").Notice} n */
 export function noticeLine(n) {
   const line = h("div", `lsw-notice lsw-notice-${n.level}`);

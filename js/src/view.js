@@ -5,7 +5,7 @@
 // template's markup is the author's, its values are text: template.js).
 // Rows are read through a RowOrder (order.js): stream order, or the user's sort / filter.
 import { cellText, cellTitle, columnsText, columnWidths, formatCell, needleOf, sampleDecimals } from "./columns.js";
-import { h, headerCell, noticeLine, rowElement, showEdges, skeletonRows } from "./dom.js";
+import { h, headerCell, noticeLine, rowElement, setAttr, setText, showEdges, skeletonRows } from "./dom.js";
 import { Controls } from "./events.js";
 import { displayColumns } from "./export.js";
 import { ExportBar } from "./exportbar.js";
@@ -384,10 +384,10 @@ export class TableView {
       const rev = store.revisionOf(handle);
       const was = row.dataset.domId === domId ? this.revs.get(domId) : undefined;
       revs.set(domId, rev);
-      row.dataset.domId = domId;
-      row.id = `${this.uid}-r${i}`;
-      row.setAttribute("aria-rowindex", String(i + 1));
-      row.setAttribute("aria-selected", String(selected.has(domId)));
+      setAttr(row, "data-dom-id", domId);
+      setAttr(row, "id", `${this.uid}-r${i}`);
+      setAttr(row, "aria-rowindex", String(i + 1));
+      setAttr(row, "aria-selected", String(selected.has(domId)));
       row.classList.toggle("lsw-odd", i % 2 === 1); // by row number: elements are recycled
       row.classList.toggle("lsw-selected", selected.has(domId));
       row.classList.toggle("lsw-focus", domId === focus);
@@ -411,9 +411,9 @@ export class TableView {
         const type = store.typeOf(handle, c.name);
         const text = formatCell(value, c, this.decimals[j], type);
         cell.classList.toggle("lsw-null", text === null);
-        cell.textContent = text === null ? "null" : text;
+        setText(cell, text === null ? "null" : text);
         // The tooltip has every digit and every line (the cell may round, or mark line breaks).
-        cell.title = cellTitle(value, c, type);
+        setAttr(cell, "title", cellTitle(value, c, type));
       });
     }
     this.revs = revs;
