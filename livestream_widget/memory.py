@@ -10,25 +10,49 @@ the diff it kept. So:
 - a kept diff's buffer lives in pages of its own (`own_pages`), unmapped when it is freed,
   from whichever thread, and not in an allocator's cache;
 - each thread that encodes or reads rows hands its cache back when its burst is over
-  (`release_cached`: the flusher's thread when it goes idle, a cell's thread when the cell ends).
+  (`release_cached`: the flusher's thread when it goes idle, a cell's thread when the cell ends);
+- after a burst of at least TRIM_AFTER_BYTES, glibc's heap is trimmed too (`malloc_trim`): the
+  DataFrames' columns read on the way (numpy, pandas) leave its arenas holding freed pages.
+  A few ms on a large heap, so not after a cell that sent a few rows.
 """
 
 from __future__ import annotations
 
+import ctypes
 import mmap
+import threading
 
 import pyarrow as pa
 
 #: Buffers at least this big get pages of their own; smaller ones (a live feed's few rows) stay
 #: in the allocator, where a page each would waste more than their cache costs.
 OWN_PAGES_BYTES = 64 * 1024
+#: Bytes of diffs encoded since the last trim after which a burst's end trims glibc's heap.
+TRIM_AFTER_BYTES = 4 * 2**20
+
+
+def _malloc_trim():
+    """glibc's `malloc_trim`, or None (other C libraries, macOS, Windows)."""
+    try:
+        return ctypes.CDLL(None).malloc_trim  # the process's own symbols: its C library's
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+_trim = _malloc_trim()
+_lock = threading.Lock()
+_encoded = 0  # bytes given own pages, in all
+_seen = threading.local()  # per thread: `_encoded` when it last released
 
 
 def own_pages(buf: pa.Buffer) -> pa.Buffer:
     """`buf`'s bytes in an anonymous mapping of their own (a copy), if `buf` is big enough to
     matter; the mapping is unmapped when the returned buffer and every view of it are gone."""
+    global _encoded
     if buf.size < OWN_PAGES_BYTES:
         return buf
+    with _lock:
+        _encoded += buf.size
     if hasattr(mmap, "MAP_ANONYMOUS"):
         # Populated up front: one call maps every page, where touching them one by one while
         # copying costs a page fault each (twice the time of the copy here).
@@ -42,5 +66,11 @@ def own_pages(buf: pa.Buffer) -> pa.Buffer:
 
 def release_cached() -> None:
     """Hand the calling thread's cached allocator memory back to the OS (~1-2 ms: once per
-    burst, not per diff)."""
+    burst, not per diff), and trim glibc's heap after a big burst."""
     pa.default_memory_pool().release_unused()
+    # Per thread: the cell's thread and the flusher's each end a burst, in either order.
+    with _lock:
+        encoded = _encoded
+    if encoded - getattr(_seen, "encoded", 0) >= TRIM_AFTER_BYTES and _trim is not None:
+        _trim(0)
+    _seen.encoded = encoded
