@@ -277,6 +277,11 @@ def _pandas_column(name: str, s: pd.Series) -> tuple[pa.Array | pa.ChunkedArray,
         # The extension array itself (strings, nullable numbers): what pa.array(s) would read,
         # without the Series' own overhead.
         array = pa.array(s.array if hasattr(s.array, "__arrow_array__") else s, from_pandas=True)
+        if pa.types.is_large_string(array.type):
+            # pandas' own strings are large_string; the stream's string type is string
+            # (schema.py): cast the column here, so each DataFrame of a feed already fits the
+            # stream's schema and no table is rebuilt to cast it.
+            array = array.cast(pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
         raise StreamSchemaError(
             f"column {name!r}: cannot encode its {dtype} values as Arrow ({e}). Convert it to "
