@@ -8,12 +8,18 @@ from .reference import ReferenceStore
 _names = itertools.count()
 
 
-@pytest.fixture(scope="session")
-def kernel():
+def start_kernel() -> Kernel:
+    """A fresh test kernel with what every test's code uses imported."""
     k = Kernel().start()
     k.run(
         "import time, gc, weakref\nimport pandas as pd, pyarrow as pa\nfrom livestream_widget import StreamWidget"
     )
+    return k
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    k = start_kernel()
     yield k
     k.stop()
 

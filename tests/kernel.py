@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 
 from jupyter_client.manager import KernelManager
 
+#: Kernel code defining `rss()`: the kernel process's resident memory, in bytes (Linux).
+RSS_SOURCE = """
+def rss():
+    with open('/proc/self/status') as f:
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith('VmRSS:'))
+"""
+
 
 class KernelError(Exception):
     pass

@@ -1,13 +1,9 @@
 """The point of the widget: the kernel holds no row once it is delivered (1M rows), and a
 producer faster than delivery cannot make kernel memory grow without bound."""
 
-import sys
-
-import pytest
-
-from .conftest import Stream
+from .conftest import Stream, start_kernel
 from .frontend import FrontEnd
-from .kernel import Kernel
+from .kernel import RSS_SOURCE
 
 SETUP = """
 import tracemalloc, numpy as np
@@ -135,28 +131,16 @@ def test_snapshots_keep_no_more_than_their_caps_1m_rows(stream):
     assert int(held) < int(cap) + 2**20, out
 
 
-RSS = """
-def rss():
-    with open('/proc/self/status') as f:
-        return next(int(l.split()[1]) * 1024 for l in f if l.startswith('VmRSS:'))
-"""
-
-
 def test_kernel_memory_returns_after_a_delivered_1m_row_burst():
     """The kernel process's own memory (RSS, with no clean-up by the caller) after 1M rows in
     1,000-row DataFrames reach an acknowledging front end: back within a few MiB of before.
     Allocators keep freed memory cached per thread, and the kernel's threads pass rows around
     (the cell reads them, the flusher encodes them, acknowledgements free them): without the
     widget handing those caches back (memory.py) this kept 25-45 MiB."""
-    if not sys.platform.startswith("linux"):
-        pytest.skip("reads the kernel's RSS from /proc")
-    k = Kernel().start()  # fresh: no allocator cache left over from other tests
+    k = start_kernel()  # fresh: no allocator cache left over from other tests
     try:
-        k.run(
-            "import gc, time\nimport pandas as pd, pyarrow as pa\nfrom livestream_widget import StreamWidget"
-        )
         s = Stream(k)
-        s.run(SETUP + RSS)
+        s.run(SETUP + RSS_SOURCE)
         tab = FrontEnd(s).hello()
         # The rows exist before the baseline (a feed's source holds them either way).
         s.run("frames = [batch(lo, 1000) for lo in range(0, 1_000_000, 1000)]")

@@ -7,6 +7,7 @@ import pytest
 from livestream_widget.outbox import EARLY_BUDGET, Outbox
 
 from .frontend import FrontEnd
+from .kernel import RSS_SOURCE
 
 
 def diff(seq: int, size: int = 100):
@@ -61,12 +62,7 @@ def test_rows_are_kept_until_acknowledged_then_freed(stream):
     kernel process's memory (RSS) gives them back."""
     s = stream()
     tab = FrontEnd(s).hello()
-    s.run(
-        "import numpy as np\n"
-        "def rss():\n"
-        "    with open('/proc/self/status') as f:\n"
-        "        return next(int(l.split()[1]) * 1024 for l in f if l.startswith('VmRSS:'))"
-    )
+    s.run("import numpy as np\n" + RSS_SOURCE)
     out = s.run(
         # The rows exist before the baseline (a feed's source holds them either way).
         "ids = np.arange(2_000_000); gc.collect(); base = pa.total_allocated_bytes(); rss0 = rss()\n"

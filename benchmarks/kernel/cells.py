@@ -119,8 +119,8 @@ _settle()
 _mem["rss_settled"] = _rss() - _rss0
 _mem["pool"] = pa.default_memory_pool().backend_name
 # Diffs the widget keeps for a first front end (in pages of their own, outside Arrow's count).
-_mem["outbox"] = getattr(globals().get("_w"), "_outbox", None)
-_mem["outbox"] = _mem["outbox"].nbytes if _mem["outbox"] is not None else 0
+_outbox = getattr(globals().get("_w"), "_outbox", None)  # peers' widgets have none
+_mem["outbox"] = _outbox.nbytes if _outbox is not None else 0
 _mem["cpu"] = _cpu
 """
 
