@@ -41,6 +41,9 @@ class Flusher:
         self._cell_hooks: dict[int, weakref.WeakMethod] = {}
         # Rows were queued since the last cell ended (its thread then releases its cache).
         self._cell_marked = False
+        # Held by the timer's thread while it flushes: a cell's end waits for a flush under
+        # way, whose rows the cell queued (re-entrant: a flush may flush again).
+        self._flushing = threading.RLock()
 
     def mark(self, deliver: Deliver) -> None:
         """The widget of the bound method `deliver` has pending ops: call it within one
@@ -87,7 +90,8 @@ class Flusher:
             while (wait := last + self.interval - time.monotonic()) > 0:
                 time.sleep(min(0.005, wait))
             last = time.monotonic()
-            self.flush_all()
+            with self._flushing:
+                self.flush_all()
             flushed = True
 
     def after_cells(self, hook: Callable[[], None]) -> None:
@@ -102,11 +106,8 @@ class Flusher:
             # kernel subshell handles acknowledgements on its own thread while a cell runs
             # (subshells.py). Flushing there would compete with the cell for the send lock.
             return
-        self.flush_all(wait=True)
-        if self._cell_marked:
-            # The cell read rows (and maybe encoded them) on this thread: its cache goes back.
-            self._cell_marked = False
-            release_cached()
+        with self._flushing:  # after a timer flush under way: its rows are this cell's too
+            self.flush_all(wait=True)
         for key, ref in list(self._cell_hooks.items()):
             hook = ref()
             if hook is None:
@@ -116,6 +117,11 @@ class Flusher:
                 hook()
             except Exception:  # one widget's failure must not stop the others
                 log.exception("livestream-widget: end-of-cell hook failed")
+        if self._cell_marked:
+            # The cell read rows (and maybe encoded them) on this thread, and the hooks may have
+            # decoded kept diffs into a snapshot: this thread's cache goes back, after both.
+            self._cell_marked = False
+            release_cached()
 
     @staticmethod
     def _flush(deliver: Deliver, wait: bool = False) -> None:
