@@ -421,10 +421,10 @@ def _frames_of_every_column_kind() -> list[pd.DataFrame]:
         }
     )
     two_d = pd.DataFrame(np.asfortranarray(np.arange(n * 3).reshape(n, 3)), columns=["a", "b", "c"])
-    return [df, df.iloc[::2], df[df.columns[::-1]], two_d, two_d.iloc[1:, ::2]]
+    return [df, df.iloc[::2], df.iloc[2:], df[df.columns[::-1]], two_d, two_d.iloc[1:, ::2]]
 
 
-@pytest.mark.parametrize("case", range(5))
+@pytest.mark.parametrize("case", range(6))
 def test_frames_are_read_as_pyarrow_reads_their_columns(case):
     # The reference: pyarrow's own reading of each column (its strings as the stream's type).
     from livestream_widget.values import (
