@@ -2,6 +2,7 @@
 // anywidget entry: wires the model-level store and protocol to any number of views.
 // anywidget calls the default export once per widget model, so the store below is shared by
 // every view of one widget (a second display shows the same rows) and outlives the views.
+import { Acks } from "./acks.js";
 import { answerFetch } from "./export.js";
 import { applyDiff, decodeDiff, ProtocolError } from "./protocol.js";
 import { Receiver } from "./receiver.js";
@@ -82,6 +83,8 @@ export default () => {
     }
   }
 
+  const acks = new Acks((seq) => send({ kind: "ack", seq, count: store.size, frontend }));
+
   function dropSnapshot() {
     if (!snapshot) return;
     snapshot = false;
@@ -109,7 +112,7 @@ export default () => {
       // Every row is known again: earlier losses no longer matter.
       for (const id of ["lost", "missed", "error"]) notices.clear(id);
     }
-    send({ kind: "ack", seq: diff.seq, count: store.size, frontend });
+    acks.applied(diff.seq);
     scheduleSnapshot();
   }
 
