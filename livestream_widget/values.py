@@ -335,6 +335,8 @@ def _as_string(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
             return array.cast(pa.string())
         array = array.chunk(0)
     validity, offsets, data = array.buffers()
+    if offsets is None:  # an empty array may come without buffers
+        return array.cast(pa.string())
     ends = np.frombuffer(offsets, np.int64, count=array.offset + len(array) + 1)
     if ends[-1] > np.iinfo(np.int32).max:
         return array.cast(pa.string())  # raises: too many bytes for one string column
