@@ -41,8 +41,9 @@ class Flusher:
         self._cell_hooks: dict[int, weakref.WeakMethod] = {}
         # Rows were queued since the last cell ended (its thread then releases its cache).
         self._cell_marked = False
-        # Held by the timer's thread while it flushes: a cell's end waits for a flush under
-        # way, whose rows the cell queued (re-entrant: a flush may flush again).
+        # Held while flushing, by the timer's thread and by a cell's end: the cell's end waits
+        # for a timer flush under way, whose rows the cell queued. Re-entrant, so that a flush
+        # reaching here again on the same thread cannot deadlock.
         self._flushing = threading.RLock()
 
     def mark(self, deliver: Deliver) -> None:
