@@ -87,6 +87,18 @@ export class BlockList {
     return last === undefined ? 0 : Math.max(0, this._b - last.size);
   }
 
+  /** The last block's pack while it is packed, else null. @returns {Packed<T> | null} */
+  get lastPacked() {
+    const last = this._blocks[this._blocks.length - 1];
+    return last === undefined || last.items !== null ? null : last.pack;
+  }
+
+  /** The last block's pack (lastPacked) grew by `n` items. @param {number} n */
+  grewAtEnd(n) {
+    this._size += n;
+    this._starts = null;
+  }
+
   get roomAtFront() {
     const first = this._blocks[0];
     return first === undefined ? 0 : Math.max(0, this._b - first.size);

@@ -25,10 +25,12 @@ import { RowHandle } from "./rows.js";
  * @typedef {{ index: Index, dropped: (pack: Pack) => void }} Owner
  */
 
-// A block of rows of one batch without handles yet (blocklist.js's Packed): the id index maps
-// their ids to the pack. Handles cost an object per row, and a million objects that outlive the
-// young generation cost more to collect than everything else in an insert; a row only needs
-// one once it is read or changed, which a view does for the rows it shows.
+// A block of rows without handles yet (blocklist.js's Packed): the id index maps their ids to
+// the pack. Handles cost an object per row, and a million objects that outlive the young
+// generation cost more to collect than everything else in an insert; a row only needs one once
+// it is read or changed, which a view does for the rows it shows. A pack holds rows of one
+// batch, or, when its keys are one range, runs of several batches: a live feed's small diffs
+// fill the last block's pack instead of each row getting a handle.
 export class Pack {
   /**
    * @param {Owner} owner
@@ -40,31 +42,71 @@ export class Pack {
    */
   constructor(owner, ids, chunk, first, step, size) {
     this.owner = owner;
+    /** @type {IndexKey[] | null} the batch's keys; null once the pack is indexed as a range,
+     * whose keys it computes (the batch's key array, 8 bytes a row, can then be collected) */
     this.ids = ids;
-    this.chunk = chunk;
-    this.first = first;
+    // Its runs, in list order: rows firsts[k], firsts[k] + step, ... (counts[k] of them) of
+    // chunks[k]. One run unless grown (range-indexed packs only).
+    /** @type {Chunk[]} */
+    this.chunks = [chunk];
+    this.firsts = [first];
+    this.counts = [size];
     this.step = step;
     this.size = size;
     /** @type {import("./blocklist.js").Linked["block"]} the BlockList's link */
     this.block = null;
     /** @type {number | null} the lowest key when the index holds the rows as one range */
     this.rangeLo = null;
+    // When indexed as a range: the first item's key and the key's change per item (1 or -1).
+    this.key0 = 0;
+    this.keyStep = 0;
   }
 
   /** @returns {RowHandle[]} the rows' handles, in list order, now in the index */
   unpack() {
-    const { ids, chunk, first, step, size } = this;
+    const { ids, chunks, firsts, counts, step, key0, keyStep } = this;
     const index = this.owner.index;
     if (this.rangeLo !== null) index.removeRange(this.rangeLo);
     this.rangeLo = null;
     /** @type {RowHandle[]} filled by push: a packed array, like the list's other blocks */
     const items = [];
-    for (let i = 0, r = first; i < size; i++, r += step) {
-      const h = new RowHandle(ids[r], chunk, r);
-      index.put(h.id, h);
-      items.push(h);
+    for (let k = 0; k < chunks.length; k++) {
+      const chunk = chunks[k];
+      for (let j = 0, r = firsts[k]; j < counts[k]; j++, r += step) {
+        const h = new RowHandle(ids === null ? key0 + keyStep * items.length : ids[r], chunk, r);
+        index.put(h.id, h);
+        items.push(h);
+      }
     }
     return items;
+  }
+
+  /**
+   * Calls fn(chunk, first, step, count) for each of its runs, in list order.
+   * @param {(chunk: Chunk, first: number, step: number, count: number) => void} fn
+   */
+  forEachRun(fn) {
+    for (let k = 0; k < this.chunks.length; k++) fn(this.chunks[k], this.firsts[k], this.step, this.counts[k]);
+  }
+
+  /** The key the next appended row needs to grow the pack, or null when it cannot grow. */
+  get nextKey() {
+    if (this.ids !== null || this.rangeLo === null || this.step !== 1 || this.keyStep !== 1) return null;
+    return this.key0 + this.size;
+  }
+
+  /**
+   * Appends rows first.. (count of them) of chunk, whose keys (nextKey on) the index already
+   * maps to this pack (indexRange).
+   * @param {Chunk} chunk
+   * @param {number} first
+   * @param {number} count
+   */
+  grow(chunk, first, count) {
+    this.chunks.push(chunk);
+    this.firsts.push(first);
+    this.counts.push(count);
+    this.size += count;
   }
 
   // Pruned as a whole.
@@ -75,10 +117,11 @@ export class Pack {
 
   /** Takes the first `count` rows (all of them when indexed as a range) out of the index. @param {number} count */
   unindex(count) {
-    const { ids, first, step } = this;
+    const { ids, step } = this;
+    const first = this.firsts[0]; // a pack with keys of its own (not a range) has one run
     const index = this.owner.index;
-    if (this.rangeLo !== null) {
-      index.removeRange(this.rangeLo);
+    if (this.rangeLo !== null || ids === null) {
+      if (this.rangeLo !== null) index.removeRange(this.rangeLo);
       this.rangeLo = null;
       return;
     }
@@ -91,8 +134,10 @@ export class Pack {
    * @returns {boolean}
    */
   index() {
-    const { ids, first, step, size } = this;
+    const { ids, step, size } = this;
+    const first = this.firsts[0];
     const index = this.owner.index;
+    if (ids === null) throw new Error("a pack is indexed once");
     const k0 = ids[first];
     const kn = ids[first + step * (size - 1)];
     if (typeof k0 === "number" && typeof kn === "number" && Math.abs(kn - k0) === size - 1) {
@@ -105,6 +150,9 @@ export class Pack {
         if (!index.isNewRange(lo, hi)) return false;
         index.putRange(lo, hi, this);
         this.rangeLo = lo;
+        this.key0 = k0;
+        this.keyStep = size === 1 ? 1 : d;
+        this.ids = null;
         return true;
       }
     }
@@ -186,23 +234,54 @@ export function insertNew(rows, owner, ids, chunk, prepend, limit, dropped) {
   const n = ids.length;
   const index = owner.index;
   const { lo, hi, pruneFront, pruneBack } = plan(rows.size, n, prepend, limit);
-  const runs = makeRuns(rows, owner, ids, chunk, lo, hi, prepend);
-  if (runs === null) return null;
-  if ((lo > 0 || hi < n) && !othersNew(index, ids, lo, hi)) {
-    unindex(index, runs, runs.length);
-    return null;
+  const grown = prepend ? null : growLast(rows, index, ids, lo, hi);
+  const from = lo + (grown === null ? 0 : grown.count);
+  const runs = makeRuns(rows, owner, ids, chunk, from, hi, prepend, grown !== null);
+  if (runs !== null && (lo > 0 || hi < n) && !othersNew(index, ids, lo, hi)) unindex(index, runs, runs.length);
+  else if (runs !== null) {
+    if (grown !== null) {
+      grown.pack.grow(chunk, lo, grown.count);
+      rows.grewAtEnd(grown.count);
+    }
+    if (pruneFront > 0) rows.pruneFront(pruneFront, dropped);
+    if (pruneBack > 0) rows.pruneBack(pruneBack, dropped);
+    if (prepend) rows.prependRuns(runs);
+    else rows.appendRuns(runs);
+    return { lo, hi };
   }
-  if (pruneFront > 0) rows.pruneFront(pruneFront, dropped);
-  if (pruneBack > 0) rows.pruneBack(pruneBack, dropped);
-  if (prepend) rows.prependRuns(runs);
-  else rows.appendRuns(runs);
-  return { lo, hi };
+  if (grown !== null) index.setRangeEnd(/** @type {number} */ (grown.pack.rangeLo), grown.end);
+  return null;
+}
+
+// When the list ends in a packed block that has room and whose keys are a range the batch's
+// first rows continue (a live feed's next diff, with default ids): indexes those rows as part
+// of that range, and says how many (the caller grows the pack once the whole batch is known to
+// be new, or sets the range back to `end`). Else null.
+/**
+ * @param {Rows} rows
+ * @param {Index} index
+ * @param {IndexKey[]} ids
+ * @param {number} lo
+ * @param {number} hi
+ * @returns {{ pack: Pack, count: number, end: number } | null}
+ */
+function growLast(rows, index, ids, lo, hi) {
+  const pack = rows.lastPacked;
+  if (!(pack instanceof Pack) || pack.rangeLo === null) return null;
+  const start = pack.nextKey;
+  const count = Math.min(hi - lo, rows.blockSize - pack.size);
+  if (start === null || count <= 0) return null;
+  for (let i = 0; i < count; i++) if (ids[lo + i] !== start + i) return null;
+  if (!index.isNewRange(start, start + count - 1)) return null;
+  index.setRangeEnd(pack.rangeLo, start + count - 1);
+  return { pack, count, end: start - 1 };
 }
 
 // Rows [lo, hi) indexed, in list order (reversed when prepending), cut into runs the way
 // one-by-one appends (prepends) would fill blocks: first (last) handles for the room left in
-// the end block, then packs of whole blocks, then handles for the rest. Null, with the index as
-// it was, when an id is not new.
+// the end block (none when the rows before went into its pack: `grown`), then packs of whole
+// blocks, then the rest: a pack when appending (the next diff may grow it), else handles.
+// Null, with the index as it was, when an id is not new.
 /**
  * @param {Rows} rows
  * @param {Owner} owner
@@ -211,24 +290,32 @@ export function insertNew(rows, owner, ids, chunk, prepend, limit, dropped) {
  * @param {number} lo
  * @param {number} hi
  * @param {boolean} prepend
+ * @param {boolean} grown
  * @returns {(RowHandle[] | Pack)[] | null}
  */
-function makeRuns(rows, owner, ids, chunk, lo, hi, prepend) {
+function makeRuns(rows, owner, ids, chunk, lo, hi, prepend, grown) {
   const index = owner.index;
   const m = hi - lo;
   const b = rows.blockSize;
-  /** @type {number[]} run lengths in list order; whole blocks are packs */
+  /** @type {number[]} run lengths in list order */
   const sizes = [];
+  /** @type {boolean[]} whether each run is a pack */
+  const packed = [];
+  /** @param {number} len @param {boolean} pack */
+  const add = (len, pack) => {
+    sizes.push(len);
+    packed.push(pack);
+  };
   if (m > 0) {
-    const room = Math.min(m, prepend ? rows.roomAtFront : rows.roomAtEnd);
+    const room = grown ? 0 : Math.min(m, prepend ? rows.roomAtFront : rows.roomAtEnd);
     const rest = m - room;
     const whole = Math.floor(rest / b);
     const part = rest - whole * b;
-    if (!prepend && room > 0) sizes.push(room);
-    if (prepend && part > 0) sizes.push(part);
-    for (let k = 0; k < whole; k++) sizes.push(b);
-    if (!prepend && part > 0) sizes.push(part);
-    if (prepend && room > 0) sizes.push(room);
+    if (!prepend && room > 0) add(room, false);
+    if (prepend && part > 0) add(part, false);
+    for (let k = 0; k < whole; k++) add(b, true);
+    if (!prepend && part > 0) add(part, true);
+    if (prepend && room > 0) add(room, false);
   }
   /** @type {(RowHandle[] | Pack)[]} */
   const runs = [];
@@ -236,8 +323,8 @@ function makeRuns(rows, owner, ids, chunk, lo, hi, prepend) {
   let r = prepend ? hi - 1 : lo;
   for (let k = 0; k < sizes.length; k++) {
     const len = sizes[k];
-    if (len === b) {
-      // A whole block (the room at an end is less): the index points at its pack.
+    if (packed[k]) {
+      // A whole block, or the rest of an append: the index points at its pack.
       const pack = new Pack(owner, ids, chunk, r, step, len);
       if (!pack.index()) {
         unindex(index, runs, k);

@@ -150,6 +150,19 @@ export class IdIndex {
     this._widen(lo, hi);
   }
 
+  /**
+   * Moves the end of the range starting at `lo` to `hi` (the caller checked that keys it adds
+   * are new: isNewRange).
+   * @param {number} lo
+   * @param {number} hi
+   */
+  setRangeEnd(lo, hi) {
+    const i = this._rangeAt(lo);
+    if (i < 0 || this._ranges[i].lo !== lo) throw new Error(`no key range starts at ${lo}`);
+    this._ranges[i].hi = hi;
+    this._widen(lo, hi);
+  }
+
   /** Takes out the range starting at `lo`. @param {number} lo */
   removeRange(lo) {
     const ranges = this._ranges;

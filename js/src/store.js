@@ -252,8 +252,10 @@ export class RowStore {
   // A packed block was pruned whole (bulk.js; its ids are out of the index already).
   /** @param {import("./bulk.js").Pack} pack */
   _dropPack(pack) {
-    if (this._watchers.any) this._watchers.removed(pack.chunk, pack.first, pack.step, pack.size);
-    this._release(pack.chunk, pack.size);
+    pack.forEachRun((chunk, first, step, count) => {
+      if (this._watchers.any) this._watchers.removed(chunk, first, step, count);
+      this._release(chunk, count);
+    });
   }
 
   // ---- reads -----------------------------------------------------------------------------
@@ -344,8 +346,7 @@ export class RowStore {
   forEachRun(fn) {
     this._rows.forEachBlock((items, pack) => {
       if (items === null) {
-        const p = /** @type {import("./bulk.js").Pack} */ (/** @type {unknown} */ (pack));
-        fn(p.chunk, p.first, p.step, p.size);
+        /** @type {import("./bulk.js").Pack} */ (/** @type {unknown} */ (pack)).forEachRun(fn);
       } else {
         for (let i = 0; i < items.length; i++) fn(items[i].chunk, items[i].row, 1, 1);
       }

@@ -1,6 +1,8 @@
 // @ts-check
 // Live column summaries over every row the store holds (those passing the filter, when one is
 // set), kept current per change instead of recomputed (design in docs/how-it-works.md).
+// (Just over 400 lines: the queue, the full recompute and the per-batch state they share stay
+// in one file; reading values, counting categories and the min / max have their own.)
 // Categories are counted in summarycats.js, min and max kept in summaryextremes.js, values read
 // and summed in summaryread.js; this module owns the queue and the per-batch and per-column
 // state they work on.
@@ -37,8 +39,8 @@ import { addExact, doubles, kindOf, readerOf, roundExact, scratch, sumInto } fro
  * 2^segmentBits rows (index column * nseg + segment), the min / max row (-1: none) and value
  * (dirty: the row went, rescan when asked).
  * `segLive`: counted rows per segment (a segment with none needs no rescan: pruning empties
- * whole segments).
- * @typedef {{ chunk: Chunk, live: Uint8Array, count: number, readers: (Reader | null | undefined)[], nseg: number, segLive: Int32Array,
+ * whole segments). `fresh`: no row from this index on was ever counted.
+ * @typedef {{ chunk: Chunk, live: Uint8Array, count: number, fresh: number, readers: (Reader | null | undefined)[], nseg: number, segLive: Int32Array,
  *   min: Int32Array, max: Int32Array, minV: Float64Array, maxV: Float64Array, dirty: Uint8Array }} ChunkState
  */
 /**
@@ -236,7 +238,14 @@ export class Summaries {
     if (q.length > 0) {
       const { _qFirst: first, _qStep: step, _qCount: count, _qSign: sign } = this;
       this._dropQueue();
-      for (let k = 0; k < q.length; k++) this._apply(q[k], first[k], step[k], count[k], sign[k]);
+      // In slices, so the scratch arrays (summaryread.scratch) stay this small whatever the
+      // size of a diff: they are kept for the next run.
+      const slice = this._sliceRows;
+      for (let k = 0; k < q.length; k++) {
+        for (let done = 0; done < count[k]; done += slice) {
+          this._apply(q[k], first[k] + done * step[k], step[k], Math.min(slice, count[k] - done), sign[k]);
+        }
+      }
       changed = true;
     }
     if (changed) this.version++;
@@ -259,7 +268,7 @@ export class Summaries {
       const nseg = Math.ceil(chunk.batch.numRows / (1 << this._segBits));
       const k = n * nseg;
       cs = {
-        chunk, live: new Uint8Array(chunk.batch.numRows), count: 0, readers: new Array(n), nseg, segLive: new Int32Array(nseg),
+        chunk, live: new Uint8Array(chunk.batch.numRows), count: 0, fresh: 0, readers: new Array(n), nseg, segLive: new Int32Array(nseg),
         min: new Int32Array(k).fill(-1), max: new Int32Array(k).fill(-1), dirty: new Uint8Array(k),
         minV: new Float64Array(k), maxV: new Float64Array(k),
       };
@@ -270,20 +279,35 @@ export class Summaries {
     let m = 0;
     const live = cs.live;
     const passes = this._passes;
-    for (let i = 0, r = first; i < count; i++, r += step) {
-      if (sign > 0 ? live[r] === 0 && (passes === null || passes(chunk, r)) : live[r] === 1) rows[m++] = r;
-    }
-    if (m === 0) {
-      if (cs.count === 0) this._chunks.delete(chunk);
-      return;
-    }
-    const flag = sign > 0 ? 1 : 0;
-    const segLive = cs.segLive;
     const bits = this._segBits;
-    for (let i = 0; i < m; i++) {
-      const r = rows[i];
-      live[r] = flag;
-      segLive[r >> bits] += sign;
+    const segLive = cs.segLive;
+    if (sign > 0 && count > 0 && first >= cs.fresh && passes === null && step === 1) {
+      // Rows of the batch none of which was ever counted (a stream's new rows): every row
+      // counts, marked by range rather than row by row.
+      cs.fresh = first + count;
+      for (let i = 0; i < count; i++) rows[i] = first + i;
+      m = count;
+      live.fill(1, first, first + count);
+      for (let seg = first >> bits, end = first + count; seg << bits < end; seg++) {
+        segLive[seg] += Math.min(end, (seg + 1) << bits) - Math.max(first, seg << bits);
+      }
+    } else {
+      for (let i = 0, r = first; i < count; i++, r += step) {
+        if (sign > 0 ? live[r] === 0 && (passes === null || passes(chunk, r)) : live[r] === 1) rows[m++] = r;
+      }
+      if (m === 0) {
+        if (cs.count === 0) this._chunks.delete(chunk);
+        return;
+      }
+      const flag = sign > 0 ? 1 : 0;
+      let fresh = cs.fresh;
+      for (let i = 0; i < m; i++) {
+        const r = rows[i];
+        live[r] = flag;
+        segLive[r >> bits] += sign;
+        if (r >= fresh) fresh = r + 1;
+      }
+      cs.fresh = fresh;
     }
     cs.count += sign * m;
     this.rows += sign * m;

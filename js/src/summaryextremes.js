@@ -28,18 +28,34 @@ import { compare, doubles, scratch } from "./summaryread.js";
  * @param {ReaderOf} readerOf
  */
 export function markAdded(st, c, cs, reader, rs, xs, n, bits, readerOf) {
-  // Equal doubles are equal values unless the reader has exact values (summaryread.compare).
-  const ties = reader.exact !== null;
+  // Equal doubles are equal values unless the reader has exact values and they are that large
+  // (summaryread.compare: reading an exact value makes a BigInt).
+  const from = reader.exact !== null ? reader.tiesFrom : Infinity;
+  /** @param {number} x */
+  const ties = (x) => x >= from || x <= -from;
   for (let i = 0; i < n; ) {
     const seg = rs[i] >> bits;
+    let j = i + 1;
+    while (j < n && rs[j] >> bits === seg) j++;
+    // The segment's rows are xs[i..j): their min (lo) and max (hi), the first of equals unless
+    // the exact values say otherwise.
     let lo = -1;
     let hi = -1;
-    let j = i;
-    for (; j < n && rs[j] >> bits === seg; j++) {
-      const x = xs[j];
+    let xl = 0;
+    let xh = 0;
+    for (let k = i; k < j; k++) {
+      const x = xs[k];
       if (x !== x) continue;
-      if (lo < 0 || x < xs[lo] || (ties && x === xs[lo] && compare(reader, rs[j], reader, rs[lo]) < 0)) lo = j;
-      if (hi < 0 || x > xs[hi] || (ties && x === xs[hi] && compare(reader, rs[j], reader, rs[hi]) > 0)) hi = j;
+      if (lo < 0) {
+        lo = hi = k;
+        xl = xh = x;
+      } else if (x < xl || (x === xl && ties(x) && compare(reader, rs[k], reader, rs[lo]) < 0)) {
+        lo = k;
+        xl = x;
+      } else if (x > xh || (x === xh && ties(x) && compare(reader, rs[k], reader, rs[hi]) > 0)) {
+        hi = k;
+        xh = x;
+      }
     }
     i = j;
     if (lo < 0) continue; // only NaN
@@ -48,24 +64,24 @@ export function markAdded(st, c, cs, reader, rs, xs, n, bits, readerOf) {
     const rlo = rs[lo];
     const xlo = xs[lo];
     let b = cs.min[k];
-    if (!(dirty & 1) && (b < 0 || xlo < cs.minV[k] || (ties && xlo === cs.minV[k] && compare(reader, rlo, reader, b) < 0))) {
+    if (!(dirty & 1) && (b < 0 || xlo < cs.minV[k] || (xlo === cs.minV[k] && ties(xlo) && compare(reader, rlo, reader, b) < 0))) {
       cs.min[k] = rlo;
       cs.minV[k] = xlo;
     }
     const rhi = rs[hi];
     const xhi = xs[hi];
     b = cs.max[k];
-    if (!(dirty & 2) && (b < 0 || xhi > cs.maxV[k] || (ties && xhi === cs.maxV[k] && compare(reader, rhi, reader, b) > 0))) {
+    if (!(dirty & 2) && (b < 0 || xhi > cs.maxV[k] || (xhi === cs.maxV[k] && ties(xhi) && compare(reader, rhi, reader, b) > 0))) {
       cs.max[k] = rhi;
       cs.maxV[k] = xhi;
     }
     const at = st.minAt;
-    if (!st.minDirty && (at === null || xlo < st.minV || (ties && xlo === st.minV && cmpAt(readerOf, cs, rlo, at, c) < 0))) {
+    if (!st.minDirty && (at === null || xlo < st.minV || (xlo === st.minV && ties(xlo) && cmpAt(readerOf, cs, rlo, at, c) < 0))) {
       st.minAt = [cs, rlo];
       st.minV = xlo;
     }
     const top = st.maxAt;
-    if (!st.maxDirty && (top === null || xhi > st.maxV || (ties && xhi === st.maxV && cmpAt(readerOf, cs, rhi, top, c) > 0))) {
+    if (!st.maxDirty && (top === null || xhi > st.maxV || (xhi === st.maxV && ties(xhi) && cmpAt(readerOf, cs, rhi, top, c) > 0))) {
       st.maxAt = [cs, rhi];
       st.maxV = xhi;
     }

@@ -17,12 +17,14 @@ import { DataType, Type } from "apache-arrow";
  * but 64-bit ints beyond 2^53 and decimals); `exact`: the exact value where `num` may not be
  * (a BigInt, or a decimal's text), else null; `key`: a category's text. `fill(rows, m, out)`:
  * `num` of rows[0..m) into out, in one tight loop per type (a call per row through a closure
- * that differs per column costs more than the read); `nullable`: whether `valid` can be false.
+ * that differs per column costs more than the read); `nullable`: whether `valid` can be false;
+ * `tiesFrom`: the magnitude from which equal doubles may stand for different exact values
+ * (below it, equal doubles are equal values and no exact value needs reading).
  * @typedef {{ valid: (row: number) => boolean, nullable: boolean, num: (row: number) => number,
  *   fill: (rows: Int32Array, m: number, out: Float64Array) => void,
  *   exact: ((row: number) => bigint | string) | null, key: (row: number) => string,
  *   dict: { indices: ArrayLike<number>, size: number, key: (i: number) => string } | null,
- *   vector: Vector }} Reader
+ *   tiesFrom: number, vector: Vector }} Reader
  */
 
 /**
@@ -84,7 +86,7 @@ export function readerOf(vector, kind, decimalText) {
   /** @type {(row: number) => boolean} */
   const valid = bitmap ? (r) => (bitmap[(off + r) >> 3] & (1 << ((off + r) & 7))) !== 0 : () => true;
   /** @type {Reader} */
-  const reader = { valid, nullable: bitmap !== null, num: () => NaN, fill: fillBy, exact: null, key: () => "", dict: null, vector };
+  const reader = { valid, nullable: bitmap !== null, num: () => NaN, fill: fillBy, exact: null, key: () => "", dict: null, tiesFrom: Infinity, vector };
   const type = vector.type;
   const values = /** @type {any} */ (data.values);
   if (DataType.isDictionary(type)) {
@@ -95,6 +97,7 @@ export function readerOf(vector, kind, decimalText) {
     if (kind === "num") {
       reader.num = (r) => Number(reader.key(r));
       reader.exact = reader.key;
+      reader.tiesFrom = 0;
     }
     return reader;
   }
@@ -104,6 +107,7 @@ export function readerOf(vector, kind, decimalText) {
     if (decimalText) {
       reader.num = (r) => Number(reader.key(r));
       reader.exact = reader.key;
+      reader.tiesFrom = 0;
     }
     return reader;
   }
@@ -131,8 +135,10 @@ export function readerOf(vector, kind, decimalText) {
     if (kind === "time") {
       const perUnit = nanosPerUnit(type);
       reader.exact = (r) => values[r] * perUnit; // BigInt nanoseconds, to break ties
+      reader.tiesFrom = 0;
     } else {
       reader.exact = (r) => values[r];
+      reader.tiesFrom = 9007199254740992; // below 2^53 the double is the value
     }
     return reader;
   }
@@ -149,6 +155,7 @@ export function readerOf(vector, kind, decimalText) {
       for (let k = 0; k < m; k++) out[k] = values[rows[k]] * ms;
     };
     reader.exact = (r) => BigInt(values[r]) * perUnit;
+    reader.tiesFrom = 0;
     return reader;
   }
   if (ArrayBuffer.isView(values) && type.typeId !== Type.Decimal) {
@@ -243,7 +250,21 @@ export function sumInto(st, reader, rs, xs, n, sign) {
     if (len === e.length) e = expansion(len + 1);
     len = grow(e, len, x);
   };
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (DataType.isInt(reader.vector.type)) {
+    // Integers (no NaN or infinity) add up in a double while the sum stays below 2^53: the
+    // general loop below takes over from the first that would not.
+    for (; i < n; i++) {
+      const t = isum + sign * xs[i];
+      if (!(t < 9007199254740992 && t > -9007199254740992 && xs[i] < 9007199254740992 && xs[i] > -9007199254740992)) break;
+      isum = t;
+    }
+    if (i === n) {
+      st.isum = isum;
+      return;
+    }
+  }
+  for (; i < n; i++) {
     const x = xs[i];
     if (x !== x) st.nan += sign; // NaN: in no sum, min or max
     else if (x === Infinity) st.pinf += sign;

@@ -1,5 +1,17 @@
 // Shared test helpers: build real Arrow tables the way the kernel sends them.
 import { Table, Utf8, Int32, Float64, vectorFromArray, makeVector, tableFromIPC, tableToIPC } from "apache-arrow";
+import v8 from "node:v8";
+import vm from "node:vm";
+
+// V8's gc() for memory tests (exposed at run time), or null where it cannot be.
+export function gcOrNull() {
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    return vm.runInNewContext("gc");
+  } catch {
+    return null;
+  }
+}
 
 // Table with a utf8 "__dom_id" column plus the given columns ({name: Vector | array}).
 // Plain string arrays become utf8 (vectorFromArray would otherwise dictionary-encode them).

@@ -266,14 +266,14 @@ describe("bulk path, targeted", () => {
   it("whole blocks are packed: a read makes one block, pruning drops packs unmade", () => {
     const s = new RowStore({ blockSize: 4 });
     s.insert(domTable(range(0, 18)));
-    expect(s.blockCount).toBe(5); // 4 packs and a block of 2 handles
-    expect(packedBlocks(s)).toBe(4);
+    expect(s.blockCount).toBe(5); // 4 packs of whole blocks and a pack of the last 2 rows
+    expect(packedBlocks(s)).toBe(5);
     expect(s.has("r-5")).toBe(true); // no handle needed
-    expect(packedBlocks(s)).toBe(4);
+    expect(packedBlocks(s)).toBe(5);
     expect(s.domIdAt(5)).toBe("r-5");
-    expect(packedBlocks(s)).toBe(3);
+    expect(packedBlocks(s)).toBe(4);
     const h = s.handleOf("r-13");
-    expect(packedBlocks(s)).toBe(2);
+    expect(packedBlocks(s)).toBe(3);
     expect(s.indexOf("r-13")).toBe(13);
     expect(s.handleOf("r-13")).toBe(h); // a handle lives as long as its row
     s.insert(domTable(range(100, 8)), { at: -1, limit: -12 }); // two packs pruned unmade
@@ -323,6 +323,47 @@ describe("bulk path, targeted", () => {
     expect(s.slice()).toEqual(["p-116", "p-117", "p-1", "p-2"]);
     expect(s._ids.rangeCount).toBe(0);
     expect(s._ids.size).toBe(4);
+  });
+
+  it("small batches continuing the last pack's keys grow it: a live feed's rows get no handles", () => {
+    const keys = (a, n) => Array.from({ length: n }, (_, i) => a + i);
+    const pid = (a, n) => keys(a, n).map((k) => `p-${k}`);
+    let at = 0;
+    const feed = [3, 2, 4, 1, 5, 3].map((n) => [(at += n) - n, n]);
+    const ops = [(s) => s.setPrefix("p-"), ...feed.map(([a, n]) => ins(keyedTable(keys(a, n)), { key: "k" }))];
+    expect(same(4, ops).slice()).toEqual(pid(0, 18)); // as the per-row path (reads make every block)
+    const s = new RowStore({ blockSize: 4 });
+    for (const op of ops) op(s);
+    expect(s.size).toBe(18);
+    expect(s.blockCount).toBe(5); // 4 + 4 + 4 + 4 + 2 rows, every block a pack
+    expect(packedBlocks(s)).toBe(5);
+    expect(s._ids.rangeCount).toBe(5);
+    expect(s.chunkCount).toBe(6);
+    // A batch that does not continue the keys: the last pack is made, its room filled by
+    // handles, and the batch's rest is a new pack.
+    s.insert(keyedTable([100, 101, 102]), { key: "k" });
+    expect(s.blockCount).toBe(6);
+    expect(packedBlocks(s)).toBe(5);
+    expect(s.slice(16)).toEqual([...pid(16, 2), ...pid(100, 3)]);
+    // A batch continuing a range but holding a key already there: the per-row path, and the
+    // pack's range as it was.
+    const t = same(4, [
+      (s) => s.setPrefix("p-"),
+      ins(keyedTable(keys(0, 5)), { key: "k" }),
+      ins(keyedTable([5, 6, 7, 8, 9, 2]), { key: "k" }),
+    ]);
+    expect(t.slice()).toEqual(pid(0, 10));
+    expect(t._ids.size).toBe(10);
+    // Pruning a grown pack whole releases every batch it holds rows of.
+    const u = same(4, [
+      (s) => s.setPrefix("p-"),
+      ins(keyedTable(keys(0, 2)), { key: "k" }),
+      ins(keyedTable(keys(2, 2)), { key: "k" }),
+      ins(keyedTable(keys(4, 4)), { key: "k" }),
+      ins(keyedTable(keys(8, 4)), { key: "k", at: -1, limit: -4 }),
+    ]);
+    expect(u.slice()).toEqual(pid(8, 4));
+    expect(u.chunkCount).toBe(1);
   });
 
   it("integer keys with a prefix take the bulk path too", () => {

@@ -10,9 +10,8 @@ import {
   tableToIPC,
   tableFromIPC,
 } from "apache-arrow";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { RowStore } from "../src/store.js";
+import { gcOrNull } from "./helpers.js";
 
 const N = 1_000_000;
 const enc = new TextEncoder();
@@ -61,15 +60,6 @@ function bigTable(n, first = 0, prefix = "row-") {
     sym: utf8Vector(sym),
     note: utf8Vector(note),
   });
-}
-
-function gcOrNull() {
-  try {
-    v8.setFlagsFromString("--expose-gc");
-    return vm.runInNewContext("gc");
-  } catch {
-    return null;
-  }
 }
 
 describe("scale: 1,000,000 rows", () => {
