@@ -3,14 +3,15 @@ Bokeh DataTable and ipydatagrid, fed the same rows the way each one's users feed
 
 One notebook (one kernel, one page) per data set (benchmarks/kernel/data.py). For each
 contender, in turn: a cell displays it empty (ipydatagrid: with the first 1,000 rows, see
-below), a forced GC and a heap reading; a cell streams the rows in 1,000-row DataFrames
+below); a warm-up cell streams 3,000 rows, then a cell releases them (and the page is seen
+empty); a forced GC and a heap reading; a cell streams the rows in 1,000-row DataFrames
 (`time.time()` stamped before the first call); the page polls the contender's own model until
 its last row can be shown (benchmarks/lab/peers.js `probes`, every 10 ms, 50 ms for
-Perspective's asynchronous API) and stamps `Date.now()`; a second heap reading; a scroll
-through the held rows (benchmarks/browser/frames.js, as lab/bench.py scrolls our widget);
-then a cell releases the rows, so the next contender starts from the same page. A contender
-whose run took under 3 s streams again (release, wait until the page shows it empty, stream),
-up to 3 runs, and its fastest counts, as in bench.py's e2e.
+Perspective's asynchronous API) and stamps `Date.now()`; half a second, a second heap reading;
+a scroll through the held rows (benchmarks/browser/frames.js, as lab/bench.py scrolls our
+widget); then a cell releases the rows, so the next contender starts from the same page. A
+contender whose run took under 3 s streams again (release, wait until the page shows it empty,
+stream), up to 3 runs, and its fastest counts, as in bench.py's e2e.
 
 How each is fed (per 1,000-row DataFrame) and how "the last row can be shown" is seen:
 
@@ -28,8 +29,12 @@ How each is fed (per 1,000-row DataFrame) and how "the last row can be shown" is
   so capped); it draws on a canvas with no reachable model, so the rows it holds are read from
   its scrollbar thumb (calibrated with the 1,000 rows it is displayed with).
 
-Memory: JS heap (`Runtime.getHeapUsage` after `HeapProfiler.collectGarbage`; V8 heap +
-ArrayBuffers) with the rows held minus before, per row held. Scroll: 200 rAF frames (30 for
+Memory, per row held, over the first timed run (after the warm-up: compiled code and one-time
+work are not the cost of holding rows): the page's JS heap (`Runtime.getHeapUsage` after
+`HeapProfiler.collectGarbage`; V8 heap + ArrayBuffers) with the rows held minus before; the
+kernel's RSS with the rows held minus before (every peer holds the rows in the kernel too;
+livestream-widget keeps none, so its figure is what the kernel has not handed back yet). Scroll:
+200 rAF frames (30 for
 ipydatagrid, whose frames take ~0.6 s) sweeping the grid's own scroller top to bottom; busy
 time per frame (frames.js).
 
@@ -48,7 +53,7 @@ from dataclasses import dataclass
 
 from benchmarks.browser.page import SCROLL_FRAMES, frame_stats, heap_per_row, install_frames
 from benchmarks.kernel.data import BATCH_ROWS, DATASETS
-from benchmarks.lab.session import SAVE_CELL, Session, lab_session
+from benchmarks.lab.session import SAVE_CELL, Session, lab_session, process_rss
 
 PEERS_JS = pathlib.Path(__file__).resolve().parent / "peers.js"
 #: Rollover of the bounded variants (as the kernel-side peers).
@@ -56,12 +61,17 @@ ROLL = 10_000
 #: ipydatagrid re-sends every row on each change: its rows are capped (see `datagrid_cap`).
 DATAGRID_CAP = 10_000
 LSW = "livestream-widget"
+#: Rows of each contender's warm-up run (not timed).
+WARM_ROWS = 3 * BATCH_ROWS
+#: Before memory is read after a run: acknowledgements, deferred work and GC settle.
+SETTLE_MS = 500
 #: How long the page may take to show the last row after the streaming cell has returned.
 WAIT_MS = 120_000
 #: Timed runs per contender (the fastest counts, as in the e2e benchmark): a contender's first
 #: run in a page pays for warming up (JIT, first layout) and one run on a shared 2-core machine
-#: is noise. Only contenders whose run took under `REPEAT_UNDER_S` run again: a slow peer's
-#: extra runs would take minutes and could not change which peer is fastest.
+#: is noise (the warm-up run before them is short). Only contenders whose run took under
+#: `REPEAT_UNDER_S` run again: a slow peer's extra runs would take minutes and could not change
+#: which peer is fastest.
 RUNS = 3
 REPEAT_UNDER_S = 3.0
 
@@ -154,6 +164,8 @@ from livestream_widget import StreamWidget
 """
     + SAVE_CELL
     + """
+import os
+_save("pid", os.getpid())
 _batches = make_batches({rows}, data={data!r})
 _empty = _batches[0].iloc[:0]
 {panel}print(len(_batches))
@@ -184,8 +196,9 @@ SCROLL = """async ([cell, kind, rows, n]) => {
 }"""
 
 
-def measure_one(s: Session, nb, base: int, c: Contender, rows: int, log=print) -> dict:
-    """Cells base..base+2 are `c`'s show / stream / release cells."""
+def measure_one(s: Session, nb, base: int, c: Contender, rows: int, pid: int, log=print) -> dict:
+    """Cells base..base+3 are `c`'s show / warm-up / stream / release cells; `pid`: the
+    kernel's."""
     page = s.page
     nb.run(base, timeout=120_000)
     cell = nb.cell(base).element_handle()
@@ -202,25 +215,39 @@ def measure_one(s: Session, nb, base: int, c: Contender, rows: int, log=print) -
         }
     page.wait_for_timeout(300)
     held = min(rows, c.roll) if c.roll else rows
-    m0 = s.heap()
-    seconds = _timed_run(s, nb, base, c, cell, held, rows, calib)
-    m1 = s.heap()
-    mem = heap_per_row(m0, m1, held - (BATCH_ROWS if c.probe == "datagrid" else 0))
-    nb.cell(base).scroll_into_view_if_needed()
-    sc = frame_stats(page.evaluate(SCROLL, [cell, c.probe, held, c.frames]))
-    nb.run(base + 2, timeout=120_000)
-    runs = [seconds]
-    while len(runs) < RUNS and max(runs) < REPEAT_UNDER_S:
-        # Released (cell base + 2): wait until the page shows it, so the probe cannot see the
+    added = held - (BATCH_ROWS if c.probe == "datagrid" else 0)  # rows the stream adds
+    empty = BATCH_ROWS if c.probe == "datagrid" else 0
+
+    def released() -> None:
+        # Released (cell base + 3): wait until the page shows it, so the probe cannot see the
         # previous run's rows.
-        empty = BATCH_ROWS if c.probe == "datagrid" else 0
+        nb.run(base + 3, timeout=120_000)
         page.evaluate(
             "([cell, kind, count, every, calib]) => "
             "window.lswPeers.waitFor(kind, cell, count, null, every, calib)",
             [cell, c.probe, empty, c.every, calib],
         )
+
+    # Warm-up: a few rows streamed and released, so the measured run's memory is the cost of
+    # holding rows, not the first use's compiled code and one-time work in the page or kernel.
+    nb.run(base + 1, timeout=300_000)
+    released()
+    # The first timed run: memory per row held, the page's and the kernel's (its RSS: a
+    # release need not give memory back to the system, so it is read over this run only),
+    # each after the same settling time; then the scroll.
+    m0 = s.heap()
+    rss0 = process_rss(pid)
+    runs = [_timed_run(s, nb, base, c, cell, held, rows, calib)]
+    page.wait_for_timeout(SETTLE_MS)
+    m1 = s.heap()
+    kernel = (process_rss(pid) - rss0) / added
+    mem = heap_per_row(m0, m1, added)
+    nb.cell(base).scroll_into_view_if_needed()
+    sc = frame_stats(page.evaluate(SCROLL, [cell, c.probe, held, c.frames]))
+    while len(runs) < RUNS and max(runs) < REPEAT_UNDER_S:
+        released()
         runs.append(_timed_run(s, nb, base, c, cell, held, rows, calib))
-        nb.run(base + 2, timeout=120_000)
+    nb.run(base + 3, timeout=120_000)  # released for the next contender
     seconds = min(runs)
     res = {
         "contender": c.name,
@@ -231,20 +258,21 @@ def measure_one(s: Session, nb, base: int, c: Contender, rows: int, log=print) -
         "rows_per_s": rows / seconds,
         "heap": mem,
         "bytes_per_row": mem["used_per_row"] + mem["backing_per_row"],
+        "kernel_bytes_per_row": kernel,
         "scroll": sc,
     }
     log(
         f"  peers {c.name}: {rows:,} rows in {seconds:.2f} s ({rows / seconds:,.0f} rows/s; "
         f"runs {', '.join(f'{r:.2f}' for r in runs)} s), "
         f"{res['bytes_per_row']:.0f} B/row held (JS heap {mem['used_per_row']:.0f} + "
-        f"ArrayBuffers {mem['backing_per_row']:.0f}), scroll busy p95 "
+        f"ArrayBuffers {mem['backing_per_row']:.0f}), kernel {kernel:.0f} B/row, scroll busy p95 "
         f"{sc.get('busy_p95', 0):.1f} ms"
     )
     return res
 
 
 def _timed_run(s: Session, nb, base: int, c: Contender, cell, held: int, rows: int, calib) -> float:
-    """Run `c`'s stream cell (base + 1); seconds from its first call until the page can show
+    """Run `c`'s stream cell (base + 2); seconds from its first call until the page can show
     its last row."""
     page = s.page
     page.evaluate("() => { window.__peerAt = null; }")
@@ -255,7 +283,7 @@ def _timed_run(s: Session, nb, base: int, c: Contender, cell, held: int, rows: i
         ".then((t) => (window.__peerAt = t), (e) => (window.__peerAt = String(e))); }",
         [cell, c.probe, held, rows - 1, c.every, calib],
     )
-    nb.run(base + 1, timeout=900_000)
+    nb.run(base + 2, timeout=900_000)
     try:
         page.wait_for_function("() => window.__peerAt !== null", timeout=WAIT_MS, polling=100)
     except Exception as e:
@@ -290,19 +318,21 @@ def run(
                 sizes.append(n)
                 cells += [
                     c.show,
+                    STREAM.format(n=WARM_ROWS, batch=BATCH_ROWS, feed=c.feed, prepare=c.prepare),
                     STREAM.format(n=n, batch=BATCH_ROWS, feed=c.feed, prepare=c.prepare),
                     c.release,
                 ]
             nb = s.lab.notebook(cells, name=f"peers_{data}")
             t = time.monotonic()
             nb.run(0, timeout=300_000)
+            pid = s.load("pid")
             install(s.page)
             install_frames(s.page)
             log(f"  peers {data}: notebook open, rows generated ({time.monotonic() - t:.0f} s)")
             results = []
             for i, (c, n) in enumerate(zip(chosen, sizes, strict=True)):
                 try:
-                    results.append(measure_one(s, nb, 1 + 3 * i, c, n, log))
+                    results.append(measure_one(s, nb, 1 + 4 * i, c, n, pid, log))
                 except Exception as e:  # one peer failing must not lose the others
                     log(f"  peers {c.name} on {data}: {type(e).__name__}: {str(e)[:300]}")
                     results.append({"contender": c.name, "rows": n, "error": str(e)[:300]})
