@@ -358,6 +358,22 @@ export class BlockList {
   }
 
   /**
+   * The item at position i if its block is made, else what `packed` says of the item at
+   * `offset` in the block's pack, leaving the block packed (reads that need no item).
+   * @template R
+   * @param {number} i
+   * @param {(pack: Packed<T>, offset: number) => R} packed
+   * @returns {T | R | undefined}
+   */
+  peek(i, packed) {
+    if (!Number.isInteger(i) || i < 0 || i >= this._size) return undefined;
+    const bi = this._blockAt(i);
+    const blk = this._blocks[bi];
+    const offset = i - this._prefix()[bi];
+    return blk.items !== null ? blk.items[offset] : packed(/** @type {Packed<T>} */ (blk.pack), offset);
+  }
+
+  /**
    * Position of a listed item.
    * @param {T} h
    */

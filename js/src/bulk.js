@@ -7,9 +7,11 @@
 //   all and keeping the first `limit` once; the same holds for the last -limit, and for
 //   prepending (which reverses the batch). So the rows that stay are one contiguous range of
 //   the batch, and the rows to prune are the old rows at one end.
-// - Only rows that stay get a handle; handles are made in a tight loop straight into
-//   block-sized runs (blocklist.js takes whole runs as blocks), and the old rows go in bulk
-//   (pruneFront / pruneBack drop whole blocks).
+// - The rows that stay go in as block-sized runs (blocklist.js takes whole runs as blocks):
+//   packs (no handle per row until one is read) for whole blocks and an append's last rows,
+//   which the next append grows when its keys go on from them; handles only for the room left
+//   in the end block otherwise. The old rows go in bulk (pruneFront / pruneBack drop whole
+//   blocks).
 // Whether the ids are new is found by the lookup the index needs anyway (a whole block of
 // consecutive integer keys takes one range entry, ids.js); the first id already there undoes
 // what was indexed and leaves the batch to the per-row path, so nothing differs.
@@ -87,6 +89,23 @@ export class Pack {
    */
   forEachRun(fn) {
     for (let k = 0; k < this.chunks.length; k++) fn(this.chunks[k], this.firsts[k], this.step, this.counts[k]);
+  }
+
+  /** The index key of the item at `offset`, without making it. @param {number} offset */
+  keyAt(offset) {
+    const { ids } = this;
+    return ids === null ? this.key0 + this.keyStep * offset : ids[this.firsts[0] + this.step * offset];
+  }
+
+  /**
+   * The batch and row of the item at `offset`, without making it.
+   * @param {number} offset
+   * @returns {{ chunk: Chunk, row: number }}
+   */
+  rowAt(offset) {
+    let k = 0;
+    while (offset >= this.counts[k]) offset -= this.counts[k++];
+    return { chunk: this.chunks[k], row: this.firsts[k] + this.step * offset };
   }
 
   /** The key the next appended row needs to grow the pack, or null when it cannot grow. */

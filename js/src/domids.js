@@ -128,6 +128,12 @@ export function integerKeys(vector, name) {
       for (let i = 0; i < n; i++) {
         const lo = halves[2 * i];
         const hi = halves[2 * i + 1];
+        if (hi === 0 && lo < 0x40000000) {
+          // A small integer (V8 keeps it unboxed: the usual counter key, stored on every
+          // handle and index entry, costs no heap number of its own).
+          out[k++] = lo | 0;
+          continue;
+        }
         const v = signed && hi >= 0x80000000 ? (hi - 0x100000000) * 0x100000000 + lo : hi * 0x100000000 + lo;
         if (!Number.isSafeInteger(v)) throw new Error(`key column "${name}" holds ${values[i]}, beyond 2^53`);
         out[k++] = v;

@@ -1,5 +1,7 @@
 // @ts-check
-// Sort and filter in the browser, over the stream store, without a reset.
+// Sort and filter in the browser, over the stream store, without a reset. (Just over 400
+// lines: keeping the order current through every store change and reading through it are one
+// representation; the sort keys and matching live in sorting.js.)
 //
 // The store keeps the stream order (the contract's positions); a RowOrder is a view of it: the
 // rows that match the filter, sorted by one column. With neither on, reads go straight through
@@ -354,8 +356,18 @@ export class RowOrder {
 
   /** @param {number} i */
   domIdAt(i) {
+    this.refresh();
+    if (this._order === null) return this._store.domIdAt(i); // leaves packed rows packed
     const h = this.handleAt(i);
     return h === undefined ? undefined : this._store.domIdOf(h);
+  }
+
+  /** The batch and row at display position i. @param {number} i */
+  batchAt(i) {
+    this.refresh();
+    if (this._order === null) return this._store.batchAt(i); // leaves packed rows packed
+    const h = this.handleAt(i);
+    return h === undefined ? undefined : this._store.batchOf(h);
   }
 
   /**

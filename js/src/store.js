@@ -1,5 +1,5 @@
 // @ts-check
-// Model-level row store for livestream-widget. (About 450 lines: the stream semantics and the
+// Model-level row store for livestream-widget. (About 460 lines: the stream semantics and the
 // row reads views and snapshots need stay together, behind one private representation.)
 //
 // The browser owns the rows (the kernel forgets them once sent), so this store must hold up to
@@ -274,8 +274,21 @@ export class RowStore {
 
   /** @param {number} i */
   domIdAt(i) {
-    const h = this._rows.at(i);
-    return h === undefined ? undefined : this._ids.domIdOf(h.id);
+    // A packed row's id without making its block: views read the first and last rows' ids
+    // every frame, and a made block keeps a handle per row.
+    const key = this._rows.peek(i, (pack, offset) => /** @type {import("./bulk.js").Pack} */ (/** @type {unknown} */ (pack)).keyAt(offset));
+    return key === undefined ? undefined : this._ids.domIdOf(key instanceof RowHandle ? key.id : key);
+  }
+
+  /**
+   * The Arrow batch and row at position i, without making a packed block (the summaries'
+   * sparkline reads the last rows every frame).
+   * @param {number} i
+   * @returns {{ batch: import("apache-arrow").RecordBatch, row: number } | undefined}
+   */
+  batchAt(i) {
+    const at = this._rows.peek(i, (pack, offset) => /** @type {import("./bulk.js").Pack} */ (/** @type {unknown} */ (pack)).rowAt(offset));
+    return at === undefined ? undefined : { batch: at.chunk.batch, row: at.row };
   }
 
   /**

@@ -214,13 +214,13 @@ export class SummaryBar {
    * @returns {SparkRows}
    */
   sparkRows() {
-    const { order, store } = this;
+    const { order } = this;
     const size = order.size;
     const start = Math.max(0, size - SPARK_POINTS);
     const batches = new Array(size - start);
     const rows = new Int32Array(size - start);
     for (let i = start; i < size; i++) {
-      const { batch, row } = store.batchOf(/** @type {Handle} */ (order.handleAt(i)));
+      const { batch, row } = /** @type {{ batch: import("apache-arrow").RecordBatch, row: number }} */ (order.batchAt(i));
       batches[i - start] = batch;
       rows[i - start] = row;
     }

@@ -104,6 +104,23 @@ function check(store, order, settings) {
 // ---- fixed cases -------------------------------------------------------------------------
 
 describe("sort by type", () => {
+  it("reads ids and batch rows by display position, sorted or not", () => {
+    const store = new RowStore({ blockSize: 4 });
+    store.insert(itemsTable(range(0, 9)));
+    store.insert(itemsTable(range(10, 12)));
+    const order = new RowOrder(store);
+    const at = (i) => order.batchAt(i);
+    const want = (i) => store.batchOf(/** @type {any} */ (order.handleAt(i)));
+    for (const sort of [null, { column: "id", descending: true }]) {
+      order.configure({ sort });
+      for (let i = 0; i < 13; i++) {
+        expect([order.domIdAt(i), at(i).batch === want(i).batch, at(i).row]).toEqual([order.slice(i, i + 1)[0], true, want(i).row]);
+      }
+      expect(order.domIdAt(13)).toBe(undefined);
+      expect(order.batchAt(-1)).toBe(undefined);
+    }
+  });
+
   it("ints: stable ascending and descending, nulls last both ways, none = stream order", () => {
     const store = storeWith(column("n", [3, 1, null, 2, 1, 3, null, 2]));
     expect(sorted(store, "n")).toEqual(["r1", "r4", "r3", "r7", "r0", "r5", "r2", "r6"]);

@@ -270,7 +270,10 @@ describe("bulk path, targeted", () => {
     expect(packedBlocks(s)).toBe(5);
     expect(s.has("r-5")).toBe(true); // no handle needed
     expect(packedBlocks(s)).toBe(5);
-    expect(s.domIdAt(5)).toBe("r-5");
+    expect(s.domIdAt(5)).toBe("r-5"); // an id is read without a handle
+    expect(s.batchAt(6).row).toBe(6);
+    expect(packedBlocks(s)).toBe(5);
+    expect(s.domIdOf(s.handleAt(5))).toBe("r-5"); // a handle: its block is made
     expect(packedBlocks(s)).toBe(4);
     const h = s.handleOf("r-13");
     expect(packedBlocks(s)).toBe(3);
@@ -305,7 +308,9 @@ describe("bulk path, targeted", () => {
     expect(s.has("p-105")).toBe(true);
     expect(s.has("p-116")).toBe(false);
     expect(s.has("p-99")).toBe(false);
-    expect(s.domIdAt(5)).toBe("p-105"); // the read makes that block: its range becomes handles
+    expect(s.domIdAt(5)).toBe("p-105"); // read without making the block
+    expect(s._ids.rangeCount).toBe(4);
+    expect(s.domIdOf(s.handleAt(5))).toBe("p-105"); // a handle: that block's range becomes handles
     expect(s._ids.rangeCount).toBe(3);
     expect(s._ids.size).toBe(16);
     // Keys counting down (a prepended batch lists them reversed, so one pack counts up).
@@ -331,10 +336,17 @@ describe("bulk path, targeted", () => {
     let at = 0;
     const feed = [3, 2, 4, 1, 5, 3].map((n) => [(at += n) - n, n]);
     const ops = [(s) => s.setPrefix("p-"), ...feed.map(([a, n]) => ins(keyedTable(keys(a, n)), { key: "k" }))];
-    expect(same(4, ops).slice()).toEqual(pid(0, 18)); // as the per-row path (reads make every block)
+    const made = same(4, ops); // as the per-row path (its reads make every block)
+    expect(made.slice()).toEqual(pid(0, 18));
     const s = new RowStore({ blockSize: 4 });
     for (const op of ops) op(s);
     expect(s.size).toBe(18);
+    for (let i = 0; i < 18; i++) {
+      // Read without making a block: ids and batch rows, across the batches a pack holds.
+      const at = s.batchAt(i);
+      const want = made.batchOf(made.handleAt(i));
+      expect([s.domIdAt(i), at.batch === want.batch, at.row]).toEqual([`p-${i}`, true, want.row]);
+    }
     expect(s.blockCount).toBe(5); // 4 + 4 + 4 + 4 + 2 rows, every block a pack
     expect(packedBlocks(s)).toBe(5);
     expect(s._ids.rangeCount).toBe(5);
