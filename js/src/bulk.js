@@ -1,4 +1,6 @@
 // @ts-check
+// (Just over 400 lines: the pack, which stands for rows without handles, and the insert path
+// that makes packs share the same invariants; store.js keeps the per-row semantics.)
 // The store's fast path for the common insert: a batch of rows whose ids are all new (none in
 // the store, none twice in the batch), appended (at=-1) or prepended (at=0), with or without a
 // limit. Such a batch needs no per-row placement or pruning: the result of the per-row
@@ -106,6 +108,16 @@ export class Pack {
     let k = 0;
     while (offset >= this.counts[k]) offset -= this.counts[k++];
     return { chunk: this.chunks[k], row: this.firsts[k] + this.step * offset };
+  }
+
+  /**
+   * A handle to read the item at `offset` by (id, batch, row; never updated), made for the
+   * caller alone: not the row's handle, not listed nor indexed, so the pack stays packed.
+   * @param {number} offset
+   */
+  readHandle(offset) {
+    const { chunk, row } = this.rowAt(offset);
+    return new RowHandle(this.keyAt(offset), chunk, row);
   }
 
   /** The key the next appended row needs to grow the pack, or null when it cannot grow. */

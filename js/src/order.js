@@ -362,6 +362,12 @@ export class RowOrder {
     return h === undefined ? undefined : this._store.domIdOf(h);
   }
 
+  /** A handle to read the row at display position i by (store.readHandleAt). @param {number} i */
+  readHandleAt(i) {
+    this.refresh();
+    return this._order === null ? this._store.readHandleAt(i) : this.handleAt(i);
+  }
+
   /** The batch and row at display position i. @param {number} i */
   batchAt(i) {
     this.refresh();

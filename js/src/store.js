@@ -1,5 +1,5 @@
 // @ts-check
-// Model-level row store for livestream-widget. (About 460 lines: the stream semantics and the
+// Model-level row store for livestream-widget. (About 475 lines: the stream semantics and the
 // row reads views and snapshots need stay together, behind one private representation.)
 //
 // The browser owns the rows (the kernel forgets them once sent), so this store must hold up to
@@ -369,6 +369,18 @@ export class RowStore {
   /** @param {number} i */
   handleAt(i) {
     return this._rows.at(i);
+  }
+
+  /**
+   * A handle to read the row at position i by (domIdOf, revisionOf, cellOf, typeOf): the
+   * row's own handle when it has one, else one made for the read that leaves the row packed
+   * (views draw the rows they show every frame; a view following a live tail would otherwise
+   * give every row a handle as the tail passes). Not for identity, slots or changes.
+   * @param {number} i
+   * @returns {RowHandle | undefined}
+   */
+  readHandleAt(i) {
+    return this._rows.peek(i, (pack, offset) => /** @type {import("./bulk.js").Pack} */ (/** @type {unknown} */ (pack)).readHandle(offset));
   }
 
   /** @param {unknown} domId */

@@ -379,7 +379,7 @@ export class TableView {
     for (let r = 0; r < n; r++) {
       const i = start + r;
       const row = this.rowEls[r];
-      const handle = /** @type {Handle} */ (order.handleAt(i)); // start <= i < end <= size
+      const handle = /** @type {Handle} */ (order.readHandleAt(i)); // start <= i < end <= size
       const domId = store.domIdOf(handle);
       const rev = store.revisionOf(handle);
       const was = row.dataset.domId === domId ? this.revs.get(domId) : undefined;

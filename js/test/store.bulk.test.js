@@ -351,6 +351,13 @@ describe("bulk path, targeted", () => {
     expect(packedBlocks(s)).toBe(5);
     expect(s._ids.rangeCount).toBe(5);
     expect(s.chunkCount).toBe(6);
+    // What a view draws reads packed rows through handles of its own: the blocks stay packed.
+    for (const i of [0, 5, 17]) {
+      const rh = s.readHandleAt(i);
+      expect([s.domIdOf(rh), s.cellOf(rh, "v"), s.revisionOf(rh)]).toEqual([`p-${i}`, made.cellOf(made.handleAt(i), "v"), 0]);
+    }
+    expect(packedBlocks(s)).toBe(5);
+    expect(s.readHandleAt(18)).toBe(undefined);
     // A batch that does not continue the keys: the last pack is made, its room filled by
     // handles, and the batch's rest is a new pack.
     s.insert(keyedTable([100, 101, 102]), { key: "k" });

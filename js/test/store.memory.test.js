@@ -8,7 +8,11 @@ import { RowStore } from "../src/store.js";
 import { gcOrNull } from "./helpers.js";
 
 describe("store memory", () => {
-  it.each([50_000, 1_000])("keeps under 4 bytes of JS heap per row for 1M rows with consecutive integer keys, in batches of %i", (batch) => {
+  it.each([
+    [50_000, false],
+    [1_000, false],
+    [1_000, true],
+  ])("keeps under 4 bytes of JS heap per row for 1M rows with consecutive integer keys, in batches of %i (a view following the tail: %s)", (batch, follow) => {
     const gc = gcOrNull();
     if (gc === null) throw new Error("this test needs gc (node's --expose-gc through v8.setFlagsFromString)");
     const n = 1_000_000;
@@ -20,7 +24,16 @@ describe("store memory", () => {
     store.setPrefix("w-");
     gc();
     const before = process.memoryUsage().heapUsed;
-    for (const t of tables) store.insert(t, { key: "k" });
+    for (const t of tables) {
+      store.insert(t, { key: "k" });
+      if (follow) {
+        // What a view following the tail reads every frame: the first and last ids, the
+        // sparkline's last rows, the rows it shows.
+        store.domIdAt(0);
+        store.domIdAt(store.size - 1);
+        for (let i = store.size - 30; i < store.size; i++) store.batchAt(i) && store.readHandleAt(i);
+      }
+    }
     gc();
     const perRow = (process.memoryUsage().heapUsed - before) / n;
     console.log(`store JS heap: ${perRow.toFixed(2)} B/row`);
