@@ -81,7 +81,7 @@ export function columnWidths(store, columns, decimals, widths, withActions) {
     if (px) return `${px}px`;
     let chars = c.label.length + 2;
     for (let i = 0; i < n; i++) {
-      const h = /** @type {Handle} */ (store.handleAt(i)); // i < size
+      const h = /** @type {Handle} */ (store.readHandleAt(i)); // i < size; leaves packed rows packed
       const text = formatCell(store.cellOf(h, c.name), c, decimals[j], store.typeOf(h, c.name));
       chars = Math.max(chars, text === null ? 4 : text.length);
     }

@@ -298,13 +298,13 @@ export class RowStore {
    * @returns {unknown}
    */
   valueAt(i, columnName) {
-    const h = this._rows.at(i);
+    const h = this.readHandleAt(i);
     return h === undefined ? undefined : this.valueOf(h, columnName);
   }
 
   /** Dom id and every value at position i. @param {number} i */
   rowAt(i) {
-    const h = this._rows.at(i);
+    const h = this.readHandleAt(i);
     if (h === undefined) return undefined;
     /** @type {Record<string, unknown>} */
     const values = {};

@@ -312,6 +312,9 @@ export class Summaries {
     cs.count += sign * m;
     this.rows += sign * m;
     for (let c = 0; c < this._cols.length; c++) this._column(this._cols[c], c, cs, rows, m, sign);
+    // Readers are remade when next needed (a removal, a min / max to find again): kept, they
+    // would cost a few KB of closures per batch for its whole life, most of them never read.
+    cs.readers.fill(undefined);
     if (cs.count === 0) this._chunks.delete(chunk);
   }
 

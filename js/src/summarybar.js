@@ -50,7 +50,7 @@ export class SummaryBar {
     this.timer = null;
     /** @type {Column[]} */
     this.columns = [];
-    /** @type {Map<string, WeakMap<object, import("./summaryread.js").Reader | null>>} see readers() */
+    /** @type {Map<string, Map<object, import("./summaryread.js").Reader | null>>} see readers() */
     this.sparkReaders = new Map();
   }
 
@@ -198,15 +198,17 @@ export class SummaryBar {
   }
 
   /**
-   * Readers of a column's batches, kept while the batches live (sparkPath reads the same
-   * batches frame after frame).
+   * Readers of a column's batches for this draw of its sparkline: the last draw's, for the
+   * batches it read too (the same batches frame after frame), and only those (a reader holds
+   * closures: kept for every batch ever drawn, they would cost a few KB per batch).
    * @param {string} name
-   * @returns {WeakMap<object, import("./summaryread.js").Reader | null>}
+   * @returns {{ last: Map<object, import("./summaryread.js").Reader | null>, next: Map<object, import("./summaryread.js").Reader | null> }}
    */
   readers(name) {
-    let readers = this.sparkReaders.get(name);
-    if (readers === undefined) this.sparkReaders.set(name, (readers = new WeakMap()));
-    return readers;
+    const last = this.sparkReaders.get(name) ?? new Map();
+    const next = new Map();
+    this.sparkReaders.set(name, next);
+    return { last, next };
   }
 
   /**
@@ -245,12 +247,12 @@ export class SummaryBar {
       const batch = batches[i];
       let j = i + 1;
       while (j < n && batches[j] === batch) j++;
-      let reader = readers.get(batch);
+      let reader = readers.next.get(batch) ?? readers.last.get(batch);
       if (reader === undefined) {
         const vector = batch.getChild(name);
         reader = vector === null ? null : readerOf(vector, "num", store.isDecimalText(name));
-        readers.set(batch, reader);
       }
+      readers.next.set(batch, reader);
       const out = ys.subarray(i, j);
       if (reader === null) out.fill(NaN);
       else {
