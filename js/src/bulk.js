@@ -298,13 +298,13 @@ export function insertNew(rows, owner, ids, chunk, prepend, limit, dropped) {
  */
 function growLast(rows, index, ids, lo, hi) {
   const pack = rows.lastPacked;
-  if (!(pack instanceof Pack) || pack.rangeLo === null) return null;
-  const start = pack.nextKey;
+  if (!(pack instanceof Pack)) return null;
+  const start = pack.nextKey; // null unless its keys are a range that rows can extend
   const count = Math.min(hi - lo, rows.blockSize - pack.size);
   if (start === null || count <= 0) return null;
   for (let i = 0; i < count; i++) if (ids[lo + i] !== start + i) return null;
   if (!index.isNewRange(start, start + count - 1)) return null;
-  index.setRangeEnd(pack.rangeLo, start + count - 1);
+  index.setRangeEnd(/** @type {number} */ (pack.rangeLo), start + count - 1);
   return { pack, count, end: start - 1 };
 }
 

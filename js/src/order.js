@@ -356,9 +356,7 @@ export class RowOrder {
 
   /** @param {number} i */
   domIdAt(i) {
-    this.refresh();
-    if (this._order === null) return this._store.domIdAt(i); // leaves packed rows packed
-    const h = this.handleAt(i);
+    const h = this.readHandleAt(i);
     return h === undefined ? undefined : this._store.domIdOf(h);
   }
 
@@ -370,9 +368,7 @@ export class RowOrder {
 
   /** The batch and row at display position i. @param {number} i */
   batchAt(i) {
-    this.refresh();
-    if (this._order === null) return this._store.batchAt(i); // leaves packed rows packed
-    const h = this.handleAt(i);
+    const h = this.readHandleAt(i);
     return h === undefined ? undefined : this._store.batchOf(h);
   }
 

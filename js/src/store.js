@@ -274,21 +274,18 @@ export class RowStore {
 
   /** @param {number} i */
   domIdAt(i) {
-    // A packed row's id without making its block: views read the first and last rows' ids
-    // every frame, and a made block keeps a handle per row.
-    const key = this._rows.peek(i, (pack, offset) => /** @type {import("./bulk.js").Pack} */ (/** @type {unknown} */ (pack)).keyAt(offset));
-    return key === undefined ? undefined : this._ids.domIdOf(key instanceof RowHandle ? key.id : key);
+    const h = this.readHandleAt(i); // views read the first and last ids every frame
+    return h === undefined ? undefined : this._ids.domIdOf(h.id);
   }
 
   /**
-   * The Arrow batch and row at position i, without making a packed block (the summaries'
-   * sparkline reads the last rows every frame).
+   * The Arrow batch and row at position i (the summaries' sparkline reads the last rows every
+   * frame), leaving packed rows packed.
    * @param {number} i
-   * @returns {{ batch: import("apache-arrow").RecordBatch, row: number } | undefined}
    */
   batchAt(i) {
-    const at = this._rows.peek(i, (pack, offset) => /** @type {import("./bulk.js").Pack} */ (/** @type {unknown} */ (pack)).rowAt(offset));
-    return at === undefined ? undefined : { batch: at.chunk.batch, row: at.row };
+    const h = this.readHandleAt(i);
+    return h === undefined ? undefined : this.batchOf(h);
   }
 
   /**
