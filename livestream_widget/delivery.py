@@ -30,10 +30,6 @@ MIN_SEND_INTERVAL = 0.01
 #: the oldest kept diffs are dropped, so memory stays bounded either way, and a warning says so).
 BACKPRESSURE_TIMEOUT = 10.0
 
-#: Front ends that said hello are "behind" while this many bytes of diffs are unacknowledged
-#: (a page that keeps up acknowledges each diff within a round trip).
-BEHIND_BYTES = 4 * 2**20
-
 Send = Callable[[dict, list], None]
 
 
@@ -98,9 +94,12 @@ class Delivery:
         anything (the caller retries from its timer), unless `wait`, which sleeps out the rest
         of the interval.
 
-        "auto" compresses only while front ends are behind: compressing costs the kernel
-        20-30 % of its rows/s, and pays only where the wire or the page is the bottleneck."""
-        if compression == "auto" and not self.outbox.behind(BEHIND_BYTES):
+        "auto" compresses once a front end has said hello, whether or not it keeps up (each
+        byte sent costs the kernel, the server and the page more than ZSTD takes to remove it;
+        payload.py). Before that, no page reads the diffs: a notebook run headless, where
+        compressing would only cost the kernel 20-30 % of its rows/s (and the snapshot would
+        have to decompress what it keeps)."""
+        if compression == "auto" and not self.outbox.heard_from_any():
             compression = None
         with self._lock:
             if self._closed:

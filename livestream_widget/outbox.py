@@ -68,11 +68,6 @@ class Outbox:
         with self._room:
             return bool(self._acked)
 
-    def behind(self, nbytes: int) -> bool:
-        """Whether front ends that said hello have yet to acknowledge `nbytes` or more."""
-        with self._room:
-            return bool(self._acked) and self.nbytes >= nbytes
-
     def kept(self) -> list[tuple[dict, list]]:
         """Every diff kept, oldest first."""
         with self._room:

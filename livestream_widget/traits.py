@@ -59,12 +59,12 @@ class StreamTraits(anywidget.AnyWidget):
 
     #: str | None, default "auto". How the row buffers of diffs are compressed on the wire
     #: (Arrow IPC body compression): "auto" compresses with ZSTD a buffer of 8 KiB or more
-    #: when that saves at least 20 % of its bytes (a few rows go as they are),
-    #: and only while the page is 4 MiB or more behind on acknowledgements (the wire or the
-    #: page, not the kernel, is the bottleneck); "zstd" or "lz4" compress every buffer (a slow
-    #: link to a remote hub); None never compresses. String columns with few
-    #: distinct values go as dictionaries whatever it says. Kernel side only: the browser reads
-    #: what arrives. livestream_widget/payload.py has the thresholds.
+    #: when that saves at least 20 % of its bytes (a few rows go as they are: no latency
+    #: added), once a page reads the diffs (before any front end, as in a notebook run
+    #: headless, nothing is compressed); "zstd" or "lz4" compress every buffer (a slow link to
+    #: a remote hub); None never compresses (no kernel time spent on it). String columns with
+    #: few distinct values go as dictionaries whatever it says. Kernel side only: the browser
+    #: reads what arrives. livestream_widget/payload.py has the thresholds.
     compression = t.Enum(["auto", "lz4", "zstd"], default_value="auto", allow_none=True)
 
     #: int, default 1000. Most rows a snapshot holds: the first rows of the table, saved in the

@@ -181,7 +181,6 @@ def deterministic_flushes(monkeypatch):
     monkeypatch.setattr(flusher.FLUSHER, "interval", 1e9)
     monkeypatch.setattr(delivery, "MIN_SEND_INTERVAL", 0)
     # Every buffer takes a dictionary and, unless compression is None, a compressed body.
-    monkeypatch.setattr(delivery, "BEHIND_BYTES", 0)  # "auto": as if the page lagged
     monkeypatch.setattr(payload, "AUTO_MIN_BYTES", 0)
     monkeypatch.setattr(payload, "AUTO_MIN_SAVING", -1.0)
     monkeypatch.setattr(payload, "DICTIONARY_MIN_ROWS", 1)

@@ -60,7 +60,7 @@ def test_outbox_budget_and_stale_front_ends(monkeypatch):
 def test_rows_are_kept_until_acknowledged_then_freed(stream):
     """Sent diffs are kept, in pages of their own (memory.py), until acknowledged; then the
     kernel process's memory (RSS) gives them back."""
-    s = stream()
+    s = stream("compression=None")  # the ids as they are: 16 MB kept (they compress to little)
     tab = FrontEnd(s).hello()
     s.run("import numpy as np\n" + RSS_SOURCE)
     out = s.run(
