@@ -127,8 +127,8 @@ def wire_section(wire: dict) -> str:
         "encoding (`payload.wire_bytes`, dom ids included) in diffs of 1,000 rows (a live "
         "feed's DataFrame, sent at once) and 50,000 rows (~ the 4 MiB a fast producer's diffs "
         f"reach), {wire['rows']:,} rows each; the floor is the raw column buffers (no ids). "
-        "`auto` is what the widget does while a front end is behind on acknowledgements (else "
-        "it sends uncompressed).",
+        "`auto` is what the widget does once a page said hello (before that, with no page "
+        "reading them, it sends diffs uncompressed).",
         "",
     ]
     for data, d in wire["datasets"].items():
