@@ -110,7 +110,7 @@ def measure(
     full: bool = True,
 ) -> dict:
     """All the measures on data set `data`; with `full` False only the e2e rows/s against the
-    transport floor (and the heap, DOM and scroll with the rows held)."""
+    transport floor (and the heap, DOM and scroll with the rows held, and the profiled run)."""
     page = s.page
     nb = s.lab.notebook(cells(rows, data), name=f"lsw_benchmark_{data}")
     res: dict = {"rows": rows, "data": data}
@@ -203,11 +203,10 @@ def measure(
         )
     res["e2e"] = {"seconds": min(lsw), "all": lsw, "rows_per_s": rows / min(lsw)}
     res["e2e_floor"] = {"seconds": min(flo), "all": flo, "rows_per_s": rows / min(flo)}
-    if not full:
-        return res
-
     if profile:
         res["profile"] = profile_e2e(s, nb, root, rows, log)
+    if not full:
+        return res
 
     runs = []
     for r in range(repeat):
@@ -265,7 +264,7 @@ def run(
         for data in datasets or []:
             if data != "synthetic":
                 log(f"  lab e2e on the {data} data set")
-                res["datasets"][data] = measure(s, rows, repeat, False, log, data, full=False)
+                res["datasets"][data] = measure(s, rows, repeat, profile, log, data, full=False)
         res["page_errors"] = s.errors
         res.update(s.versions())
     return res

@@ -111,11 +111,12 @@ _save("t0", _t0)
 """
 # Profiled repetition: the same stream, with the time of every diff handed to the comm.
 PROFILE_STREAM = """\
-_sends = []
+_sends, _sizes = [], []
 _send = w.send
 def _stamped_send(content, buffers=None):
     if isinstance(content, dict) and content.get("kind") == "diff":
         _sends.append(time.time())
+        _sizes.append(sum(memoryview(b).nbytes for b in buffers or []))
     return _send(content, buffers)
 w.send = _stamped_send
 try:
@@ -127,6 +128,7 @@ finally:
     del w.send
 _save("t0", _t0)
 _save("sends", _sends)
+_save("sizes", _sizes)
 """
 
 # Before the kernel's RSS is read: free what is garbage and hand allocator caches back, so the

@@ -73,6 +73,7 @@ def profile_e2e(s: Session, nb, root, rows: int, log=print) -> dict:
     counts = page.evaluate("window.__lswCounts")
     out["timeline"] = {
         "messages": len(sends),
+        "bytes": sum(s.load("sizes")),
         "first_send_ms": (sends[0] - t0) * 1000,
         "last_send_ms": (sends[-1] - t0) * 1000,
         "first_rows_ms": counts[0][0] - t0 * 1000 if counts else None,

@@ -8,10 +8,12 @@ a sentence are the run's own.
 from __future__ import annotations
 
 import os
+import statistics
 
 from benchmarks.kernel.bench import CONTENDERS, FLOOR, LSW
 from benchmarks.lab.cells import LATENCY_GAP
 from benchmarks.report.format import MiB, mark, mib, rate
+from benchmarks.report.peers import FLOOR_TARGET, FLOOR_TARGET_REALISTIC
 from benchmarks.report.soak import soak_findings
 from livestream_widget.outbox import EARLY_BUDGET
 
@@ -147,6 +149,61 @@ def targets(
     return rows
 
 
+def profiled(prof: dict, wire_mb: str = "") -> str:
+    """What one profiled e2e run says (benchmarks/lab/profile.py): the kernel's sends, when the
+    rows were shown, the page's main thread in buckets, the Jupyter server's busy time."""
+    tl, pg = prof["timeline"], prof["page"]
+    bk = pg["buckets"]
+    if "bytes" in tl:  # what this run's diffs took on the wire
+        wire_mb = f"{tl['bytes'] / 1e6:.0f}"
+    top = ", ".join(f"`{f}` {t:.0f} ms" for f, t in pg["widget_top"][:3])
+    text = (
+        "One more run, profiled (the sampling profiler slows the page): the kernel handed its "
+        f"last of {tl['messages']} diffs to the comm {tl['last_send_ms']:.0f} ms after the "
+        f"first call; rows were all in the DOM at {tl['all_rows_ms']:.0f} ms. The page's main "
+        f"thread (DevTools CPU profile, {pg['total_ms']:.0f} ms): native work "
+        f"outside JS {bk['native (outside JS)']:.0f} ms (taking in ~{wire_mb} MB of "
+        f"websocket frames, IPC, style/layout/paint), the widget's module "
+        f"{bk['widget module']:.0f} ms ({top}), GC {bk['GC']:.0f} ms, JupyterLab and "
+        f"the widget manager {bk['JupyterLab + widget manager']:.0f} ms, idle "
+        f"{bk['idle']:.0f} ms."
+    )
+    if "server" in prof and "busy_s" in prof["server"]:
+        text += (
+            f" The Jupyter server (py-spy) was busy {prof['server']['busy_s']:.2f} s"
+            " in all: not the bottleneck."
+        )
+    return text
+
+
+def datasets_findings(lab: dict) -> list[str]:
+    """A paragraph per realistic data set whose e2e misses its ratio to the transport floor,
+    from its profiled run."""
+    out = []
+    for data, r in (lab.get("datasets") or {}).items():
+        ratio = r["e2e"]["rows_per_s"] / r["e2e_floor"]["rows_per_s"]
+        target = FLOOR_TARGET.get(data, FLOOR_TARGET_REALISTIC)
+        prof = r.get("profile")
+        if ratio >= target or not prof:
+            continue
+        ours, floor = r["e2e"].get("all", []), r["e2e_floor"].get("all", [])
+        median = (
+            f"; ratio of medians {statistics.median(floor) / statistics.median(ours):.2f}×"
+            if ours and floor
+            else ""
+        )
+        tl = prof["timeline"]
+        share = tl["last_send_ms"] / tl["all_rows_ms"]
+        out.append(
+            f"**End-to-end on the {data} data set ({ratio:.2f}× the transport floor, target ≥ "
+            f"{target:g}×{median}).** "
+            + profiled(prof)
+            + f" The kernel had handed over its last diff {share:.0%} of the way through; the "
+            "rest is the page taking in, decoding and drawing the last diffs."
+        )
+    return out
+
+
 def findings_section(
     lab: dict | None,
     prof1: dict | None,
@@ -190,26 +247,9 @@ def findings_section(
             )
             prof = lab.get("profile")
             if prof:
-                tl, pg = prof["timeline"], prof["page"]
-                bk = pg["buckets"]
-                top = ", ".join(f"`{f}` {t:.0f} ms" for f, t in pg["widget_top"][:3])
+                tl = prof["timeline"]
                 wire = f"{b['diffs']['split_bytes'] / 1e6:.0f}" if b else "100"
-                text += (
-                    f" One more run, profiled: the kernel handed its last of {tl['messages']} "
-                    f"diffs to the comm {tl['last_send_ms']:.0f} ms after the first call; "
-                    f"rows were all in the DOM at {tl['all_rows_ms']:.0f} ms. The page's main "
-                    f"thread (DevTools CPU profile, {pg['total_ms']:.0f} ms): native work "
-                    f"outside JS {bk['native (outside JS)']:.0f} ms (taking in ~{wire} MB of "
-                    f"websocket frames, IPC, style/layout/paint), the widget's module "
-                    f"{bk['widget module']:.0f} ms ({top}), GC {bk['GC']:.0f} ms, JupyterLab and "
-                    f"the widget manager {bk['JupyterLab + widget manager']:.0f} ms, idle "
-                    f"{bk['idle']:.0f} ms."
-                )
-                if "server" in prof and "busy_s" in prof["server"]:
-                    text += (
-                        f" The Jupyter server (py-spy) was busy {prof['server']['busy_s']:.2f} s"
-                        " in all: not the bottleneck."
-                    )
+                text += " " + profiled(prof, wire)
                 per_row = f"~{b['diffs']['one_bytes'] / b['rows']:.0f}" if b else "~85"
                 share = tl["last_send_ms"] / tl["all_rows_ms"]
                 text += (
@@ -217,7 +257,7 @@ def findings_section(
                     f"through: on this machine the kernel, the Jupyter server and Chromium "
                     f"share {os.cpu_count()} cores, so the kernel's CPU (reading each DataFrame, "
                     "encoding, "
-                    "compressing while the page lags) competes with the page's. In the page, most "
+                    "compressing) competes with the page's. In the page, most "
                     "of the main thread is the browser taking in the bytes (∝ wire bytes: the "
                     f"widget sends {per_row} B/row of this set) and the redraws' style, layout and "
                     "paint; decoding and indexing the rows is not what limits"
@@ -230,6 +270,7 @@ def findings_section(
                     )
                 )
             out.append(text)
+        out += datasets_findings(lab)
     if prof1:
         us = prof1["seconds"] / prof1["rows"] * 1e6
         fns = ", ".join(
