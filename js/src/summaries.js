@@ -23,7 +23,8 @@
 //   summaries are not shown as if current.
 import { countCategories, rebuildTop } from "./summarycats.js";
 import { extremeOf, markAdded, markRemoved } from "./summaryextremes.js";
-import { addExact, doubles, kindOf, readerOf, roundExact, scratch, sumInto } from "./summaryread.js";
+import { addExact, roundExact } from "./exactsum.js";
+import { doubles, kindOf, readerOf, scratch, sumInto } from "./summaryread.js";
 
 /** @typedef {import("./store.js").RowStore} RowStore */
 /** @typedef {import("./rows.js").Chunk} Chunk */

@@ -1,13 +1,15 @@
 // @ts-check
 // What column summaries (summaries.js) read of a batch, straight from its Arrow buffers (a
 // Vector.get per row would cost several times the whole summary), the reusable arrays a run's
-// rows and values are read into, and the exact sum behind the mean.
+// rows and values are read into, and how a run's values go into the exact sum behind the mean
+// (exactsum.js).
 //
 // Kinds: "num" (ints, floats, 64-bit ints, decimals sent as text), "time" (timestamps and
 // dates), "cat" (strings, dictionaries of strings, booleans) and "other" (only nulls are
 // counted). A column's kind comes from its newest type; each batch is read by its own type (a
 // column widens int -> float, coarser -> finer units).
 import { DataType, Type } from "apache-arrow";
+import { DIGITS_RUN, drainDigits, grow, toDigits } from "./exactsum.js";
 
 /** @typedef {import("apache-arrow").DataType} ArrowType */
 /** @typedef {import("apache-arrow").Vector} Vector */
@@ -264,6 +266,7 @@ export function sumInto(st, reader, rs, xs, n, sign) {
       return;
     }
   }
+  let pending = 0; // values in the digits (exactsum.js), moved into the expansion after the run
   for (; i < n; i++) {
     const x = xs[i];
     if (x !== x) st.nan += sign; // NaN: in no sum, min or max
@@ -275,8 +278,15 @@ export function sumInto(st, reader, rs, xs, n, sign) {
       add(sign * Number(v >> 32n) * TWO32);
       add(sign * Number(BigInt.asUintN(32, v)));
     } else if (x === Math.trunc(x) && Math.abs(isum + sign * x) < 9007199254740992) isum += sign * x;
-    else add(sign * x);
+    else {
+      toDigits(sign * x);
+      if (++pending === DIGITS_RUN) {
+        drainDigits(add);
+        pending = 0;
+      }
+    }
   }
+  if (pending > 0) drainDigits(add);
   st.isum = isum;
   st.parts = Array.from(e.subarray(0, len));
 }
@@ -308,71 +318,3 @@ export function doubles(n) {
   return doublesBuffer;
 }
 
-// ---- the exact sum ---------------------------------------------------------------------------
-// A sum that values can also leave (a removed row subtracts its value) and that stays exact:
-// Shewchuk's expansion (non-overlapping doubles, smallest first, as Python's math.fsum), so the
-// mean is the same whatever the order rows came and went in: the exact sum, rounded once to a
-// double, divided by the count. Usually one or two doubles long.
-
-/**
- * Adds x (finite) to the expansion in place.
- * @param {number[]} parts
- * @param {number} x
- */
-export function addExact(parts, x) {
-  // Through a typed array: `grow` stays monomorphic, as the hot loop of sumInto needs.
-  const e = new Float64Array(parts.length + 1);
-  e.set(parts);
-  const n = grow(e, parts.length, x);
-  parts.length = n;
-  for (let k = 0; k < n; k++) parts[k] = e[k];
-}
-
-/**
- * Adds x (finite) to the expansion e[0..len) in place; returns its new length (at most len + 1:
- * e needs room for one more).
- * @param {Float64Array} e
- * @param {number} len
- * @param {number} x
- */
-function grow(e, len, x) {
-  let i = 0;
-  for (let j = 0; j < len; j++) {
-    let y = e[j];
-    if (Math.abs(x) < Math.abs(y)) {
-      const t = x;
-      x = y;
-      y = t;
-    }
-    const hi = x + y;
-    const lo = y - (hi - x);
-    if (lo !== 0) e[i++] = lo;
-    x = hi;
-  }
-  if (x !== 0) e[i++] = x;
-  return i;
-}
-
-/**
- * The expansion's value, correctly rounded to a double (math.fsum's last step).
- * @param {number[]} parts
- */
-export function roundExact(parts) {
-  let n = parts.length;
-  if (n === 0) return 0;
-  let hi = parts[--n];
-  let lo = 0;
-  while (n > 0) {
-    const x = hi;
-    const y = parts[--n];
-    hi = x + y;
-    lo = y - (hi - x);
-    if (lo !== 0) break;
-  }
-  if (n > 0 && ((lo < 0 && parts[n - 1] < 0) || (lo > 0 && parts[n - 1] > 0))) {
-    const y = lo * 2;
-    const x = hi + y;
-    if (y === x - hi) hi = x;
-  }
-  return hi;
-}
