@@ -4,6 +4,7 @@ parameters filled in."""
 from __future__ import annotations
 
 from benchmarks.browser.page import SCROLL_FRAMES
+from benchmarks.lab.bench import DATASET_RUNS
 from benchmarks.lab.cells import CELL_SAMPLES, FLOOR_BATCHES, LATENCY_SAMPLES
 
 HOW = """\
@@ -82,9 +83,11 @@ of {repeat}, `w.reset()` before each. *Transport floor*, interleaved with it in 
 the same DataFrames, {floor_batches} at a time concatenated (~4 MiB, the size at which the
 widget flushes) and sent as raw column buffers (as the kernel floor) to an anywidget whose front
 end only adds up the rows and writes `data-count`: what moving these bytes from a kernel into a
-page costs in JupyterLab here. *Kernel memory with a page*: the kernel's VmRSS before its
-first e2e stream and 0.5 s after the rows are in the page (every diff acknowledged, so none is
-kept for resending). *One insert*: `w.stream(df)` of one {rows:,}-row DataFrame.
+page costs in JupyterLab here. The other data sets get the same e2e and floor runs in the same
+page, {dataset_runs} of each (their ratios move from run to run, and the medians are reported).
+*Kernel memory with a page*: the kernel's VmRSS before its first e2e stream and 0.5 s after
+the rows are in the page (every diff acknowledged, so none is kept for resending). *One
+insert*: `w.stream(df)` of one {rows:,}-row DataFrame.
 *Single-row latency*: a cell inserts {samples} rows one at a time (`w.insert(row, at=0,
 limit=20)`, `time.sleep(0.1 + 0–0.02)` between: rows arrive one by one, as from a live feed, and
 each lands on top, so in the DOM); latency = the first `Date.now()` at which an element with
@@ -144,5 +147,6 @@ def how(rows: int, repeat: int, cores: int, soak: str = "") -> str:
         samples=LATENCY_SAMPLES,
         cell_samples=CELL_SAMPLES,
         floor_batches=FLOOR_BATCHES,
+        dataset_runs=max(repeat, DATASET_RUNS) if repeat > 1 else repeat,
     )
     return text + (soak + "\n" if soak else "") + NOISE.format(cores=cores)
