@@ -4,8 +4,8 @@
 // (Just over 400 lines: the queue, the full recompute and the per-batch state they share stay
 // in one file; reading values, counting categories and the min / max have their own.)
 // Categories are counted in summarycats.js, min and max kept in summaryextremes.js, values read
-// and summed in summaryread.js; this module owns the queue and the per-batch and per-column
-// state they work on.
+// and summed in summaryread.js (the exact sum itself in exactsum.js); this module owns the queue
+// and the per-batch and per-column state they work on.
 //
 // - The store tells us of rows added and removed (store.watchRows) as runs of a batch; we only
 //   queue them (O(1) per call) and apply the queue once per frame (update), reading values
