@@ -40,6 +40,12 @@ from benchmarks.lab.session import Session, lab_session, process_rss
 #: move 10-40 % from run to run on a shared machine, so the medians need more than three.
 DATASET_RUNS = 5
 
+
+def dataset_runs(repeat: int) -> int:
+    """e2e runs per realistic data set for a run of `repeat` (a quick run's one stays one)."""
+    return max(repeat, DATASET_RUNS) if repeat > 1 else repeat
+
+
 # --------------------------------------------------------------------------------------------
 # Page helpers
 
@@ -268,8 +274,9 @@ def run(
         for data in datasets or []:
             if data != "synthetic":
                 log(f"  lab e2e on the {data} data set")
-                runs = max(repeat, DATASET_RUNS) if repeat > 1 else repeat
-                res["datasets"][data] = measure(s, rows, runs, profile, log, data, full=False)
+                res["datasets"][data] = measure(
+                    s, rows, dataset_runs(repeat), profile, log, data, full=False
+                )
         res["page_errors"] = s.errors
         res.update(s.versions())
     return res

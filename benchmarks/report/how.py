@@ -4,7 +4,7 @@ parameters filled in."""
 from __future__ import annotations
 
 from benchmarks.browser.page import SCROLL_FRAMES
-from benchmarks.lab.bench import DATASET_RUNS
+from benchmarks.lab.bench import dataset_runs
 from benchmarks.lab.cells import CELL_SAMPLES, FLOOR_BATCHES, LATENCY_SAMPLES
 
 HOW = """\
@@ -147,6 +147,6 @@ def how(rows: int, repeat: int, cores: int, soak: str = "") -> str:
         samples=LATENCY_SAMPLES,
         cell_samples=CELL_SAMPLES,
         floor_batches=FLOOR_BATCHES,
-        dataset_runs=max(repeat, DATASET_RUNS) if repeat > 1 else repeat,
+        dataset_runs=dataset_runs(repeat),
     )
     return text + (soak + "\n" if soak else "") + NOISE.format(cores=cores)

@@ -156,24 +156,30 @@ def wire_section(wire: dict) -> str:
     return "\n".join(parts)
 
 
+def floor_ratio(data: str, r: dict) -> tuple[float, float | None, float]:
+    """Data set `data`'s lab result `r` against its transport floor: the ratio of best rows/s,
+    the ratio of medians (None without the runs) and the target."""
+    ratio = r["e2e"]["rows_per_s"] / r["e2e_floor"]["rows_per_s"]
+    ours, floor = r["e2e"].get("all", []), r["e2e_floor"].get("all", [])
+    # Seconds: the floor's median time over ours is the rows/s ratio.
+    median = statistics.median(floor) / statistics.median(ours) if ours and floor else None
+    return ratio, median, FLOOR_TARGET.get(data, FLOOR_TARGET_REALISTIC)
+
+
 def datasets_e2e_section(lab: dict) -> str:
     """Our e2e rows/s against the uncompressed transport floor, per data set."""
     runs = {"synthetic": lab, **(lab.get("datasets") or {})}
     rows = []
     for data, r in runs.items():
-        ratio = r["e2e"]["rows_per_s"] / r["e2e_floor"]["rows_per_s"]
-        target = FLOOR_TARGET.get(data, FLOOR_TARGET_REALISTIC)
+        ratio, median, target = floor_ratio(data, r)
         ours, floor = r["e2e"].get("all", []), r["e2e_floor"].get("all", [])
-        median = ""
-        if ours and floor:  # seconds: the floor's median time over ours is the rows/s ratio
-            median = f"{statistics.median(floor) / statistics.median(ours):.2f}×"
         rows.append(
             [
                 data,
                 f"{rate(r['e2e']['rows_per_s'])} ({_runs(ours)})",
                 f"{rate(r['e2e_floor']['rows_per_s'])} ({_runs(floor)})",
                 f"{ratio:.2f}×",
-                median,
+                "" if median is None else f"{median:.2f}×",
                 f"≥ {target:g}×: {'met' if ratio >= target else 'missed'}",
             ]
         )

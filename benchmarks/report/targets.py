@@ -8,12 +8,11 @@ a sentence are the run's own.
 from __future__ import annotations
 
 import os
-import statistics
 
 from benchmarks.kernel.bench import CONTENDERS, FLOOR, LSW
 from benchmarks.lab.cells import LATENCY_GAP
 from benchmarks.report.format import MiB, mark, mib, rate
-from benchmarks.report.peers import FLOOR_TARGET, FLOOR_TARGET_REALISTIC
+from benchmarks.report.peers import floor_ratio
 from benchmarks.report.soak import soak_findings
 from livestream_widget.outbox import EARLY_BUDGET
 
@@ -149,20 +148,19 @@ def targets(
     return rows
 
 
-def profiled(prof: dict, wire_mb: str = "") -> str:
+def profiled(prof: dict) -> str:
     """What one profiled e2e run says (benchmarks/lab/profile.py): the kernel's sends, when the
     rows were shown, the page's main thread in buckets, the Jupyter server's busy time."""
     tl, pg = prof["timeline"], prof["page"]
     bk = pg["buckets"]
-    if "bytes" in tl:  # what this run's diffs took on the wire
-        wire_mb = f"{tl['bytes'] / 1e6:.0f}"
+    wire = f" ~{tl['bytes'] / 1e6:.0f} MB of" if "bytes" in tl else ""  # this run's diffs
     top = ", ".join(f"`{f}` {t:.0f} ms" for f, t in pg["widget_top"][:3])
     text = (
         "One more run, profiled (the sampling profiler slows the page): the kernel handed its "
         f"last of {tl['messages']} diffs to the comm {tl['last_send_ms']:.0f} ms after the "
         f"first call; rows were all in the DOM at {tl['all_rows_ms']:.0f} ms. The page's main "
         f"thread (DevTools CPU profile, {pg['total_ms']:.0f} ms): native work "
-        f"outside JS {bk['native (outside JS)']:.0f} ms (taking in ~{wire_mb} MB of "
+        f"outside JS {bk['native (outside JS)']:.0f} ms (taking in{wire} "
         f"websocket frames, IPC, style/layout/paint), the widget's module "
         f"{bk['widget module']:.0f} ms ({top}), GC {bk['GC']:.0f} ms, JupyterLab and "
         f"the widget manager {bk['JupyterLab + widget manager']:.0f} ms, idle "
@@ -181,22 +179,16 @@ def datasets_findings(lab: dict) -> list[str]:
     from its profiled run."""
     out = []
     for data, r in (lab.get("datasets") or {}).items():
-        ratio = r["e2e"]["rows_per_s"] / r["e2e_floor"]["rows_per_s"]
-        target = FLOOR_TARGET.get(data, FLOOR_TARGET_REALISTIC)
+        ratio, median, target = floor_ratio(data, r)
         prof = r.get("profile")
         if ratio >= target or not prof:
             continue
-        ours, floor = r["e2e"].get("all", []), r["e2e_floor"].get("all", [])
-        median = (
-            f"; ratio of medians {statistics.median(floor) / statistics.median(ours):.2f}×"
-            if ours and floor
-            else ""
-        )
+        medians = "" if median is None else f"; ratio of medians {median:.2f}×"
         tl = prof["timeline"]
         share = tl["last_send_ms"] / tl["all_rows_ms"]
         out.append(
             f"**End-to-end on the {data} data set ({ratio:.2f}× the transport floor, target ≥ "
-            f"{target:g}×{median}).** "
+            f"{target:g}×{medians}).** "
             + profiled(prof)
             + f" The kernel had handed over its last diff {share:.0%} of the way through; the "
             "rest is the page taking in, decoding and drawing the last diffs."
@@ -248,8 +240,7 @@ def findings_section(
             prof = lab.get("profile")
             if prof:
                 tl = prof["timeline"]
-                wire = f"{b['diffs']['split_bytes'] / 1e6:.0f}" if b else "100"
-                text += " " + profiled(prof, wire)
+                text += " " + profiled(prof)
                 per_row = f"~{b['diffs']['one_bytes'] / b['rows']:.0f}" if b else "~85"
                 share = tl["last_send_ms"] / tl["all_rows_ms"]
                 text += (
