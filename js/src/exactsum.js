@@ -23,11 +23,13 @@ const DIGITS = 66;
 const WEIGHT = Float64Array.from({ length: DIGITS }, (_, j) => 2 ** (32 * j - 1074));
 const digits = new Float64Array(DIGITS);
 /** Values the digits can take before one could pass 2^53 (each adds less than 2^33 to one). */
-export const DIGITS_RUN = 2 ** 19;
+const DIGITS_RUN = 2 ** 19;
+let held = 0; // values in the digits since they were last drained
 
 /**
- * Adds x (finite) to the digits. At most DIGITS_RUN values between two drainDigits.
+ * Adds x (finite) to the digits. Returns true when they are full: drain them before the next.
  * @param {number} x
+ * @returns {boolean}
  */
 export function toDigits(x) {
   F64[0] = x;
@@ -51,6 +53,7 @@ export function toDigits(x) {
     digits[k + 1] += b;
     digits[k + 2] += c;
   }
+  return ++held === DIGITS_RUN;
 }
 
 /**
@@ -58,6 +61,8 @@ export function toDigits(x) {
  * @param {(x: number) => void} add
  */
 export function drainDigits(add) {
+  if (held === 0) return;
+  held = 0;
   for (let j = 0; j < DIGITS; j++) {
     const d = digits[j];
     if (d !== 0) {

@@ -9,7 +9,7 @@
 // counted). A column's kind comes from its newest type; each batch is read by its own type (a
 // column widens int -> float, coarser -> finer units).
 import { DataType, Type } from "apache-arrow";
-import { DIGITS_RUN, drainDigits, grow, toDigits } from "./exactsum.js";
+import { drainDigits, grow, toDigits } from "./exactsum.js";
 
 /** @typedef {import("apache-arrow").DataType} ArrowType */
 /** @typedef {import("apache-arrow").Vector} Vector */
@@ -266,7 +266,6 @@ export function sumInto(st, reader, rs, xs, n, sign) {
       return;
     }
   }
-  let pending = 0; // values in the digits (exactsum.js), moved into the expansion after the run
   for (; i < n; i++) {
     const x = xs[i];
     if (x !== x) st.nan += sign; // NaN: in no sum, min or max
@@ -278,15 +277,9 @@ export function sumInto(st, reader, rs, xs, n, sign) {
       add(sign * Number(v >> 32n) * TWO32);
       add(sign * Number(BigInt.asUintN(32, v)));
     } else if (x === Math.trunc(x) && Math.abs(isum + sign * x) < 9007199254740992) isum += sign * x;
-    else {
-      toDigits(sign * x);
-      if (++pending === DIGITS_RUN) {
-        drainDigits(add);
-        pending = 0;
-      }
-    }
+    else if (toDigits(sign * x)) drainDigits(add); // full: into the expansion
   }
-  if (pending > 0) drainDigits(add);
+  drainDigits(add); // the run's values (exactsum.js), into the expansion
   st.isum = isum;
   st.parts = Array.from(e.subarray(0, len));
 }
