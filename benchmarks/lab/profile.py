@@ -69,6 +69,7 @@ def profile_e2e(s: Session, nb, root, rows: int, log=print) -> dict:
             spy.kill()
             spy.wait()
         out["server"] = pyspy_summary(spy_out, 200)
+    nb.run(CELL["profile_save"])
     t0, sends = s.load("t0"), s.load("sends")
     counts = page.evaluate("window.__lswCounts")
     out["timeline"] = {
@@ -76,8 +77,17 @@ def profile_e2e(s: Session, nb, root, rows: int, log=print) -> dict:
         "bytes": sum(s.load("sizes")),
         "first_send_ms": (sends[0] - t0) * 1000,
         "last_send_ms": (sends[-1] - t0) * 1000,
+        "loop_end_ms": (s.load("loop_end") - t0) * 1000,
         "first_rows_ms": counts[0][0] - t0 * 1000 if counts else None,
-        "all_rows_ms": counts[-1][0] - t0 * 1000 if counts else None,
+        "all_rows_ms": next((t for t, n in counts if n == rows), counts[-1][0]) - t0 * 1000
+        if counts
+        else None,
+        # Every diff's send and every change of the page's row count, in ms after the first
+        # call (the JSON only: where a run's time goes between kernel and page).
+        "sends": [
+            [round((t - t0) * 1000, 1), n] for t, n in zip(sends, s.load("sizes"), strict=True)
+        ],
+        "counts": [[round(t - t0 * 1000, 1), n] for t, n in counts],
     }
     out["page"] = cpu_summary(cpu, names.build())
     out["wall_s"] = wall

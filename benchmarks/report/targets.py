@@ -155,11 +155,16 @@ def profiled(prof: dict) -> str:
     bk = pg["buckets"]
     wire = f" ~{tl['bytes'] / 1e6:.0f} MB of" if "bytes" in tl else ""  # this run's diffs
     top = ", ".join(f"`{f}` {t:.0f} ms" for f, t in pg["widget_top"][:3])
+    loop = (
+        f" (the cell's loop of calls ended at {tl['loop_end_ms']:.0f} ms)"
+        if "loop_end_ms" in tl
+        else ""
+    )
     text = (
         "One more run, profiled (the sampling profiler slows the page): the kernel handed its "
         f"last of {tl['messages']} diffs to the comm {tl['last_send_ms']:.0f} ms after the "
-        f"first call; rows were all in the DOM at {tl['all_rows_ms']:.0f} ms. The page's main "
-        f"thread (DevTools CPU profile, {pg['total_ms']:.0f} ms): native work "
+        f"first call{loop}; rows were all in the DOM at {tl['all_rows_ms']:.0f} ms. The page's "
+        f"main thread (DevTools CPU profile, {pg['total_ms']:.0f} ms): native work "
         f"outside JS {bk['native (outside JS)']:.0f} ms (taking in{wire} "
         f"websocket frames, IPC, style/layout/paint), the widget's module "
         f"{bk['widget module']:.0f} ms ({top}), GC {bk['GC']:.0f} ms, JupyterLab and "
