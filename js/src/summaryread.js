@@ -163,8 +163,12 @@ export function readerOf(vector, kind, decimalText) {
   if (ArrayBuffer.isView(values) && type.typeId !== Type.Decimal) {
     const numbers = /** @type {ArrayLike<number>} */ (/** @type {unknown} */ (values));
     reader.num = (r) => numbers[r];
+    const typed = /** @type {Float64Array} */ (/** @type {unknown} */ (values));
     reader.fill = (rows, m, out) => {
-      for (let k = 0; k < m; k++) out[k] = numbers[rows[k]];
+      // A run's rows are in order (up, or down for a prepended batch): first and last m - 1
+      // apart is a contiguous run going up (a stream's new rows), copied as one block.
+      if (m > 0 && rows[m - 1] - rows[0] === m - 1) out.set(typed.subarray(rows[0], rows[0] + m));
+      else for (let k = 0; k < m; k++) out[k] = numbers[rows[k]];
     };
   }
   return reader;

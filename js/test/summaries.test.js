@@ -1,8 +1,8 @@
 // Column summaries: the bounds (distinct values counted per column) and what a store without
 // watchers pays (nothing is queued), with real Arrow batches.
 import { describe, it, expect } from "vitest";
-import { Int32, Int64, Table, Utf8, vectorFromArray } from "apache-arrow";
-import { exactText } from "../src/summaryread.js";
+import { Float32, Float64, Int32, Int64, Int8, Table, Uint32, Utf8, vectorFromArray } from "apache-arrow";
+import { exactText, readerOf } from "../src/summaryread.js";
 import { RowStore } from "../src/store.js";
 import { Summaries } from "../src/summaries.js";
 import { MAX_DISTINCT, MOSTLY_DISTINCT } from "../src/summarycats.js";
@@ -112,5 +112,27 @@ describe("summaries", () => {
     r = s.result("v");
     expect([text(r.min), text(r.max)]).toEqual([String(2n ** 60n + 41n), String(2n ** 60n + 60n)]);
     s.dispose();
+  });
+
+  it("read a run's values the same whether its rows are contiguous or not, of every plain numeric type", () => {
+    const values = Array.from({ length: 300 }, (_, i) => (i % 7) * 1.5 - 4 + (i % 3 === 0 ? 0.25 : 0));
+    for (const type of [new Int8(), new Int32(), new Uint32(), new Float32(), new Float64()]) {
+      const asType = values.map((v) => (type instanceof Float32 || type instanceof Float64 ? v : Math.abs(Math.trunc(v))));
+      // A slice too: its values buffer starts at the slice's first row.
+      for (const vector of [vectorFromArray(asType, type), vectorFromArray(asType, type).slice(40, 260)]) {
+        const reader = readerOf(vector, "num", false);
+        const runs = [
+          Int32Array.from({ length: 100 }, (_, i) => 10 + i), // contiguous, going up
+          Int32Array.from({ length: 100 }, (_, i) => 109 - i), // a prepended batch: going down
+          Int32Array.from({ length: 60 }, (_, i) => 3 * i), // every third row
+          Int32Array.from([5]),
+        ];
+        for (const rows of runs) {
+          const out = new Float64Array(rows.length);
+          reader.fill(rows, rows.length, out);
+          expect(Array.from(out)).toEqual(Array.from(rows, (r) => Number(vector.get(r)))); // Arrow's own reading
+        }
+      }
+    }
   });
 });
