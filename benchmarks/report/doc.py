@@ -58,7 +58,7 @@ def render_doc(
         "The project's targets (reported against, never asserted in tests) and the bare-page "
         "browser target of the first benchmark.",
         "",
-        table(["target", "measured", ""], targets(k, b, matrix, lab)),
+        table(["target", "measured", ""], targets(k, b, matrix, lab, lab_peers)),
         "",
     ]
     findings = findings_section(lab, prof1, b, matrix, soak)

@@ -28,6 +28,31 @@ def _total(r: dict) -> float:
     return r["bytes_per_row"] + max(0.0, r.get("kernel_bytes_per_row", 0.0))
 
 
+def versus_peers(results: list[dict]) -> dict | None:
+    """Ours against the peers of one data set (None without both): the fastest peer, our rows/s
+    over its (best and, with several runs each, of medians), and the peers holding a row in
+    less page memory (`heavier`) and in less page + kernel memory (`heavier_all`) than ours."""
+    ok = _ok(results)
+    ours = next((r for r in ok if r["contender"] == LSW), None)
+    peers = [r for r in ok if r["contender"] != LSW]
+    if ours is None or not peers:
+        return None
+    fastest = max(peers, key=lambda r: r["rows_per_s"])
+    # Seconds: the peer's median time over ours is the rows/s ratio.
+    mine, theirs = ours.get("all", []), fastest.get("all", [])
+    return {
+        "ours": ours,
+        "fastest": fastest,
+        "ratio": ours["rows_per_s"] / fastest["rows_per_s"],
+        "median": statistics.median(theirs) / statistics.median(mine)
+        if len(mine) > 1 and len(theirs) > 1
+        else None,
+        "runs": len(mine),
+        "heavier": [r["contender"] for r in peers if ours["bytes_per_row"] > r["bytes_per_row"]],
+        "heavier_all": [r["contender"] for r in peers if _total(ours) > _total(r)],
+    }
+
+
 def peers_lab_section(res: dict) -> str:
     parts = [
         "`python -m benchmarks.lab.peers`: each contender in turn in one JupyterLab page (one "
@@ -53,7 +78,6 @@ def peers_lab_section(res: dict) -> str:
     for data, results in res["datasets"].items():
         ok = _ok(results)
         ours = next((r for r in ok if r["contender"] == LSW), None)
-        peers = [r for r in ok if r["contender"] != LSW]
         rows = []
         for r in results:
             if "error" in r:
@@ -93,22 +117,18 @@ def peers_lab_section(res: dict) -> str:
             ),
             "",
         ]
-        if ours and peers:
-            fastest = max(peers, key=lambda r: r["rows_per_s"])
-            ratio = ours["rows_per_s"] / fastest["rows_per_s"]
+        v = versus_peers(results)
+        if v is not None:
+            fastest, ratio, median = v["fastest"], v["ratio"], v["median"]
             met = "met" if ratio >= PEER_RATE_TARGET else "missed"
-            # Seconds: the peer's median time over ours is the rows/s ratio.
-            mine, theirs = ours.get("all", []), fastest.get("all", [])
             median = (
-                f"; ratio of medians "
-                f"{statistics.median(theirs) / statistics.median(mine):.2f}× "
-                f"over {len(mine)} and {len(theirs)} runs"
-                if len(mine) > 1 and len(theirs) > 1
-                else ""
+                ""
+                if median is None
+                else f"; ratio of medians {median:.2f}× over {v['runs']} and "
+                f"{len(fastest['all'])} runs"
             )
-            p95 = ms(ours["scroll"]["busy_p95"])
-            heavier = [r["contender"] for r in peers if ours["bytes_per_row"] > r["bytes_per_row"]]
-            heavier_all = [r["contender"] for r in peers if _total(ours) > _total(r)]
+            p95 = ms(v["ours"]["scroll"]["busy_p95"])
+            heavier, heavier_all = v["heavier"], v["heavier_all"]
             parts += [
                 f"- rows/s: ours ÷ the fastest peer ({fastest['contender']}) = {ratio:.2f}× "
                 f"(target ≥ {PEER_RATE_TARGET:g}×: {met}{median})",
@@ -120,9 +140,9 @@ def peers_lab_section(res: dict) -> str:
                     if not heavier_all
                     else "missed (more than " + ", ".join(heavier_all) + ")"
                 ),
-                f"- scroll busy p95 with {ours['held']:,} rows: {p95} ms "
+                f"- scroll busy p95 with {v['ours']['held']:,} rows: {p95} ms "
                 f"(target ≤ {SCROLL_TARGET_MS:g} ms with 1M rows"
-                + ("" if ours["held"] >= 1_000_000 else f"; measured at {ours['held']:,}")
+                + ("" if v["ours"]["held"] >= 1_000_000 else f"; measured at {v['ours']['held']:,}")
                 + ")",
                 "",
             ]
