@@ -11,8 +11,9 @@ widget's DOM shows the result. Measured:
 - one N-row insert: `w.stream(df)` of one N-row DataFrame, until `data-count` reads N.
 - single-row latency: a cell inserts rows one at a time (`w.insert(row, at=0, limit=20)`,
   `time.sleep` ~0.1 s between, with jitter), each stamped right before the call; latency = the
-  first time an element with that row's `data-dom-id` is in the DOM minus that stamp. Also the
-  same with one cell run per row (the end-of-cell flush).
+  first time an element with that row's `data-dom-id` is in the DOM minus that stamp, split at
+  the time its diff is handed to the comm (the widget's `send`, time-stamped in the kernel).
+  Also the same with one cell run per row (the end-of-cell flush).
 - with N rows held: JS heap and ArrayBuffer bytes per row (DevTools: forced GC, then
   `Runtime.getHeapUsage`, vs. the same widget holding 0 rows), DOM elements in the widget and
   the page's DOM node count (`Memory.getDOMCounters`), and scroll frame times on the widget's
@@ -24,6 +25,7 @@ Run alone: `python -m benchmarks.lab.bench [--rows N] [--repeat N]` (prints JSON
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import random
 import statistics
@@ -242,7 +244,22 @@ def measure(
 
     res["latency"] = loop_latency("latency_loop")
     lat = res["latency"]
-    log(f"  lab latency (loop): p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms")
+    # Each row's first diff sent after its call: the kernel's part of its latency (call → the
+    # diff handed to the comm), the rest the page's (→ server → websocket → decode → drawn).
+    stamps, sends = load("stamps"), sorted(load("lat_sends"))
+    seen = page.evaluate("window.__lswSeen")
+    parts = [
+        ((sends[i] - t) * 1000, seen[k] - sends[i] * 1000)
+        for k, t in stamps.items()
+        if (i := bisect.bisect_left(sends, t)) < len(sends)
+    ]
+    if parts:
+        lat["kernel_p50"] = statistics.median(a for a, _ in parts)
+        lat["page_p50"] = statistics.median(b for _, b in parts)
+    log(
+        f"  lab latency (loop): p50 {lat['p50']:.0f} ms (kernel "
+        f"{lat.get('kernel_p50', float('nan')):.1f} ms), p95 {lat['p95']:.0f} ms"
+    )
 
     reset()
     page.evaluate(ARM_IDS, root)

@@ -52,13 +52,23 @@ _save("t0", _t0)
 LATENCY_LOOP = """\
 _stamps = {{}}
 _rng = random.Random(1)
+# When each diff is handed to the comm, to split a row's latency into kernel and page time.
+_lat_sends = []
+_send = w.send
+def _stamped_send(content, buffers=None):
+    if isinstance(content, dict) and content.get("kind") == "diff":
+        _lat_sends.append(time.time())
+    return _send(content, buffers)
+w.send = _stamped_send
 for _i, _r in enumerate(rows):
     _id = {base} + _i
     _t = time.time()
     w.insert({{**_r, "id": _id}}, at=0, limit={limit})
     _stamps[f"bench-{{_id}}"] = _t
     time.sleep({gap} + _rng.random() * 0.02)
+del w.send
 _save("stamps", _stamps)
+_save("lat_sends", _lat_sends)
 """
 CELL_INIT = "_cell_stamps = {}; _n = 0"
 CELL_ONE = """\
