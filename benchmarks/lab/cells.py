@@ -27,6 +27,16 @@ from livestream_widget import StreamWidget
     + """
 w = StreamWidget(name="bench", height=400)
 _save("pid", __import__("os").getpid())  # the harness reads the kernel's RSS
+
+# Until `del w.send`: (time, buffer bytes) of every diff `w` hands to the comm, into `out`.
+def _stamp_sends(out):
+    send = w.send
+    def stamped(content, buffers=None):
+        if isinstance(content, dict) and content.get("kind") == "diff":
+            out.append((time.time(), sum(memoryview(b).nbytes for b in buffers or [])))
+        return send(content, buffers)
+    w.send = stamped
+
 w
 """
 )
@@ -54,12 +64,7 @@ _stamps = {{}}
 _rng = random.Random(1)
 # When each diff is handed to the comm, to split a row's latency into kernel and page time.
 _lat_sends = []
-_send = w.send
-def _stamped_send(content, buffers=None):
-    if isinstance(content, dict) and content.get("kind") == "diff":
-        _lat_sends.append(time.time())
-    return _send(content, buffers)
-w.send = _stamped_send
+_stamp_sends(_lat_sends)
 for _i, _r in enumerate(rows):
     _id = {base} + _i
     _t = time.time()
@@ -68,7 +73,7 @@ for _i, _r in enumerate(rows):
     time.sleep({gap} + _rng.random() * 0.02)
 del w.send
 _save("stamps", _stamps)
-_save("lat_sends", _lat_sends)
+_save("lat_sends", [t for t, _ in _lat_sends])
 """
 CELL_INIT = "_cell_stamps = {}; _n = 0"
 CELL_ONE = """\
@@ -121,14 +126,8 @@ _save("t0", _t0)
 """
 # Profiled repetition: the same stream, with the time of every diff handed to the comm.
 PROFILE_STREAM = """\
-_sends, _sizes = [], []
-_send = w.send
-def _stamped_send(content, buffers=None):
-    if isinstance(content, dict) and content.get("kind") == "diff":
-        _sends.append(time.time())
-        _sizes.append(sum(memoryview(b).nbytes for b in buffers or []))
-    return _send(content, buffers)
-w.send = _stamped_send
+_sends = []
+_stamp_sends(_sends)
 _t0 = time.time()
 for _df in batches:
     w.stream(_df)
@@ -140,8 +139,8 @@ _save("t0", _t0)
 PROFILE_SAVE = """\
 del w.send
 _save("loop_end", _t1)
-_save("sends", _sends)
-_save("sizes", _sizes)
+_save("sends", [t for t, _ in _sends])
+_save("sizes", [n for _, n in _sends])
 """
 
 # Before the kernel's RSS is read: free what is garbage and hand allocator caches back, so the

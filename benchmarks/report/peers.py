@@ -195,11 +195,15 @@ def floor_ratio(data: str, r: dict) -> tuple[float, float | None, float]:
     return ratio, median, FLOOR_TARGET.get(data, FLOOR_TARGET_REALISTIC)
 
 
+def lab_runs(lab: dict) -> dict[str, dict]:
+    """The lab results per data set: the synthetic run's, then each realistic set's."""
+    return {"synthetic": lab, **(lab.get("datasets") or {})}
+
+
 def datasets_e2e_section(lab: dict) -> str:
     """Our e2e rows/s against the uncompressed transport floor, per data set."""
-    runs = {"synthetic": lab, **(lab.get("datasets") or {})}
     rows = []
-    for data, r in runs.items():
+    for data, r in lab_runs(lab).items():
         ratio, median, target = floor_ratio(data, r)
         ours, floor = r["e2e"].get("all", []), r["e2e_floor"].get("all", [])
         rows.append(

@@ -12,7 +12,7 @@ import os
 from benchmarks.kernel.bench import CONTENDERS, FLOOR, LSW
 from benchmarks.lab.cells import LATENCY_GAP
 from benchmarks.report.format import MiB, mark, mib, rate
-from benchmarks.report.peers import PEER_RATE_TARGET, floor_ratio, versus_peers
+from benchmarks.report.peers import PEER_RATE_TARGET, floor_ratio, lab_runs, versus_peers
 from benchmarks.report.soak import soak_findings
 from livestream_widget.outbox import EARLY_BUDGET
 
@@ -145,7 +145,7 @@ def targets(
             ]
         )
     if lab:
-        for data, r in {"synthetic": lab, **(lab.get("datasets") or {})}.items():
+        for data, r in lab_runs(lab).items():
             ratio, median, target = floor_ratio(data, r)
             medians = "" if median is None else f"; ratio of medians {median:.2f}×"
             rows.append(
